@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * The `gatehouse` command. Each subcommand lives in its own file under
+ * `commands/` and registers itself on the program.
+ */
+import { Command, CommanderError } from 'commander';
+import { GatehouseError } from '../errors.js';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command('gatehouse')
+  .description(
+    'A gateway between Python installers and package indexes that keeps malicious and vulnerable packages out.\n' +
+      'Run `gatehouse serve` for the gateway, or `audit`, `scan` and `check-name` offline in CI.',
+  )
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else if (err instanceof GatehouseError) {
+    process.stderr.write(`gatehouse: ${err.message} [${err.code}]\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`gatehouse: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  }
+}
