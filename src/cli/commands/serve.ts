@@ -1,0 +1,63 @@
+/** `gatehouse serve`: runs the gateway. */
+import type { Command } from 'commander';
+import { buildApp } from '../../server/app.js';
+import { openStorage } from '../../store/index.js';
+import { addStorageOptions, resolveConfig, type GatewayOptions } from '../gateway-options.js';
+
+export function registerServeCommand(program: Command): void {
+  const cmd = program
+    .command('serve')
+    .description('Run the gateway: the Simple API for pip/uv/poetry, file downloads, and uploads from twine/poetry.')
+    .option('--host <host>', 'address to listen on (env GATEHOUSE_HOST; default 127.0.0.1; 0.0.0.0 for all interfaces)')
+    .option('--port <port>', 'port to listen on, 0 for any free port (env GATEHOUSE_PORT; default 8080)');
+  addStorageOptions(cmd)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .addHelpText(
+      'after',
+      `
+With no options, serves http://127.0.0.1:8080 with an embedded SQLite database
+and files under ./gatehouse-data.
+
+Examples:
+  gatehouse serve
+  gatehouse serve --host 0.0.0.0 --port 8080 --data /var/lib/gatehouse
+  gatehouse serve --database postgres://gatehouse@db:5432/gatehouse
+
+Then:
+  gatehouse token create --project my-lib          # a token for uploads
+  twine upload --repository-url http://127.0.0.1:8080/legacy/ -u __token__ -p <token> dist/*
+  pip install --index-url http://127.0.0.1:8080/simple/ my-lib
+
+Config file (TOML, --config):
+  [server]   host = "0.0.0.0"   port = 8080
+  [storage]  data = "/var/lib/gatehouse"   database = "postgres://…"
+  [upload]   max_file_size = 104857600     # bytes
+
+Logs are JSON lines on stdout (pino). SIGINT/SIGTERM stop accepting new
+connections, finish the requests in flight, and close the database.`,
+    )
+    .action(async (opts: GatewayOptions & { logLevel: string }) => {
+      const config = resolveConfig(opts);
+      const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+      const app = await buildApp(storage, config, { logger: { level: opts.logLevel } });
+      if (storage.sweptTempFiles > 0) {
+        app.log.warn({ files: storage.sweptTempFiles }, 'removed temporary files left by an interrupted run');
+      }
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.log.info({ signal }, 'shutting down: finishing requests in flight');
+        await app.close();
+        await storage.close();
+        app.log.info('stopped');
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      const address = await app.listen({ host: config.host, port: config.port });
+      app.log.info(
+        { address, data: config.dataDir, database: `${storage.database.dialect} ${storage.database.location}` },
+        `Gatehouse listening on ${address} (index: ${address}/simple/, uploads: ${address}/legacy/); data in ${config.dataDir}`,
+      );
+    });
+}

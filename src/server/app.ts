@@ -1,0 +1,101 @@
+/**
+ * Builds the gateway's HTTP app from route plugins. Services are handed in,
+ * never imported as singletons, so a test builds an app over its own storage.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import multipart from '@fastify/multipart';
+import { GatehouseError } from '../errors.js';
+import type { GatewayConfig } from '../policy/config.js';
+import type { Storage } from '../store/index.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { adminRoutes } from './routes/admin.js';
+import { fileRoutes } from './routes/files.js';
+import { healthRoutes } from './routes/health.js';
+import { simpleRoutes } from './routes/simple.js';
+import { uploadRoutes } from './routes/upload.js';
+
+export interface GatewayServices {
+  storage: Storage;
+  config: GatewayConfig;
+  metrics: GatewayMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: GatewayServices;
+  }
+}
+
+/** A status line may carry only visible ASCII; twine prints the reason phrase. */
+export function reasonPhrase(message: string): string {
+  return message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
+}
+
+export async function buildApp(
+  storage: Storage,
+  config: GatewayConfig,
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Upload bodies are streamed by the multipart parser with their own limit;
+    // this bounds every other body (admin JSON).
+    bodyLimit: 1024 * 1024,
+    ignoreTrailingSlash: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const metrics = createMetrics(() => storage.hosted.storedBytes());
+  app.decorate('services', { storage, config, metrics });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  // One place turns errors into responses: the status, a reason phrase that
+  // twine prints, and a one-line body that pip and curl users read.
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    let status: number;
+    let message: string;
+    let code: string;
+    if (err instanceof GatehouseError) {
+      status = err.status;
+      message = err.message;
+      code = err.code;
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      message = err.message;
+      code = err.code ?? 'http.bad-request';
+    } else {
+      status = 500;
+      message = 'internal error; the server log has the details';
+      code = 'internal';
+      request.log.error({ err }, 'request failed');
+    }
+    if (status < 500) request.log.info({ code, status }, message);
+    reply.raw.statusMessage = reasonPhrase(message);
+    return reply.code(status).type('text/plain; charset=utf-8').header('x-gatehouse-error', code).send(`${message}\n`);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    return reply.code(404).type('text/plain; charset=utf-8').send(`no such resource: ${request.method} ${request.url}\n`);
+  });
+
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.upload.maxFileSize,
+      files: 2,
+      fields: 200,
+      fieldSize: 4 * 1024 * 1024,
+      parts: 250,
+    },
+    throwFileSizeLimit: true,
+  });
+  await app.register(healthRoutes);
+  await app.register(simpleRoutes);
+  await app.register(fileRoutes);
+  await app.register(uploadRoutes);
+  await app.register(adminRoutes);
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * The admin API (admin-scoped token required).
+ *
+ *   POST /admin/api/projects/<project>/yank    {"version": "1.0", "reason": "…"}  or {"filename": "…"}
+ *   POST /admin/api/projects/<project>/unyank  {"version": "1.0"}                  or {"filename": "…"}
+ *
+ * Yanking (PEP 592) keeps the files installable when pinned with `==`, and
+ * hides them from every other resolution.
+ */
+import type { FastifyInstance } from 'fastify';
+import { InvalidInputError, NotFoundError } from '../../errors.js';
+import { normalizeName } from '../../pep/name.js';
+import { Version } from '../../pep/version.js';
+import { authenticate, requireAdminScope } from '../auth.js';
+
+interface YankBody {
+  version?: string;
+  filename?: string;
+  reason?: string;
+}
+
+const yankSchema = {
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      version: { type: 'string', minLength: 1, maxLength: 200 },
+      filename: { type: 'string', minLength: 1, maxLength: 500 },
+      reason: { type: 'string', maxLength: 1000 },
+    },
+  },
+} as const;
+
+export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  const { storage } = app.services;
+
+  for (const action of ['yank', 'unyank'] as const) {
+    app.post<{ Params: { project: string }; Body: YankBody }>(
+      `/admin/api/projects/:project/${action}`,
+      { schema: yankSchema },
+      async (request) => {
+        const token = await authenticate(storage.tokens, request.headers.authorization);
+        requireAdminScope(token);
+        const project = normalizeName(request.params.project);
+        const { filename, reason } = request.body ?? {};
+        if ((request.body?.version === undefined) === (filename === undefined)) {
+          throw new InvalidInputError('admin.yank-target', `${action} needs exactly one of "version" or "filename"`);
+        }
+        let version: string | undefined;
+        if (request.body?.version !== undefined) {
+          const v = Version.tryParse(request.body.version);
+          if (!v) throw new InvalidInputError('admin.version-invalid', `invalid version ${JSON.stringify(request.body.version)}`);
+          version = v.toString();
+        }
+        const changed = await storage.hosted.setYanked(project, { version, filename }, action === 'yank', reason ?? null);
+        if (changed === 0) {
+          const what = version !== undefined ? `version ${version}` : `file ${filename}`;
+          throw new NotFoundError('admin.nothing-to-yank', `project '${project}' has no ${what}`);
+        }
+        request.log.info({ project, version, filename, reason, token: token.id }, `${action}ed ${changed} file(s)`);
+        return { project, action, files: changed };
+      },
+    );
+  }
+}

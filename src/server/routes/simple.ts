@@ -1,0 +1,118 @@
+/**
+ * The Simple Repository API (PEP 503 HTML, PEP 691 JSON) for hosted projects.
+ *
+ * Rendered pages are cached per project serial: a request costs one indexed
+ * lookup of the serial, and the page is rebuilt only after the project changed,
+ * which stays correct when several replicas share one database.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError, GatehouseError } from '../../errors.js';
+import { hostedProjectPage } from '../../index/hosted-page.js';
+import { isValidName, normalizeName } from '../../pep/name.js';
+import {
+  negotiateSimpleContentType,
+  renderIndexHtml,
+  renderIndexJson,
+  renderProjectHtml,
+  renderProjectJson,
+  SIMPLE_JSON_V1,
+} from '../../pep/simple.js';
+
+type SimpleType = NonNullable<ReturnType<typeof negotiateSimpleContentType>>;
+
+interface RenderedPage {
+  body: string;
+  etag: string;
+}
+
+interface CachedProject {
+  serial: number;
+  pages: Map<SimpleType, RenderedPage>;
+}
+
+const MAX_CACHED_PROJECTS = 10_000;
+
+/** A strong ETag per representation: the same page as HTML and as JSON gets two tags. */
+function etagOf(type: SimpleType, body: string): string {
+  return `"${createHash('sha256').update(type).update('\0').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+function contentTypeHeader(type: SimpleType): string {
+  return type === 'text/html' ? 'text/html; charset=utf-8' : type;
+}
+
+function negotiate(request: FastifyRequest): SimpleType {
+  const type = negotiateSimpleContentType(request.headers.accept);
+  if (!type) {
+    throw new GatehouseError(
+      'simple.not-acceptable',
+      `none of the media types in Accept (${request.headers.accept}) is served; use ${SIMPLE_JSON_V1}, application/vnd.pypi.simple.v1+html or text/html`,
+      406,
+    );
+  }
+  return type;
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, type: SimpleType, page: RenderedPage) {
+  reply
+    .header('content-type', contentTypeHeader(type))
+    .header('etag', page.etag)
+    .header('vary', 'Accept')
+    // Installers revalidate every time (cheap with the ETag), so a fresh upload is visible at once.
+    .header('cache-control', 'max-age=0, must-revalidate');
+  const inm = request.headers['if-none-match'];
+  if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === page.etag)) {
+    return reply.code(304).send();
+  }
+  return reply.send(page.body);
+}
+
+export async function simpleRoutes(app: FastifyInstance): Promise<void> {
+  const { storage, metrics } = app.services;
+  const cache = new Map<string, CachedProject>();
+
+  app.get('/simple/', async (request, reply) => {
+    const type = negotiate(request);
+    const projects = (await storage.hosted.projects()).map((p) => ({ name: p.display_name }));
+    const body = type === SIMPLE_JSON_V1 ? renderIndexJson(projects) : renderIndexHtml(projects);
+    return send(request, reply, type, { body, etag: etagOf(type, body) });
+  });
+
+  const projectPage = async (request: FastifyRequest<{ Params: { project: string } }>, reply: FastifyReply) => {
+    const requested = request.params.project;
+    if (!isValidName(requested)) {
+      throw new GatehouseError('simple.invalid-name', `'${requested}' is not a valid project name`, 404);
+    }
+    const name = normalizeName(requested);
+    if (name !== requested || !request.url.split('?')[0]!.endsWith('/')) {
+      // PEP 503: the normalized URL is canonical; redirect everything else to it.
+      return reply.redirect(`/simple/${name}/`, 301);
+    }
+    const type = negotiate(request);
+    const serial = await storage.hosted.serial(name);
+    if (serial === undefined) {
+      cache.delete(name);
+      throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
+    }
+    let cached = cache.get(name);
+    if (!cached || cached.serial !== serial) {
+      const project = await storage.hosted.project(name);
+      if (!project) throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
+      cached = { serial: project.serial, pages: new Map() };
+      if (cache.size >= MAX_CACHED_PROJECTS) cache.delete(cache.keys().next().value!);
+      cache.set(name, cached);
+      const page = hostedProjectPage(project, await storage.hosted.files(project.id));
+      const json = renderProjectJson(page);
+      const html = renderProjectHtml(page);
+      cached.pages.set(SIMPLE_JSON_V1, { body: json, etag: etagOf(SIMPLE_JSON_V1, json) });
+      for (const t of ['application/vnd.pypi.simple.v1+html', 'text/html'] as const) {
+        cached.pages.set(t, { body: html, etag: etagOf(t, html) });
+      }
+    }
+    metrics.simplePages.inc({ format: type === SIMPLE_JSON_V1 ? 'json' : 'html' });
+    return send(request, reply, type, cached.pages.get(type)!);
+  };
+  app.get('/simple/:project/', projectPage);
+  app.get('/simple/:project', projectPage);
+}
