@@ -1,0 +1,355 @@
+/**
+ * Core metadata (the METADATA file of a wheel, the PKG-INFO file of an sdist), versions 1.0 to 2.5: the core
+ * metadata specification on packaging.python.org (PEP 241, 314, 345, 566, 643, 685, 639, 794).
+ *
+ * The format is RFC 822 email headers. Reading follows Python's `email.parser` with the `compat32` policy, which is
+ * what `packaging.metadata.parse_email` and PyPI use: a header value keeps its continuation lines (with their line
+ * breaks and indentation), the headers end at the first empty line or at the first line that is not a header, and
+ * the message body is the Description.
+ */
+import { InvalidMetadataError } from './errors.js';
+import { isValidName } from './name.js';
+import { Version } from './version.js';
+
+export interface ProjectUrl {
+  label: string;
+  url: string;
+}
+
+export interface CoreMetadata {
+  metadataVersion: string;
+  name: string;
+  version: string;
+  summary?: string;
+  description?: string;
+  descriptionContentType?: string;
+  keywords?: string[];
+  homePage?: string;
+  downloadUrl?: string;
+  author?: string;
+  authorEmail?: string;
+  maintainer?: string;
+  maintainerEmail?: string;
+  license?: string;
+  licenseExpression?: string;
+  licenseFiles: string[];
+  classifiers: string[];
+  requiresDist: string[];
+  requiresPython?: string;
+  requiresExternal: string[];
+  projectUrls: ProjectUrl[];
+  providesExtra: string[];
+  providesDist: string[];
+  obsoletesDist: string[];
+  platforms: string[];
+  supportedPlatforms: string[];
+  dynamic: string[];
+  /** Every field as found, keyed by its lower-cased name; a body Description is listed under `description`. */
+  raw: Map<string, string[]>;
+}
+
+/** The metadata versions the spec defines (there never was a 2.0 in the spec; 2.5 adds Import-Name). */
+export const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'] as const;
+
+/** Each known field (lower-cased) with the metadata version that introduced it and whether it may repeat. */
+const FIELDS: ReadonlyMap<string, { added: string; multiple: boolean }> = new Map(
+  (
+    [
+      ['metadata-version', '1.0', false],
+      ['name', '1.0', false],
+      ['version', '1.0', false],
+      ['platform', '1.0', true],
+      ['summary', '1.0', false],
+      ['description', '1.0', false],
+      ['keywords', '1.0', false],
+      ['home-page', '1.0', false],
+      ['author', '1.0', false],
+      ['author-email', '1.0', false],
+      ['license', '1.0', false],
+      ['supported-platform', '1.1', true],
+      ['download-url', '1.1', false],
+      ['classifier', '1.1', true],
+      ['requires', '1.1', true],
+      ['provides', '1.1', true],
+      ['obsoletes', '1.1', true],
+      ['maintainer', '1.2', false],
+      ['maintainer-email', '1.2', false],
+      ['requires-dist', '1.2', true],
+      ['requires-python', '1.2', false],
+      ['requires-external', '1.2', true],
+      ['project-url', '1.2', true],
+      ['provides-dist', '1.2', true],
+      ['obsoletes-dist', '1.2', true],
+      ['description-content-type', '2.1', false],
+      ['provides-extra', '2.1', true],
+      ['dynamic', '2.2', true],
+      ['license-expression', '2.4', false],
+      ['license-file', '2.4', true],
+      ['import-name', '2.5', true],
+      ['import-namespace', '2.5', true],
+    ] as const
+  ).map(([field, added, multiple]) => [field, { added, multiple }]),
+);
+
+/** A header line per `email.feedparser.headerRE`: a name of printable ASCII without `:` or space, or a continuation. */
+const HEADER_LINE = /^(?:From |[\x21-\x39\x3b-\x7e]*:|[\t ])/;
+
+interface RawMessage {
+  headers: Map<string, string[]>;
+  body: string;
+}
+
+function splitMessage(text: string): RawMessage {
+  const headers = new Map<string, string[]>();
+  // Lines keep their own line endings, as the feedparser does: a folded value keeps its inner line breaks.
+  const lines = text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+  let current: { name: string; parts: string[] } | null = null;
+  const flush = (): void => {
+    if (current === null) return;
+    const value = current.parts.join('').replace(/[\r\n]+$/, '');
+    const key = current.name.toLowerCase();
+    const list = headers.get(key);
+    if (list === undefined) headers.set(key, [value]);
+    else list.push(value);
+    current = null;
+  };
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line === '\n' || line === '\r' || line === '\r\n') {
+      i++;
+      break;
+    }
+    if (!HEADER_LINE.test(line)) break;
+    if (line.startsWith('From ')) continue; // a Unix envelope line, not a field
+    if (line[0] === ' ' || line[0] === '\t') {
+      current?.parts.push(line);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon === 0) continue; // a header without a name: the email parser records a defect and skips it
+    flush();
+    current = { name: line.slice(0, colon), parts: [line.slice(colon + 1).replace(/^[ \t]+/, '')] };
+  }
+  flush();
+  return { headers, body: lines.slice(i).join('') };
+}
+
+/** Finds the field whose bytes are not UTF-8, so the error can name it. */
+function undecodableField(bytes: Uint8Array): string {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let field = 'Description';
+  let inHeaders = true;
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    const line = bytes.subarray(start, end);
+    if (inHeaders) {
+      const asciiStart = String.fromCharCode(...line.subarray(0, Math.min(line.length, 80)));
+      if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) inHeaders = false;
+      else if (asciiStart[0] !== ' ' && asciiStart[0] !== '\t' && asciiStart.includes(':')) {
+        field = asciiStart.slice(0, asciiStart.indexOf(':'));
+      }
+    }
+    try {
+      strict.decode(line);
+    } catch {
+      return inHeaders ? field : 'Description';
+    }
+    start = end + 1;
+  }
+  return field;
+}
+
+function decode(input: string | Uint8Array): string {
+  if (typeof input === 'string') return input;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
+    throw new InvalidMetadataError(undecodableField(input), 'is not valid UTF-8');
+  }
+}
+
+/** The canonical spelling of a field name, for messages. */
+function fieldTitle(key: string): string {
+  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/**
+ * Reads METADATA / PKG-INFO text. Missing required fields come back as empty strings (validateCoreMetadata reports
+ * them); a single-use field given twice, a Description given both as a header and as the body, or bytes that are
+ * not UTF-8 throw InvalidMetadataError naming the field, because which value is meant cannot be known.
+ */
+export function parseCoreMetadata(text: string | Uint8Array): CoreMetadata {
+  const { headers: raw, body } = splitMessage(decode(text));
+  for (const [key, values] of raw) {
+    if (values.length > 1 && FIELDS.get(key)?.multiple === false) {
+      throw new InvalidMetadataError(fieldTitle(key), `appears ${values.length} times; it may appear only once`);
+    }
+  }
+  if (body.length > 0) {
+    if (raw.has('description')) {
+      throw new InvalidMetadataError('Description', 'is given both as a header and as the message body');
+    }
+    raw.set('description', [body]);
+  }
+  const one = (key: string): string | undefined => raw.get(key)?.[0];
+  const all = (key: string): string[] => raw.get(key) ?? [];
+  const keywords = one('keywords');
+  return {
+    metadataVersion: one('metadata-version') ?? '',
+    name: one('name') ?? '',
+    version: one('version') ?? '',
+    summary: one('summary'),
+    description: one('description'),
+    descriptionContentType: one('description-content-type'),
+    // Keywords is one comma-separated field (the spec; setuptools writes ", ".join(keywords)).
+    keywords: keywords === undefined ? undefined : keywords.split(',').map((k) => k.trim()).filter((k) => k !== ''),
+    homePage: one('home-page'),
+    downloadUrl: one('download-url'),
+    author: one('author'),
+    authorEmail: one('author-email'),
+    maintainer: one('maintainer'),
+    maintainerEmail: one('maintainer-email'),
+    license: one('license'),
+    licenseExpression: one('license-expression'),
+    licenseFiles: all('license-file'),
+    classifiers: all('classifier'),
+    requiresDist: all('requires-dist'),
+    requiresPython: one('requires-python'),
+    requiresExternal: all('requires-external'),
+    projectUrls: all('project-url').map(parseProjectUrl),
+    providesExtra: all('provides-extra'),
+    providesDist: all('provides-dist'),
+    obsoletesDist: all('obsoletes-dist'),
+    platforms: all('platform'),
+    supportedPlatforms: all('supported-platform'),
+    dynamic: all('dynamic'),
+    raw,
+  };
+}
+
+/** `Project-URL: label, url` (core metadata 1.2). Without a comma the URL is empty, which validation reports. */
+function parseProjectUrl(value: string): ProjectUrl {
+  const comma = value.indexOf(',');
+  if (comma < 0) return { label: value.trim(), url: '' };
+  return { label: value.slice(0, comma).trim(), url: value.slice(comma + 1).trim() };
+}
+
+function versionIndex(metadataVersion: string): number {
+  return (METADATA_VERSIONS as readonly string[]).indexOf(metadataVersion);
+}
+
+const DESCRIPTION_CONTENT_TYPES = new Set(['text/plain', 'text/x-rst', 'text/markdown']);
+const MARKDOWN_VARIANTS = new Set(['GFM', 'CommonMark']);
+
+/** Description-Content-Type (core metadata 2.1): a MIME type with optional `charset` and `variant` parameters. */
+function descriptionContentTypeProblem(value: string): string | null {
+  const [type = '', ...params] = value.split(';');
+  const contentType = type.trim().toLowerCase();
+  if (!DESCRIPTION_CONTENT_TYPES.has(contentType)) {
+    return `Description-Content-Type must be one of text/plain, text/x-rst, text/markdown, not "${value}"`;
+  }
+  const parameters = new Map<string, string>();
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq < 0) continue;
+    parameters.set(param.slice(0, eq).trim().toLowerCase(), param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+  }
+  const charset = parameters.get('charset') ?? 'UTF-8';
+  if (charset !== 'UTF-8') return `Description-Content-Type can only specify the UTF-8 charset, not "${charset}"`;
+  const variant = parameters.get('variant') ?? 'GFM';
+  if (contentType === 'text/markdown' && !MARKDOWN_VARIANTS.has(variant)) {
+    return `Markdown variants for Description-Content-Type are GFM and CommonMark, not "${variant}"`;
+  }
+  return null;
+}
+
+function licenseFileProblem(path: string): string | null {
+  if (path.includes('..')) return `License-File "${path}" must not use parent directory indicators`;
+  if (path.includes('*')) return `License-File "${path}" must be a resolved path, not a glob`;
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) {
+    return `License-File "${path}" must be a relative path`;
+  }
+  if (path.includes('\\')) return `License-File "${path}" must use "/" as the delimiter`;
+  return null;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The problems PyPI would refuse an upload for, one message each (empty when none). Covers the required fields,
+ * the name and version, the metadata version, fields newer than the declared metadata version, Dynamic,
+ * Description-Content-Type, Summary, Project-URL, Home-page/Download-URL, License-File and Provides-Extra.
+ * Requires-Dist, Requires-Python and License-Expression syntax belong to the PEP 508, PEP 440 and SPDX modules.
+ */
+export function validateCoreMetadata(md: CoreMetadata): string[] {
+  const problems: string[] = [];
+  const mdIndex = versionIndex(md.metadataVersion);
+  if (md.metadataVersion === '') problems.push('Metadata-Version is a required field');
+  else if (mdIndex < 0) {
+    problems.push(`"${md.metadataVersion}" is not a valid Metadata-Version (one of ${METADATA_VERSIONS.join(', ')})`);
+  }
+  if (md.name === '') problems.push('Name is a required field');
+  else if (!isValidName(md.name)) problems.push(`"${md.name}" is not a valid project name`);
+  if (md.version === '') problems.push('Version is a required field');
+  else {
+    const version = Version.tryParse(md.version);
+    if (version === null) problems.push(`"${md.version}" is not a valid PEP 440 version`);
+    else if (version.local !== null) problems.push(`"${md.version}": local versions cannot be uploaded`);
+  }
+  if (mdIndex >= 0) {
+    for (const key of md.raw.keys()) {
+      const field = FIELDS.get(key);
+      if (field !== undefined && versionIndex(field.added) > mdIndex) {
+        problems.push(
+          `${fieldTitle(key)} was introduced in metadata version ${field.added}, not ${md.metadataVersion}`,
+        );
+      }
+    }
+  }
+  for (const dynamic of md.dynamic) {
+    const key = dynamic.toLowerCase();
+    if (key === 'name' || key === 'version' || key === 'metadata-version') {
+      problems.push(`${dynamic} is not allowed as a Dynamic field`);
+    } else if (!FIELDS.has(key)) problems.push(`${dynamic} is not a valid Dynamic field`);
+  }
+  if (md.summary !== undefined && md.summary.includes('\n')) problems.push('Summary must be a single line');
+  if (md.summary !== undefined && md.summary.length > 512) problems.push('Summary must be at most 512 characters');
+  if (md.descriptionContentType !== undefined) {
+    const problem = descriptionContentTypeProblem(md.descriptionContentType);
+    if (problem !== null) problems.push(problem);
+  }
+  const labels = new Set<string>();
+  for (const { label, url } of md.projectUrls) {
+    if (label === '') problems.push(`Project-URL "${url}" has no label`);
+    if (label.length > 32) problems.push(`Project-URL label "${label}" is longer than 32 characters`);
+    if (labels.has(label)) problems.push(`Project-URL label "${label}" is used more than once`);
+    labels.add(label);
+    if (!isHttpUrl(url)) problems.push(`Project-URL "${label}" has no valid http(s) URL: "${url}"`);
+  }
+  for (const [field, value] of [
+    ['Home-page', md.homePage],
+    ['Download-URL', md.downloadUrl],
+  ] as const) {
+    if (value !== undefined && value !== '' && value !== 'UNKNOWN' && !isHttpUrl(value)) {
+      problems.push(`${field} "${value}" is not a valid http(s) URL`);
+    }
+  }
+  for (const path of md.licenseFiles) {
+    const problem = licenseFileProblem(path);
+    if (problem !== null) problems.push(problem);
+  }
+  for (const extra of md.providesExtra) {
+    if (!isValidName(extra)) problems.push(`Provides-Extra "${extra}" is not a valid extra name`);
+  }
+  return problems;
+}
