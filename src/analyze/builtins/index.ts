@@ -1,0 +1,26 @@
+/** The named built-in checks that rule files can call with `match: { builtin: NAME, params: … }`. */
+import type { ArtifactMetadata, Hit, InstalledScripts, SourceFile, TopLevelNames } from '../subjects.js';
+import { commandShadowing } from './command-shadowing.js';
+import { escapedTextLiteral } from './escaped-text.js';
+import { highEntropyString } from './high-entropy.js';
+import { importHijack } from './import-hijack.js';
+import { disposableEmail, fileSharingUrl, placeholderDescription, templateVersion } from './metadata.js';
+
+type Params = Record<string, unknown>;
+
+export type Builtin =
+  | { target: 'python'; check: (file: SourceFile, params: Params) => Hit[] }
+  | { target: 'metadata'; check: (meta: ArtifactMetadata, params: Params) => Hit[] }
+  | { target: 'entry-points'; check: (scripts: InstalledScripts, params: Params) => Hit[] }
+  | { target: 'top-level'; check: (names: TopLevelNames, params: Params) => Hit[] };
+
+export const builtins: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ['escaped-text-literal', { target: 'python', check: (f, p) => escapedTextLiteral(f.text, p) }],
+  ['high-entropy-string', { target: 'python', check: (f, p) => highEntropyString(f.text, p) }],
+  ['placeholder-description', { target: 'metadata', check: placeholderDescription }],
+  ['template-version', { target: 'metadata', check: templateVersion }],
+  ['disposable-email', { target: 'metadata', check: disposableEmail }],
+  ['file-sharing-url', { target: 'metadata', check: fileSharingUrl }],
+  ['command-shadowing', { target: 'entry-points', check: commandShadowing }],
+  ['import-hijack', { target: 'top-level', check: (names) => importHijack(names) }],
+]);

@@ -1,0 +1,41 @@
+/**
+ * The one tree-sitter Python parser of a process. Loading the wasm runtime and
+ * the grammar costs tens of milliseconds, so it happens once; queries are
+ * compiled once per rule and reused for every file.
+ */
+import { createRequire } from 'node:module';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+
+const require = createRequire(import.meta.url);
+
+export class PythonParser {
+  private constructor(
+    readonly language: Language,
+    private readonly parser: Parser,
+  ) {}
+
+  /** Parses Python source. The caller must `delete()` the tree when done: it lives in wasm memory. */
+  parse(source: string): Tree {
+    const tree = this.parser.parse(source);
+    if (tree === null) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+
+  /** Compiles a tree-sitter query; throws with the query's own error when it does not compile. */
+  compile(source: string): Query {
+    return new Query(this.language, source);
+  }
+
+  private static loading: Promise<PythonParser> | undefined;
+
+  static load(): Promise<PythonParser> {
+    PythonParser.loading ??= (async () => {
+      await Parser.init();
+      const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return new PythonParser(language, parser);
+    })();
+    return PythonParser.loading;
+  }
+}

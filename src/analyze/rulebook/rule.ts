@@ -1,0 +1,149 @@
+/**
+ * A detection rule, as read from one file in the top-level `rules/` folder.
+ * The format is documented in rules/README.md; this module validates a parsed
+ * file into a typed `Rule` so that a malformed rule fails at load time, naming
+ * the file, instead of silently never firing.
+ */
+import type { Confidence, Severity } from '../finding.js';
+import { RuleFileError } from '../errors.js';
+
+/** What a rule looks at. */
+export type RuleTarget =
+  | 'python' // the text of a .py file (tree-sitter query, regex or built-in check)
+  | 'pth' // the text of a .pth file, which site.py executes line by line when a line starts with `import`
+  | 'path' // the path of any file in the artifact
+  | 'metadata' // the core metadata (METADATA / PKG-INFO)
+  | 'entry-points' // entry_points.txt
+  | 'top-level' // the top-level import names the artifact installs
+  | 'combination'; // signals of other rules that meet in one file
+
+/**
+ * A capability (network, subprocess, a file read) is common in honest code: it
+ * never makes a file worth parsing on its own and never condemns alone. A
+ * threat is what a reviewer would want to see.
+ */
+export type RuleRole = 'threat' | 'capability';
+
+export type Matcher =
+  | { kind: 'query'; query: string }
+  | { kind: 'regex'; regex: RegExp }
+  | { kind: 'builtin'; name: string; params: Record<string, unknown> }
+  /** Each element is a signal, or a list of signals of which any one will do. */
+  | { kind: 'combination'; allOf: string[][] };
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  confidence: Confidence;
+  rationale: string;
+  /** The finding's message; defaults to the rationale. */
+  message: string;
+  target: RuleTarget;
+  role: RuleRole;
+  /** Only files whose path matches this are looked at. */
+  files?: RegExp;
+  /** Cheap tests on the raw text: every one must match before the matcher runs (and, for a threat, before a parse). */
+  prefilter: RegExp[];
+  /** Names that combination rules refer to. */
+  signals: string[];
+  matcher: Matcher;
+  positive: unknown[];
+  negative: unknown[];
+  /** The rule file, for error messages. */
+  source: string;
+}
+
+const severities: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+const confidences: readonly Confidence[] = ['low', 'medium', 'high'];
+const targets: readonly RuleTarget[] = ['python', 'pth', 'path', 'metadata', 'entry-points', 'top-level', 'combination'];
+const minimumSamples = 3;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Validates one parsed rule file. */
+export function ruleFromData(data: unknown, source: string): Rule {
+  const fail = (problem: string): never => {
+    throw new RuleFileError(source, problem);
+  };
+  if (!isRecord(data)) return fail('the file must hold a mapping');
+  const text = (key: string, required = true): string | undefined => {
+    const v = data[key];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v.trim() === '') return fail(`\`${key}\` must be a non-empty string`);
+    return v.trim();
+  };
+  const regex = (pattern: unknown, where: string, flags = ''): RegExp => {
+    if (typeof pattern !== 'string') return fail(`${where} must be a string`);
+    try {
+      return new RegExp(pattern, flags);
+    } catch (err) {
+      return fail(`${where} is not a valid regular expression: ${(err as Error).message}`);
+    }
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback?: T): T => {
+    const v = data[key] ?? fallback;
+    if (!allowed.includes(v as T)) return fail(`\`${key}\` must be one of ${allowed.join(', ')}`);
+    return v as T;
+  };
+  const list = (key: string): unknown[] => {
+    const v = data[key] ?? [];
+    if (!Array.isArray(v)) return fail(`\`${key}\` must be a list`);
+    return v;
+  };
+
+  const id = text('id')!;
+  if (!/^[a-z]+\.[a-z0-9-]+$/.test(id)) fail('`id` must look like `area.rule-name`');
+  const rationale = text('rationale')!;
+  const target = oneOf('target', targets);
+  const role = oneOf<RuleRole>('role', ['threat', 'capability'], 'threat');
+
+  const match = data.match;
+  if (!isRecord(match)) return fail('`match` must be a mapping with one of query, regex, builtin, all-of');
+  let matcher: Matcher;
+  if (typeof match.query === 'string') {
+    if (target !== 'python') fail('a tree-sitter query needs target python');
+    matcher = { kind: 'query', query: match.query };
+  } else if (match.regex !== undefined) {
+    matcher = { kind: 'regex', regex: regex(match.regex, '`match.regex`', `gm${typeof match.flags === 'string' ? match.flags : ''}`) };
+  } else if (typeof match.builtin === 'string') {
+    const params = match.params ?? {};
+    if (!isRecord(params)) return fail('`match.params` must be a mapping');
+    matcher = { kind: 'builtin', name: match.builtin, params };
+  } else if (Array.isArray(match['all-of'])) {
+    if (target !== 'combination') fail('`all-of` needs target combination');
+    const allOf = match['all-of'].map((x) =>
+      typeof x === 'string' ? [x] : Array.isArray(x) && x.every((s) => typeof s === 'string') ? (x as string[]) : fail('`all-of` holds signals or lists of signals'),
+    );
+    if (allOf.length < 2) fail('a combination needs at least two signals');
+    matcher = { kind: 'combination', allOf };
+  } else {
+    return fail('`match` must have one of query, regex, builtin, all-of');
+  }
+  if (target === 'combination' && matcher.kind !== 'combination') fail('target combination needs `all-of`');
+
+  const positive = list('positive');
+  const negative = list('negative');
+  if (positive.length < minimumSamples || negative.length < minimumSamples) {
+    fail(`a rule needs at least ${minimumSamples} positive and ${minimumSamples} negative samples`);
+  }
+  const signals = list('signals').map((s) => (typeof s === 'string' ? s : fail('`signals` holds strings')));
+  const files = data.files === undefined ? undefined : regex(data.files, '`files`');
+  return {
+    id,
+    severity: oneOf('severity', severities),
+    confidence: oneOf('confidence', confidences),
+    rationale,
+    message: text('message', false) ?? rationale,
+    target,
+    role,
+    ...(files ? { files } : {}),
+    prefilter: list('prefilter').map((p, i) => regex(p, `\`prefilter[${i}]\``, 'm')),
+    signals,
+    matcher,
+    positive,
+    negative,
+    source,
+  };
+}
