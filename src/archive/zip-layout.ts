@@ -1,0 +1,76 @@
+/**
+ * Where a zip's end-of-central-directory record really is, found without
+ * trusting the offsets inside it (APPNOTE 6.3.10, sections 4.3.14–4.3.16).
+ * yauzl refuses bytes after the record and misreads archives with bytes
+ * before them; this lets the reader report both and still look inside.
+ */
+import type { FileHandle } from 'node:fs/promises';
+
+const EOCD_SIGNATURE = 0x06054b50;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_EOCD_SIGNATURE = 0x06064b50;
+const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
+const EOCD_SIZE = 22;
+const ZIP64_LOCATOR_SIZE = 20;
+const ZIP64_EOCD_SIZE = 56;
+const MAX_COMMENT = 0xffff;
+
+export interface ZipLayout {
+  /** Where the archive as the central directory sees it ends (end of EOCD + comment). */
+  end: number;
+  /** Bytes after `end`. */
+  trailing: number;
+  /** Bytes before the offsets the archive records: every stored offset is off by this much. */
+  shift: number;
+  centralDirectoryOffset: number;
+  centralDirectorySize: number;
+}
+
+async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await file.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
+}
+
+/** Returns undefined when no end-of-central-directory record exists (not a zip, or cut short). */
+export async function locateZipLayout(file: FileHandle, size: number): Promise<ZipLayout | undefined> {
+  const tailStart = Math.max(0, size - (EOCD_SIZE + MAX_COMMENT + ZIP64_LOCATOR_SIZE));
+  const tail = await readAt(file, tailStart, size - tailStart);
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
+    if (tail.readUInt32LE(i) !== EOCD_SIGNATURE) continue;
+    const commentLength = tail.readUInt16LE(i + 20);
+    const recordEnd = i + EOCD_SIZE + commentLength;
+    if (recordEnd > tail.length) continue;
+    const eocdAt = tailStart + i;
+    let cdSize = tail.readUInt32LE(i + 12);
+    let cdOffset = tail.readUInt32LE(i + 16);
+    let cdEnd = eocdAt;
+    if (i >= ZIP64_LOCATOR_SIZE && tail.readUInt32LE(i - ZIP64_LOCATOR_SIZE) === ZIP64_LOCATOR_SIGNATURE) {
+      // The zip64 record is where the locator says, or (when data was prepended) right before the locator.
+      const recordedAt = Number(tail.readBigUInt64LE(i - ZIP64_LOCATOR_SIZE + 8));
+      const adjacentAt = eocdAt - ZIP64_LOCATOR_SIZE - ZIP64_EOCD_SIZE;
+      for (const at of [recordedAt, adjacentAt]) {
+        const record = at >= 0 && at < size ? await readAt(file, at, ZIP64_EOCD_SIZE) : Buffer.alloc(0);
+        if (record.length !== ZIP64_EOCD_SIZE || record.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) continue;
+        cdSize = Number(record.readBigUInt64LE(40));
+        cdOffset = Number(record.readBigUInt64LE(48));
+        cdEnd = at;
+        break;
+      }
+    }
+    let shift = cdEnd - (cdOffset + cdSize);
+    if (shift > 0) {
+      // Only a real shift if a central directory header sits where the shift says.
+      const probe = await readAt(file, cdOffset + shift, 4);
+      if (probe.length !== 4 || probe.readUInt32LE(0) !== CENTRAL_HEADER_SIGNATURE) shift = 0;
+    } else shift = 0;
+    return {
+      end: tailStart + recordEnd,
+      trailing: size - (tailStart + recordEnd),
+      shift,
+      centralDirectoryOffset: cdOffset,
+      centralDirectorySize: cdSize,
+    };
+  }
+  return undefined;
+}

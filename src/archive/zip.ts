@@ -1,0 +1,341 @@
+/**
+ * Reads a zip (a wheel, or an sdist in zip form) without trusting it: every
+ * entry's local header is compared with the central directory, every byte of
+ * data is decompressed through the budget, and the layout is checked for
+ * prepended, trailing, hidden and shared (overlapping) data. APPNOTE 6.3.10.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import yauzl, { type Entry, type LocalFileHeader, type ZipFile } from 'yauzl';
+import type { Finding } from '../analyze/finding.js';
+import { DecompressionBudget } from './budget.js';
+import type { ArchiveContents, ArchiveEntry, EntryKind } from './contents.js';
+import type { ArchiveLimits } from './limits.js';
+import { NameRegistry, checkEntryKind, checkEntryName } from './paths.js';
+import { archiveFinding } from './rules.js';
+import { locateZipLayout, type ZipLayout } from './zip-layout.js';
+import { ShiftedFileReader } from './zip-file-reader.js';
+
+export interface ReadContext {
+  limits: ArchiveLimits;
+  want: (entry: ArchiveEntry) => boolean;
+  signal?: AbortSignal;
+}
+
+const FLAG_ENCRYPTED = 0x0001;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
+const FLAG_STRONG_ENCRYPTION = 0x0040;
+const METHOD_STORED = 0;
+const METHOD_DEFLATED = 8;
+/** Signature, CRC and two 8-byte sizes: the largest data descriptor (APPNOTE 4.3.9). */
+const MAX_DATA_DESCRIPTOR = 24;
+const UNIX_HOSTS = new Set([3, 19]); // 3 = Unix, 19 = OS X (APPNOTE 4.4.2)
+/** Symlink targets longer than this are not kept (a target is a path, not data). */
+const MAX_LINK_TARGET = 4096;
+
+interface Span {
+  path: string;
+  start: number;
+  end: number;
+  slack: number;
+}
+
+function entryKind(raw: Entry, path: string): { kind: EntryKind; mode?: number } {
+  const host = raw.versionMadeBy >> 8;
+  const mode = UNIX_HOSTS.has(host) ? raw.externalFileAttributes >>> 16 : 0;
+  const byName: EntryKind = path.endsWith('/') || (raw.externalFileAttributes & 0x10) !== 0 ? 'directory' : 'file';
+  if (mode === 0) return { kind: byName };
+  switch (mode & 0o170000) {
+    case 0o120000:
+      return { kind: 'symlink', mode };
+    case 0o040000:
+      return { kind: 'directory', mode };
+    case 0o020000:
+    case 0o060000:
+      return { kind: 'device', mode };
+    case 0o010000:
+      return { kind: 'fifo', mode };
+    case 0o100000:
+    case 0:
+      return { kind: byName, mode };
+    default:
+      return { kind: 'other', mode };
+  }
+}
+
+/** Sizes from the local header, with zip64 values from its extra field (APPNOTE 4.5.3). */
+function localSizes(local: LocalFileHeader): { compressed: number; uncompressed: number } {
+  let { compressedSize: compressed, uncompressedSize: uncompressed } = local;
+  if (compressed !== 0xffffffff && uncompressed !== 0xffffffff) return { compressed, uncompressed };
+  try {
+    const zip64 = yauzl.parseExtraFields(local.extraField).find((f) => f.id === 0x0001);
+    if (zip64 && zip64.data.length >= 16) {
+      uncompressed = Number(zip64.data.readBigUInt64LE(0));
+      compressed = Number(zip64.data.readBigUInt64LE(8));
+    }
+  } catch {
+    // A malformed extra field leaves the 32-bit values, which then disagree: reported as a mismatch.
+  }
+  return { compressed, uncompressed };
+}
+
+function compareHeaders(raw: Entry, local: LocalFileHeader, path: string): Finding[] {
+  const differences: string[] = [];
+  if (!local.fileName.equals(raw.fileNameRaw)) {
+    differences.push(`name ${JSON.stringify(local.fileName.toString('latin1'))}`);
+  }
+  if (local.compressionMethod !== raw.compressionMethod) {
+    differences.push(`compression method ${local.compressionMethod} (central directory: ${raw.compressionMethod})`);
+  }
+  if ((local.generalPurposeBitFlag & FLAG_ENCRYPTED) !== (raw.generalPurposeBitFlag & FLAG_ENCRYPTED)) {
+    differences.push('encryption flag');
+  }
+  // With a data descriptor the local CRC and sizes are zero by design (APPNOTE 4.4.4, bit 3).
+  if ((local.generalPurposeBitFlag & FLAG_DATA_DESCRIPTOR) === 0) {
+    const sizes = localSizes(local);
+    if (local.crc32 !== raw.crc32) differences.push(`CRC-32 ${local.crc32.toString(16)} (central directory: ${raw.crc32.toString(16)})`);
+    if (sizes.compressed !== raw.compressedSize) {
+      differences.push(`compressed size ${sizes.compressed} (central directory: ${raw.compressedSize})`);
+    }
+    if (sizes.uncompressed !== raw.uncompressedSize) {
+      differences.push(`size ${sizes.uncompressed} (central directory: ${raw.uncompressedSize})`);
+    }
+  }
+  if (differences.length === 0) return [];
+  return [archiveFinding('archive.header-mismatch', `local header disagrees with the central directory: ${differences.join(', ')}`, { file: path })];
+}
+
+function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const onEntry = (entry: Entry): void => {
+      cleanup();
+      resolve(entry);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(undefined);
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = (): void => {
+      zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+    };
+    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
+    zip.readEntry();
+  });
+}
+
+/** yauzl 3.4's `openReadStreamLowLevelPromise` calls the wrong method, so wrap the callback form. */
+function openData(zip: ZipFile, start: number, compressedSize: number, inflate: boolean): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStreamLowLevel(start, compressedSize, 0, compressedSize, inflate, null, (err, stream) =>
+      err ? reject(err) : resolve(stream),
+    );
+  });
+}
+
+function isTruncation(err: Error): boolean {
+  return /unexpected EOF|unexpected end of file|overflows file bounds|too few bytes/i.test(err.message);
+}
+
+/** Reports what the layout says beyond the entries themselves. */
+function checkLayout(layout: ZipLayout, spans: Span[], sawAllEntries: boolean): Finding[] {
+  const findings: Finding[] = [];
+  if (layout.shift > 0) {
+    findings.push(archiveFinding('archive.prepended-data', `${layout.shift} bytes precede the archive (its offsets are shifted)`));
+  }
+  if (layout.trailing > 0) {
+    findings.push(archiveFinding('archive.trailing-data', `${layout.trailing} bytes follow the end of the archive`));
+  }
+  spans.sort((a, b) => a.start - b.start);
+  const first = spans[0];
+  if (first && first.start > 0) {
+    findings.push(archiveFinding('archive.prepended-data', `${first.start} bytes precede the first entry`));
+  }
+  let end = 0;
+  let slack = 0;
+  const overlapping: string[] = [];
+  let hidden = 0;
+  for (const span of spans) {
+    if (span.start < end) overlapping.push(span.path);
+    else if (span !== first && span.start - end > slack) hidden += span.start - end;
+    if (span.end >= end) {
+      end = span.end;
+      slack = span.slack;
+    }
+  }
+  if (overlapping.length > 0) {
+    findings.push(
+      archiveFinding(
+        'archive.zip-bomb',
+        `${overlapping.length} entries share compressed data with an earlier entry (overlapping-entry bomb or smuggling)`,
+        { file: overlapping[0] },
+      ),
+    );
+  }
+  if (spans.length > 0 && end > layout.centralDirectoryOffset) {
+    findings.push(archiveFinding('archive.header-mismatch', 'entry data runs into the central directory', { file: spans.at(-1)?.path }));
+  } else if (sawAllEntries && spans.length > 0 && layout.centralDirectoryOffset - end > slack) {
+    hidden += layout.centralDirectoryOffset - end;
+  }
+  if (hidden > 0) {
+    findings.push(archiveFinding('archive.hidden-data', `${hidden} bytes between entries belong to no entry`));
+  }
+  return findings;
+}
+
+export async function readZip(file: FileHandle, size: number, context: ReadContext): Promise<ArchiveContents> {
+  const { limits, want, signal } = context;
+  const findings: Finding[] = [];
+  const entries: ArchiveEntry[] = [];
+  const files = new Map<string, Buffer>();
+  const contents: ArchiveContents = { format: 'zip', entries, findings, files };
+
+  const layout = await locateZipLayout(file, size);
+  if (!layout) {
+    findings.push(archiveFinding('archive.truncated', 'no end-of-central-directory record: the zip is cut short or damaged'));
+    return contents;
+  }
+  let zip: ZipFile;
+  try {
+    zip = await yauzl.fromRandomAccessReaderPromise(new ShiftedFileReader(file.fd, layout.shift), layout.end - layout.shift, {
+      lazyEntries: true,
+      decodeStrings: false,
+      validateEntrySizes: false,
+      autoClose: false,
+    });
+  } catch (err) {
+    findings.push(archiveFinding('archive.unreadable', `central directory cannot be read: ${(err as Error).message}`));
+    return contents;
+  }
+  // yauzl emits 'error' outside a pending read in rare paths; never let it crash the process.
+  zip.on('error', () => undefined);
+
+  if (zip.entryCount > limits.maxEntries) {
+    findings.push(
+      archiveFinding('archive.too-many-entries', `${zip.entryCount} entries, over the limit of ${limits.maxEntries}; read the first ${limits.maxEntries}`),
+    );
+  }
+  const budget = new DecompressionBudget(limits, size);
+  const names = new NameRegistry();
+  const spans: Span[] = [];
+  let sawAllEntries = zip.entryCount <= limits.maxEntries;
+  try {
+    for (let n = 0; n < Math.min(zip.entryCount, limits.maxEntries); n++) {
+      signal?.throwIfAborted();
+      let raw: Entry | undefined;
+      try {
+        raw = await nextEntry(zip);
+      } catch (err) {
+        const e = err as Error;
+        findings.push(archiveFinding(isTruncation(e) ? 'archive.truncated' : 'archive.unreadable', `central directory: ${e.message}`));
+        sawAllEntries = false;
+        break;
+      }
+      if (!raw) break;
+      const entry = await readEntry(zip, raw, { budget, names, spans, findings, files, context });
+      entries.push(entry);
+    }
+  } finally {
+    zip.close();
+  }
+  if (budget.exhausted) findings.push(budget.exhausted);
+  findings.push(...checkLayout(layout, spans, sawAllEntries && !budget.exhausted));
+  return contents;
+}
+
+interface EntryState {
+  budget: DecompressionBudget;
+  names: NameRegistry;
+  spans: Span[];
+  findings: Finding[];
+  files: Map<string, Buffer>;
+  context: ReadContext;
+}
+
+async function readEntry(zip: ZipFile, raw: Entry, state: EntryState): Promise<ArchiveEntry> {
+  const { budget, names, spans, findings, files, context } = state;
+  const flags = raw.generalPurposeBitFlag;
+  const path = yauzl.getFileNameLowLevel(flags, raw.fileNameRaw, [], true);
+  const { kind, mode } = entryKind(raw, path);
+  const entry: ArchiveEntry = { path, kind, size: raw.uncompressedSize, compressedSize: raw.compressedSize };
+  if (mode !== undefined && mode !== 0) entry.mode = mode;
+  const encrypted = (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0;
+  if (encrypted) entry.encrypted = true;
+
+  findings.push(...checkEntryName(entry, context.limits), ...names.check(entry));
+  const unicodePath = yauzl.getFileNameLowLevel(flags, raw.fileNameRaw, raw.extraFields ?? [], true);
+  if (unicodePath !== path) {
+    findings.push(
+      archiveFinding('archive.header-mismatch', `Unicode Path extra field names it ${JSON.stringify(unicodePath)}`, { file: path }),
+    );
+    findings.push(...checkEntryName({ ...entry, path: unicodePath }, context.limits));
+  }
+  if (encrypted) findings.push(archiveFinding('archive.encrypted', 'entry is encrypted and cannot be inspected', { file: path }));
+
+  let local: LocalFileHeader | undefined;
+  try {
+    local = await zip.readLocalFileHeaderPromise(raw);
+  } catch (err) {
+    const e = err as Error;
+    findings.push(
+      isTruncation(e)
+        ? archiveFinding('archive.truncated', `entry data lies beyond the end of the file: ${e.message}`, { file: path })
+        : archiveFinding('archive.header-mismatch', `no valid local header where the central directory points: ${e.message}`, { file: path }),
+    );
+  }
+  if (local) {
+    findings.push(...compareHeaders(raw, local, path));
+    const dataDescriptor = ((local.generalPurposeBitFlag | flags) & FLAG_DATA_DESCRIPTOR) !== 0;
+    spans.push({
+      path,
+      start: raw.relativeOffsetOfLocalHeader,
+      end: local.fileDataStart + raw.compressedSize,
+      slack: dataDescriptor ? MAX_DATA_DESCRIPTOR : 0,
+    });
+  }
+
+  const hasData = kind === 'file' || kind === 'symlink';
+  if (!local || !hasData || encrypted || budget.exhausted) {
+    findings.push(...checkEntryKind(entry));
+    return entry;
+  }
+  if (raw.compressionMethod !== METHOD_STORED && raw.compressionMethod !== METHOD_DEFLATED) {
+    findings.push(
+      archiveFinding('archive.unsupported-compression', `compression method ${raw.compressionMethod} is not read, so the entry is not inspected`, {
+        file: path,
+      }),
+    );
+    findings.push(...checkEntryKind(entry));
+    return entry;
+  }
+  const keep = kind === 'symlink' ? raw.uncompressedSize <= MAX_LINK_TARGET : context.want(entry);
+  const stream = await openData(zip, local.fileDataStart, raw.compressedSize, raw.compressionMethod === METHOD_DEFLATED);
+  const data = await budget.drain(stream, path, findings, { keep, signal: context.signal, countTotal: true, skipRest: false });
+  if (data.error) {
+    findings.push(
+      isTruncation(data.error)
+        ? archiveFinding('archive.truncated', `entry data ends early: ${data.error.message}`, { file: path })
+        : archiveFinding('archive.unreadable', `entry data cannot be decompressed: ${data.error.message}`, { file: path }),
+    );
+  } else if (data.complete) {
+    entry.size = data.bytes;
+    if (data.sha256 !== undefined) entry.sha256 = data.sha256;
+    if (data.bytes !== raw.uncompressedSize) {
+      findings.push(
+        archiveFinding('archive.header-mismatch', `declares ${raw.uncompressedSize} bytes but decompresses to ${data.bytes}`, { file: path }),
+      );
+    }
+    if (data.crc32 !== raw.crc32) {
+      findings.push(archiveFinding('archive.crc-mismatch', `data does not match its CRC-32 ${raw.crc32.toString(16)}`, { file: path }));
+    }
+    if (data.data) {
+      if (kind === 'symlink') entry.linkTarget = data.data.toString('utf8');
+      else files.set(path, data.data);
+    }
+  }
+  findings.push(...checkEntryKind(entry));
+  return entry;
+}
