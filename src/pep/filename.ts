@@ -65,9 +65,9 @@ function invalid(filename: string, reason: string): InvalidFilenameError {
   return new InvalidFilenameError(filename, reason);
 }
 
-function parseVersionPart(filename: string, part: string): string {
+function parseVersionPart(filename: string, part: string, hint = ''): string {
   const version = Version.tryParse(part);
-  if (version === null) throw invalid(filename, `"${part}" is not a valid PEP 440 version`);
+  if (version === null) throw invalid(filename, `"${part}" is not a valid PEP 440 version${hint}`);
   return version.toString();
 }
 
@@ -92,7 +92,9 @@ export function parseWheelFilename(filename: string): WheelFilename {
   if (!WHEEL_NAME_PART.test(name) || name.includes('__')) {
     throw invalid(filename, `"${name}" is not a validly escaped project name`);
   }
-  const version = parseVersionPart(filename, versionPart);
+  // With six parts, a bad version is most often a name with an unescaped `-` (`foo-bar-1.0-py3-none-any.whl`).
+  const hint = parts.length === 6 ? ' (a "-" inside the name must be escaped as "_")' : '';
+  const version = parseVersionPart(filename, versionPart, hint);
   let buildTag: WheelFilename['buildTag'] = null;
   if (parts.length === 6) {
     const match = BUILD_TAG.exec(parts[2] ?? '');
