@@ -1,0 +1,102 @@
+/**
+ * The stored form of an advisory: what an audit report shows, with its
+ * severities already scored and its malware flag already decided, and the
+ * per-package matching data with events sorted and invalid versions dropped.
+ */
+import { normalizeName } from '../pep/name.js';
+import { Version } from '../pep/version.js';
+import { isMalwareRecord } from './malware.js';
+import { eventOf, isAffected, prepareEvents, type PreparedAffected, type StoredEvent } from './matcher.js';
+import type { OsvRecord } from './osv.js';
+import { scoreVector, type Severity } from './severity.js';
+
+export interface Advisory {
+  id: string;
+  modified: string;
+  published?: string;
+  withdrawn?: string;
+  aliases: string[];
+  summary?: string;
+  details?: string;
+  severity: Severity[];
+  /** Severity vectors that could not be scored, kept as text. */
+  unscoredSeverity: Array<{ type: string; score: string }>;
+  malware: boolean;
+  references: Array<{ type: string; url: string }>;
+  /** The normalized names of the PyPI packages it affects. */
+  packages: string[];
+}
+
+/** What one advisory says about one package, in stored (JSON) form. */
+export interface StoredAffected {
+  /** Normalized package name. */
+  name: string;
+  id: string;
+  malware: boolean;
+  /** ECOSYSTEM ranges, events sorted for evaluation, invalid versions dropped. */
+  ranges: StoredEvent[][];
+  /** `versions` entries that no range already covers (the list is a union with the ranges). */
+  versions: string[];
+}
+
+export interface ConvertedAdvisory {
+  advisory: Advisory;
+  affected: StoredAffected[];
+  /** Event version strings that are not PEP 440 and were left out of evaluation. */
+  invalidEvents: string[];
+}
+
+const PYPI = 'PyPI';
+
+export function convertRecord(record: OsvRecord): ConvertedAdvisory {
+  const severity: Severity[] = [];
+  const unscoredSeverity: Array<{ type: string; score: string }> = [];
+  for (const s of record.severity ?? []) {
+    const scored = scoreVector(s.type, s.score);
+    if (scored) severity.push(scored);
+    else unscoredSeverity.push(s);
+  }
+  const malware = isMalwareRecord(record);
+  const byPackage = new Map<string, { ranges: StoredEvent[][]; versions: string[] }>();
+  const invalidEvents: string[] = [];
+  for (const a of record.affected ?? []) {
+    if (a.package?.ecosystem !== PYPI) continue;
+    const name = normalizeName(a.package.name);
+    let entry = byPackage.get(name);
+    if (!entry) byPackage.set(name, (entry = { ranges: [], versions: [] }));
+    for (const r of a.ranges ?? []) {
+      if (r.type !== 'ECOSYSTEM') continue;
+      const prepared = prepareEvents(r.events.map(eventOf));
+      invalidEvents.push(...prepared.invalid);
+      entry.ranges.push(prepared.events.map((e): StoredEvent => [e.kind, e.text]));
+    }
+    entry.versions.push(...(a.versions ?? []));
+  }
+  const affected: StoredAffected[] = [];
+  for (const [name, entry] of byPackage) {
+    const rangesOnly: PreparedAffected = { ranges: entry.ranges.map((r) => prepareEvents(r).events), versions: [] };
+    const seen = new Set<string>();
+    const versions = entry.versions.filter((text) => {
+      const v = Version.tryParse(text);
+      if (v === null || seen.has(text)) return false;
+      seen.add(text);
+      return !isAffected(rangesOnly, v);
+    });
+    affected.push({ name, id: record.id, malware, ranges: entry.ranges, versions });
+  }
+  const advisory: Advisory = {
+    id: record.id,
+    modified: record.modified,
+    published: record.published,
+    withdrawn: record.withdrawn,
+    aliases: record.aliases ?? [],
+    summary: record.summary,
+    details: record.details,
+    severity,
+    unscoredSeverity,
+    malware,
+    references: record.references ?? [],
+    packages: [...byPackage.keys()],
+  };
+  return { advisory, affected, invalidEvents };
+}

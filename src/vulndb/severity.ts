@@ -1,0 +1,58 @@
+/**
+ * CVSS severity of an advisory: the `severity[]` vectors (CVSS_V3, CVSS_V4)
+ * scored with ae-cvss-calculator (FIRST's v3.0/v3.1/v4.0 base equations),
+ * and the qualitative rating of CVSS v3.1 §5 / v4.0 §2 (the same bands in both).
+ *
+ * Scores are computed once, when the database is built, so an audit never
+ * loads the calculator.
+ */
+import cvssCalculator from 'ae-cvss-calculator';
+
+export type SeverityLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface Severity {
+  /** `CVSS_V3` or `CVSS_V4`, as in the OSV record. */
+  type: string;
+  vector: string;
+  /** The base score, 0.0–10.0. */
+  score: number;
+  level: SeverityLevel;
+}
+
+/** CVSS v3.1 §5 and v4.0 §2: None 0.0, Low 0.1–3.9, Medium 4.0–6.9, High 7.0–8.9, Critical 9.0–10.0. */
+export function levelOf(score: number): SeverityLevel {
+  if (score === 0) return 'none';
+  if (score < 4) return 'low';
+  if (score < 7) return 'medium';
+  if (score < 9) return 'high';
+  return 'critical';
+}
+
+const LEVEL_RANK: Record<SeverityLevel, number> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export function compareLevels(a: SeverityLevel, b: SeverityLevel): number {
+  return LEVEL_RANK[a] - LEVEL_RANK[b];
+}
+
+/** Scores one vector. Returns null for a vector the calculator rejects or a version it does not know. */
+export function scoreVector(type: string, vector: string): Severity | null {
+  const { Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
+  try {
+    let base: number | undefined;
+    if (vector.startsWith('CVSS:3.0/')) base = new Cvss3P0(vector).calculateScores().base;
+    else if (vector.startsWith('CVSS:3.1/')) base = new Cvss3P1(vector).calculateScores().base;
+    else if (vector.startsWith('CVSS:4.0/')) base = new Cvss4P0(vector).calculateScores().base;
+    else return null;
+    if (typeof base !== 'number' || !Number.isFinite(base)) return null;
+    return { type, vector, score: base, level: levelOf(base) };
+  } catch {
+    return null;
+  }
+}
+
+/** The highest-scoring of an advisory's severities, or null when it has none. */
+export function worstSeverity(severities: readonly Severity[]): Severity | null {
+  let worst: Severity | null = null;
+  for (const s of severities) if (worst === null || s.score > worst.score) worst = s;
+  return worst;
+}
