@@ -73,9 +73,14 @@ export function checkFilename(filename: string, projectName: string, version: Ve
   }
   let dist: DistFilename;
   try {
-    dist = parseDistFilename(filename, projectName);
+    dist = parseDistFilename(filename);
   } catch (err) {
-    throw new UploadError('upload.filename-invalid', `invalid distribution filename ${JSON.stringify(filename)}: ${(err as Error).message}`);
+    // A legacy sdist name such as `foo-bar-1.0.tar.gz` splits only when the project name is known.
+    try {
+      dist = parseDistFilename(filename, projectName);
+    } catch {
+      throw new UploadError('upload.filename-invalid', `invalid distribution filename ${JSON.stringify(filename)}: ${(err as Error).message}`);
+    }
   }
   if (dist.normalizedName !== projectName) {
     throw new UploadError('upload.filename-project', `filename ${JSON.stringify(filename)} is for project '${dist.normalizedName}', not '${projectName}'`);

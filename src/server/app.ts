@@ -41,7 +41,6 @@ export async function buildApp(
     // Upload bodies are streamed by the multipart parser with their own limit;
     // this bounds every other body (admin JSON).
     bodyLimit: 1024 * 1024,
-    ignoreTrailingSlash: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

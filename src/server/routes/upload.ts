@@ -13,8 +13,11 @@ import { checkArchive, checkDigests, checkFilename, checkForm, UploadError, type
 import type { TempFile } from '../../store/blobs.js';
 import { authenticate, requireUploadScope } from '../auth.js';
 
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+function humanBytes(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** Turns the multipart parser's errors into refusals that name the reason. */
@@ -24,7 +27,7 @@ function multipartError(err: unknown, maxFileSize: number): GatehouseError {
   const message = (err as Error).message;
   switch (code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new UploadError('upload.too-large', `file too large: the limit is ${mib(maxFileSize)}`, 413);
+      return new UploadError('upload.too-large', `file too large: the limit is ${humanBytes(maxFileSize)}`, 413);
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new UploadError('upload.not-multipart', 'the upload must be a multipart/form-data request', 415);
     case 'FST_PARTS_LIMIT':

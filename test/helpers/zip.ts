@@ -1,0 +1,48 @@
+/**
+ * Writes zip files for tests with Python's zipfile, so a test can forge the
+ * archives a build tool would never make (traversal, bombs, contradicting
+ * metadata) and regenerate them from code.
+ */
+import { execFileSync } from 'node:child_process';
+
+export interface ZipEntrySpec {
+  name: string;
+  text?: string;
+  /** That many zero bytes, deflated: a compression bomb. */
+  zeros?: number;
+}
+
+const WRITER = `
+import json, sys, zipfile
+spec = json.load(sys.stdin)
+with zipfile.ZipFile(spec["path"], "w", zipfile.ZIP_DEFLATED) as z:
+    for e in spec["entries"]:
+        info = zipfile.ZipInfo(e["name"], date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        if "zeros" in e:
+            with z.open(info, "w", force_zip64=True) as f:
+                chunk = bytes(1 << 20)
+                left = e["zeros"]
+                while left > 0:
+                    n = min(left, len(chunk)); f.write(chunk[:n]); left -= n
+        else:
+            z.writestr(info, e.get("text", ""))
+`;
+
+export function writeZip(path: string, entries: ZipEntrySpec[]): void {
+  execFileSync('python3', ['-c', WRITER], { input: JSON.stringify({ path, entries }) });
+}
+
+/** A minimal wheel's metadata files for `name` `version`, with a correct-looking layout. */
+export function wheelEntries(name: string, version: string, metadataOverride?: { name?: string; version?: string }): ZipEntrySpec[] {
+  const distInfo = `${name}-${version}.dist-info`;
+  return [
+    { name: `${name}/__init__.py`, text: 'X = 1\n' },
+    {
+      name: `${distInfo}/METADATA`,
+      text: `Metadata-Version: 2.1\nName: ${metadataOverride?.name ?? name}\nVersion: ${metadataOverride?.version ?? version}\nSummary: test\n`,
+    },
+    { name: `${distInfo}/WHEEL`, text: 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n' },
+    { name: `${distInfo}/RECORD`, text: '' },
+  ];
+}
