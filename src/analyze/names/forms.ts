@@ -1,0 +1,85 @@
+/**
+ * Name forms: functions that map a normalized name to a key, so that two names
+ * with the same key look alike to a person even when they are several edits
+ * apart (`python3-dateutil` and `python-dateutil`, `dateutil-python`).
+ * Each form is one rule of the gate, with the words its reasons use.
+ */
+
+export interface NameForm {
+  /** Stable rule id, reported in verdicts. */
+  readonly rule: string;
+  /** Completes "'candidate' … 'target'", e.g. "differs only in separators from". */
+  readonly relation: string;
+  /** The key, or undefined when the form says nothing about this name. */
+  key(name: string): string | undefined;
+}
+
+/**
+ * PyPI's own similarity check (Warehouse `ultranormalize_name`): drop `.`, `_`
+ * and `-`, map `o` to `0` and `l`, `i` to `1`, lowercase. PyPI refuses a new
+ * project whose ultranormalized name equals an existing one's, so a match with
+ * a popular name is either an old registration or a name that only differs by
+ * these characters.
+ */
+export function ultranormalize(name: string): string {
+  return name.toLowerCase().replace(/[._-]/g, '').replace(/[li]/g, '1').replace(/o/g, '0');
+}
+
+/**
+ * Visual confusables within the characters a name may hold: `rn`/`m`,
+ * `vv`/`w`, `cl`/`d`, `l`/`1`/`i`, `0`/`o`. Multi-letter shapes go first so
+ * that `rn` is read as `m` before `l` is folded.
+ */
+export function confusableSkeleton(name: string): string {
+  return name.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/cl/g, 'd').replace(/[1i]/g, 'l').replace(/0/g, 'o');
+}
+
+/** `py`, `python` and `python3` as a whole word at either end, or glued to the front (`pyyaml`). */
+const PYTHON_AFFIX = /^(?:python3|python|py)(?:-|(?=[a-z]{3}))|-(?:python3|python|py)$|(?<=[a-z]{3})(?:python3|python)$/;
+
+/** The name with one Python affix removed, or undefined when it has none. */
+export function withoutPythonAffix(name: string): string | undefined {
+  const stripped = name.replace(PYTHON_AFFIX, '');
+  return stripped !== name && stripped.length >= 3 ? stripped : undefined;
+}
+
+/** A trailing version or counter: `requests2`, `requests-2`, `requests-2-31`, `requests-v2`. */
+const VERSION_SUFFIX = /(?:-?v?\d+)(?:-\d+)*$/;
+
+export function withoutVersionSuffix(name: string): string | undefined {
+  const stripped = name.replace(VERSION_SUFFIX, '').replace(/-$/, '');
+  return stripped !== name && stripped.length >= 3 ? stripped : undefined;
+}
+
+export const NAME_FORMS: readonly NameForm[] = [
+  {
+    rule: 'ultranormalize',
+    relation: "collides under PyPI's ultranormalization (o→0, i/l→1, no separators) with",
+    key: ultranormalize,
+  },
+  {
+    rule: 'confusable',
+    relation: 'looks the same (rn/m, vv/w, cl/d, l/1/i, 0/o) as',
+    key: confusableSkeleton,
+  },
+  {
+    rule: 'separators',
+    relation: 'differs only in separators from',
+    key: (name) => name.replace(/-/g, ''),
+  },
+  {
+    rule: 'word-order',
+    relation: 'reorders the words of',
+    key: (name) => (name.includes('-') ? name.split('-').sort().join('-') : undefined),
+  },
+  {
+    rule: 'python-affix',
+    relation: "adds or drops a 'py'/'python'/'python3' prefix or suffix of",
+    key: (name) => (withoutPythonAffix(name) ?? name).replace(/-/g, ''),
+  },
+  {
+    rule: 'version-suffix',
+    relation: 'adds or changes a trailing number or version of',
+    key: (name) => withoutVersionSuffix(name) ?? name,
+  },
+];

@@ -1,0 +1,183 @@
+/**
+ * The name gate: decides whether a requested project name is fine, a likely
+ * typosquat of a popular project, an internal name that also exists publicly
+ * (dependency confusion), denied by config, or unknown to the index.
+ *
+ * Pure: built once from a corpus and a config, then each check is a handful
+ * of hash lookups (see deletion-index.ts and forms.ts).
+ *
+ * Popularity decides. A name on the ranked list is a squat only when its
+ * target is far more popular (RANK_RATIO times) and one step away; an
+ * unranked name close to a popular one is a squat.
+ */
+import { InvalidNameError } from '../../pep/errors.js';
+import { normalizeName, parseName } from '../../pep/name.js';
+import type { NameCorpus, PopularName } from './corpus.js';
+import { DeletionIndex } from './deletion-index.js';
+import { boundedEditDistance, classifySingleEdit } from './edits.js';
+import { NAME_FORMS, type NameForm } from './forms.js';
+
+export type NameVerdictKind = 'ok' | 'typosquat' | 'unknown' | 'internal-collision' | 'denied';
+
+export interface NameVerdict {
+  /** The name as requested. */
+  readonly name: string;
+  /** PEP 503-normalized (equal to `name` when the name is invalid). */
+  readonly normalized: string;
+  readonly verdict: NameVerdictKind;
+  /** The popular project this name imitates (typosquat only). */
+  readonly target?: string;
+  /** One sentence a pip user can act on. */
+  readonly reason: string;
+  /** The rule that decided: an edit kind, a name form, or a config list. */
+  readonly rule?: string;
+}
+
+export interface NameGateConfig {
+  /** Names that are always ok (a known-good project that looks like a squat). */
+  readonly allow?: readonly string[];
+  /** Names that are always refused. */
+  readonly deny?: readonly string[];
+  /** Prefixes of the organization's own projects, e.g. `acme-`. */
+  readonly internalPrefixes?: readonly string[];
+  /** Names of the organization's own projects. */
+  readonly internalNames?: readonly string[];
+}
+
+export interface NameGate {
+  check(name: string): NameVerdict;
+}
+
+/** A ranked name is a squat of a target only when it ranks this many times lower. */
+export const RANK_RATIO = 20;
+/** Targets at least this long are matched at edit distance 2 as well as 1. */
+export const TWO_EDIT_LENGTH = 10;
+/** Targets shorter than this are matched by name forms only: too many honest short names are one edit apart. */
+const MIN_EDIT_LENGTH = 4;
+/** Targets of MIN_EDIT_LENGTH up to this length only match the typo-like single edits. */
+const SHORT_LENGTH = 5;
+
+interface SquatMatch {
+  target: PopularName;
+  rule: string;
+  /** Reads "<candidate> RELATION <target>". */
+  relation: string;
+  /** Lower is a more telling match; ties go to the more popular target. */
+  strength: number;
+}
+
+const formatter = new Intl.NumberFormat('en-US');
+const formatCount = (n: number): string => formatter.format(n);
+
+export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}): NameGate {
+  const popular = corpus.popular;
+  const rankOf = new Map<string, number>(popular.map((p) => [p.name, p.rank]));
+  const names = popular.map((p) => p.name);
+  const deletions = new DeletionIndex(
+    names.map((n) => (n.length >= MIN_EDIT_LENGTH ? n : '')),
+    TWO_EDIT_LENGTH,
+  );
+  const formIndexes = NAME_FORMS.map((form) => ({ form, byKey: indexByForm(form, popular) }));
+  const allow = new Set((config.allow ?? []).map(normalizeName));
+  const deny = new Set((config.deny ?? []).map(normalizeName));
+  const internalNames = new Set((config.internalNames ?? []).map(normalizeName));
+  const internalPrefixes = (config.internalPrefixes ?? []).map(normalizeName);
+  const topClause = `among the ${formatCount(corpus.topSize)} most downloaded`;
+
+  function popularityClause(candidate: string, rank: number | undefined): string {
+    return rank === undefined ? `'${candidate}' is not ${topClause}` : `'${candidate}' ranks only ${formatCount(rank)}`;
+  }
+
+  function findSquat(candidate: string, rank: number | undefined): SquatMatch | undefined {
+    const outranks = (target: PopularName): boolean =>
+      target.name !== candidate && (rank === undefined || rank >= target.rank * RANK_RATIO);
+    let best: SquatMatch | undefined;
+    const consider = (match: SquatMatch): void => {
+      if (!outranks(match.target)) return;
+      if (!best || match.strength < best.strength || (match.strength === best.strength && match.target.rank < best.target.rank)) {
+        best = match;
+      }
+    };
+    formIndexes.forEach(({ form, byKey }, order) => {
+      const key = form.key(candidate);
+      if (key === undefined) return;
+      for (const target of byKey.get(key) ?? []) {
+        if (outranks(target)) {
+          consider({ target, rule: form.rule, relation: form.relation, strength: order === 0 ? 1 : 0 });
+          break;
+        }
+      }
+    });
+    for (const entry of deletions.candidates(candidate, candidate.length >= TWO_EDIT_LENGTH - 2)) {
+      const target = popular[entry];
+      if (!target || !outranks(target)) continue;
+      const distance = boundedEditDistance(candidate, target.name, 2);
+      if (distance === 1) {
+        const edit = classifySingleEdit(candidate, target.name);
+        if (!edit) continue;
+        const typoLike = edit.kind !== 'substitution' && edit.kind !== 'insertion' && edit.kind !== 'omission';
+        if (target.name.length <= SHORT_LENGTH && !typoLike) continue;
+        consider({ target, rule: edit.kind, relation: edit.detail, strength: 1 });
+      } else if (distance === 2 && target.name.length >= TWO_EDIT_LENGTH && rank === undefined) {
+        // Two edits apart is a family resemblance more often than a typo
+        // (`azureml-core`, `azure-core`): only an unranked name is flagged for it.
+        consider({ target, rule: 'two-edits', relation: 'is two edits away from', strength: 2 });
+      }
+    }
+    return best;
+  }
+
+  function check(requested: string): NameVerdict {
+    let name: string;
+    try {
+      name = parseName(requested);
+    } catch (err) {
+      if (!(err instanceof InvalidNameError)) throw err;
+      return { name: requested, normalized: requested, verdict: 'denied', rule: 'invalid-name', reason: err.message };
+    }
+    const base = { name: requested, normalized: name };
+    if (deny.has(name)) return { ...base, verdict: 'denied', rule: 'denylist', reason: `'${name}' is on the denylist` };
+    if (allow.has(name)) return { ...base, verdict: 'ok', rule: 'allowlist', reason: `'${name}' is on the allowlist` };
+    const prefix = internalPrefixes.find((p) => name.startsWith(p));
+    if (prefix !== undefined || internalNames.has(name)) {
+      const why = prefix !== undefined ? `has the internal prefix '${prefix}'` : 'is an internal project name';
+      return corpus.all.has(name)
+        ? {
+            ...base,
+            verdict: 'internal-collision',
+            rule: 'dependency-confusion',
+            reason: `'${name}' ${why} but a project of that name exists on the public index: installing it from there would run a stranger's code`,
+          }
+        : { ...base, verdict: 'ok', rule: 'internal', reason: `'${name}' ${why} and is not on the public index` };
+    }
+    const rank = rankOf.get(name);
+    const squat = findSquat(name, rank);
+    if (squat) {
+      return {
+        ...base,
+        verdict: 'typosquat',
+        target: squat.target.name,
+        rule: squat.rule,
+        reason: `'${name}' ${squat.relation} '${squat.target.name}' (rank ${formatCount(squat.target.rank)}); ${popularityClause(name, rank)}`,
+      };
+    }
+    if (rank !== undefined) return { ...base, verdict: 'ok', reason: `'${name}' ranks ${formatCount(rank)} ${topClause}` };
+    if (!corpus.all.has(name)) return { ...base, verdict: 'unknown', reason: `'${name}' is not on the index snapshot` };
+    return { ...base, verdict: 'ok', reason: `'${name}' is on the index and resembles no popular project` };
+  }
+
+  return { check };
+}
+
+/** Popular names by their key under `form`, each list in rank order. */
+function indexByForm(form: NameForm, popular: readonly PopularName[]): Map<string, PopularName[]> {
+  const byKey = new Map<string, PopularName[]>();
+  for (const p of popular) {
+    const key = form.key(p.name);
+    if (key === undefined) continue;
+    const list = byKey.get(key);
+    if (list) list.push(p);
+    else byKey.set(key, [p]);
+  }
+  return byKey;
+}
