@@ -39,7 +39,7 @@ function etagOf(type: SimpleType, body: string): string {
 }
 
 function contentTypeHeader(type: SimpleType): string {
-  return type === 'text/html' ? 'text/html; charset=utf-8' : type;
+  return `${type}; charset=utf-8`;
 }
 
 function negotiate(request: FastifyRequest): SimpleType {
