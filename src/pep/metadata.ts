@@ -7,8 +7,9 @@
  * breaks and indentation), the headers end at the first empty line or at the first line that is not a header, and
  * the message body is the Description.
  */
-import { InvalidMetadataError } from './errors.js';
+import { InvalidMetadataError, InvalidSpecifierError } from './errors.js';
 import { isValidName } from './name.js';
+import { SpecifierSet } from './specifier.js';
 import { Version } from './version.js';
 
 export interface ProjectUrl {
@@ -285,71 +286,97 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/** One reason to refuse the metadata, and the field (lower-cased header name) it is about. */
+export interface MetadataProblem {
+  field: string;
+  message: string;
+}
+
 /**
- * The problems PyPI would refuse an upload for, one message each (empty when none). Covers the required fields,
- * the name and version, the metadata version, fields newer than the declared metadata version, Dynamic,
- * Description-Content-Type, Summary, Project-URL, Home-page/Download-URL, License-File and Provides-Extra.
- * Requires-Dist, Requires-Python and License-Expression syntax belong to the PEP 508, PEP 440 and SPDX modules.
+ * The problems PyPI would refuse an upload for, each with its field: required fields, name, version (local
+ * versions cannot be uploaded), Metadata-Version, fields newer than the declared metadata version, Dynamic,
+ * Summary, Description-Content-Type, Project-URL, Home-page/Download-URL, License-File paths, Provides-Extra and
+ * Requires-Python. Requires-Dist and the SPDX content of License-Expression are checked by their own modules.
  */
-export function validateCoreMetadata(md: CoreMetadata): string[] {
-  const problems: string[] = [];
+export function findMetadataProblems(md: CoreMetadata): MetadataProblem[] {
+  const problems: MetadataProblem[] = [];
+  const problem = (field: string, message: string): void => {
+    problems.push({ field, message });
+  };
   const mdIndex = versionIndex(md.metadataVersion);
-  if (md.metadataVersion === '') problems.push('Metadata-Version is a required field');
+  if (md.metadataVersion === '') problem('metadata-version', 'Metadata-Version is a required field');
   else if (mdIndex < 0) {
-    problems.push(`"${md.metadataVersion}" is not a valid Metadata-Version (one of ${METADATA_VERSIONS.join(', ')})`);
+    problem(
+      'metadata-version',
+      `"${md.metadataVersion}" is not a valid Metadata-Version (one of ${METADATA_VERSIONS.join(', ')})`,
+    );
   }
-  if (md.name === '') problems.push('Name is a required field');
-  else if (!isValidName(md.name)) problems.push(`"${md.name}" is not a valid project name`);
-  if (md.version === '') problems.push('Version is a required field');
+  if (md.name === '') problem('name', 'Name is a required field');
+  else if (!isValidName(md.name)) problem('name', `"${md.name}" is not a valid project name`);
+  if (md.version === '') problem('version', 'Version is a required field');
   else {
     const version = Version.tryParse(md.version);
-    if (version === null) problems.push(`"${md.version}" is not a valid PEP 440 version`);
-    else if (version.local !== null) problems.push(`"${md.version}": local versions cannot be uploaded`);
+    if (version === null) problem('version', `"${md.version}" is not a valid PEP 440 version`);
+    else if (version.local !== null) problem('version', `"${md.version}": local versions cannot be uploaded`);
   }
   if (mdIndex >= 0) {
     for (const key of md.raw.keys()) {
       const field = FIELDS.get(key);
-      if (field !== undefined && versionIndex(field.added) > mdIndex) {
-        problems.push(
-          `${fieldTitle(key)} was introduced in metadata version ${field.added}, not ${md.metadataVersion}`,
-        );
+      // setuptools wrote License-File under 2.1 and 2.2 for years and twine drops it below 2.4 instead of
+      // refusing (pypa/setuptools#4759): refusing it would refuse a large share of real wheels.
+      if (field === undefined || key === 'license-file') continue;
+      if (versionIndex(field.added) > mdIndex) {
+        problem(key, `${fieldTitle(key)} was introduced in metadata version ${field.added}, not ${md.metadataVersion}`);
       }
     }
   }
   for (const dynamic of md.dynamic) {
     const key = dynamic.toLowerCase();
     if (key === 'name' || key === 'version' || key === 'metadata-version') {
-      problems.push(`${dynamic} is not allowed as a Dynamic field`);
-    } else if (!FIELDS.has(key)) problems.push(`${dynamic} is not a valid Dynamic field`);
+      problem('dynamic', `${dynamic} is not allowed as a Dynamic field`);
+    } else if (!FIELDS.has(key)) problem('dynamic', `${dynamic} is not a valid Dynamic field`);
   }
-  if (md.summary !== undefined && md.summary.includes('\n')) problems.push('Summary must be a single line');
-  if (md.summary !== undefined && md.summary.length > 512) problems.push('Summary must be at most 512 characters');
+  if (md.summary !== undefined && md.summary.includes('\n')) problem('summary', 'Summary must be a single line');
+  if (md.summary !== undefined && md.summary.length > 512) problem('summary', 'Summary must be at most 512 characters');
   if (md.descriptionContentType !== undefined) {
-    const problem = descriptionContentTypeProblem(md.descriptionContentType);
-    if (problem !== null) problems.push(problem);
+    const message = descriptionContentTypeProblem(md.descriptionContentType);
+    if (message !== null) problem('description-content-type', message);
   }
   const labels = new Set<string>();
   for (const { label, url } of md.projectUrls) {
-    if (label === '') problems.push(`Project-URL "${url}" has no label`);
-    if (label.length > 32) problems.push(`Project-URL label "${label}" is longer than 32 characters`);
-    if (labels.has(label)) problems.push(`Project-URL label "${label}" is used more than once`);
+    if (label === '') problem('project-url', `Project-URL "${url}" has no label`);
+    if (label.length > 32) problem('project-url', `Project-URL label "${label}" is longer than 32 characters`);
+    if (labels.has(label)) problem('project-url', `Project-URL label "${label}" is used more than once`);
     labels.add(label);
-    if (!isHttpUrl(url)) problems.push(`Project-URL "${label}" has no valid http(s) URL: "${url}"`);
+    if (!isHttpUrl(url)) problem('project-url', `Project-URL "${label}" has no valid http(s) URL: "${url}"`);
   }
   for (const [field, value] of [
-    ['Home-page', md.homePage],
-    ['Download-URL', md.downloadUrl],
+    ['home-page', md.homePage],
+    ['download-url', md.downloadUrl],
   ] as const) {
-    if (value !== undefined && value !== '' && value !== 'UNKNOWN' && !isHttpUrl(value)) {
-      problems.push(`${field} "${value}" is not a valid http(s) URL`);
+    if (value !== undefined && value !== '' && !isHttpUrl(value)) {
+      problem(field, `${fieldTitle(field)} "${value}" is not a valid http(s) URL`);
     }
   }
   for (const path of md.licenseFiles) {
-    const problem = licenseFileProblem(path);
-    if (problem !== null) problems.push(problem);
+    const message = licenseFileProblem(path);
+    if (message !== null) problem('license-file', message);
   }
   for (const extra of md.providesExtra) {
-    if (!isValidName(extra)) problems.push(`Provides-Extra "${extra}" is not a valid extra name`);
+    if (!isValidName(extra)) problem('provides-extra', `Provides-Extra "${extra}" is not a valid extra name`);
+  }
+  if (md.requiresPython !== undefined) {
+    try {
+      SpecifierSet.parse(md.requiresPython);
+    } catch (error) {
+      if (!(error instanceof InvalidSpecifierError)) throw error;
+      problem('requires-python', `Requires-Python "${md.requiresPython}" is not a valid version specifier`);
+    }
   }
   return problems;
+}
+
+/** The messages of findMetadataProblems: an empty list means PyPI would accept the metadata. */
+export function validateCoreMetadata(md: CoreMetadata): string[] {
+  return findMetadataProblems(md).map((p) => p.message);
 }
