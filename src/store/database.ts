@@ -38,6 +38,9 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
   let opened: OpenedDatabase;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection that PostgreSQL closes (restart, failover, admin
+    // command) must not crash the gateway; the pool replaces it on next use.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`, 'GatehouseStorageWarning'));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     opened = { db, dialect: 'postgres', location: redact(url), close: () => db.destroy() };
   } else {

@@ -1,0 +1,115 @@
+/**
+ * Crash safety: kill -9 the gateway during 50 concurrent uploads. After a
+ * restart, every acknowledged upload is complete and downloadable, and no row
+ * points at a missing blob.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { openStorage } from '../../src/store/index.js';
+import { cliEntry } from '../helpers/cli.js';
+import { createTestDatabase, DATABASES } from '../helpers/postgres.js';
+import { wheelEntries, writeZip } from '../helpers/zip.js';
+
+const UPLOADS = 50;
+
+function startServer(dataDir: string, databaseUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const args = ['--import', 'tsx', cliEntry, 'serve', '--port', '0', '--data', dataDir];
+  if (databaseUrl) args.push('--database', databaseUrl);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; address?: string };
+      if (entry.address && entry.msg?.startsWith('Gatehouse listening')) {
+        clearTimeout(timer);
+        resolve({ child, url: entry.address });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
+  });
+}
+
+for (const database of DATABASES) {
+  test(`${database}: kill -9 during ${UPLOADS} concurrent uploads loses no acknowledged upload`, async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-crash-'));
+    const pg = database === 'postgres' ? await createTestDatabase() : null;
+    t.after(async () => {
+      await pg?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    const wheels = await Promise.all(
+      Array.from({ length: UPLOADS }, async (_, i) => {
+        const filename = `crash_demo-1.0.${i}-py3-none-any.whl`;
+        const path = join(dataDir, '..', `${dataDir.split('/').pop()}-${filename}`);
+        const entries = wheelEntries('crash_demo', `1.0.${i}`);
+        // Incompressible payload so each upload takes a while on the wire.
+        entries.push({ name: 'crash_demo/payload.txt', text: randomBytes(384 * 1024).toString('base64') });
+        writeZip(path, entries);
+        const data = await readFile(path);
+        await rm(path);
+        return { filename, version: `1.0.${i}`, data, sha256: createHash('sha256').update(data).digest('hex') };
+      }),
+    );
+
+    const first = await startServer(dataDir, pg?.url);
+    const storage = await openStorage({ dataDir, databaseUrl: pg?.url });
+    const { secret } = await storage.tokens.create({ scope: 'upload', projects: [], allProjects: true, description: 'crash', expiresAt: null });
+    await storage.close();
+
+    const acknowledged: typeof wheels = [];
+    let killed = false;
+    const uploads = wheels.map(async (w) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ ':action': 'file_upload', name: 'crash_demo', version: w.version, sha256_digest: w.sha256 })) form.append(k, v);
+      form.append('content', new Blob([w.data]), w.filename);
+      try {
+        const res = await fetch(`${first.url}/legacy/`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`__token__:${secret}`).toString('base64')}` },
+          body: form,
+        });
+        if (res.status === 200) acknowledged.push(w);
+        else await res.text();
+      } catch {
+        // The connection died with the server: not acknowledged.
+      }
+      // Kill while most uploads are still in flight.
+      if (!killed && acknowledged.length >= 5) {
+        killed = true;
+        first.child.kill('SIGKILL');
+      }
+    });
+    await Promise.all(uploads);
+    if (!killed) first.child.kill('SIGKILL');
+    if (first.child.exitCode === null && first.child.signalCode === null) await new Promise((r) => first.child.once('exit', r));
+    assert.ok(acknowledged.length >= 5, 'some uploads were acknowledged before the kill');
+    assert.ok(acknowledged.length < UPLOADS, `the kill landed mid-way (${acknowledged.length} of ${UPLOADS} acknowledged)`);
+
+    const second = await startServer(dataDir, pg?.url);
+    for (const w of acknowledged) {
+      const res = await fetch(`${second.url}/files/${w.sha256}/${w.filename}`);
+      assert.equal(res.status, 200, `${w.filename} was acknowledged, so it must be served`);
+      assert.equal(createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex'), w.sha256);
+    }
+    const after = await openStorage({ dataDir, databaseUrl: pg?.url });
+    try {
+      const rows = await after.database.db.selectFrom('file').select(['filename', 'sha256', 'size', 'metadata_sha256']).execute();
+      assert.ok(rows.length >= acknowledged.length);
+      for (const row of rows) {
+        assert.equal((await stat(after.blobs.pathOf(row.sha256))).size, row.size, `${row.filename}: the row's blob is complete`);
+        if (row.metadata_sha256) assert.ok(await after.blobs.has(row.metadata_sha256), `${row.filename}: metadata blob exists`);
+      }
+    } finally {
+      await after.close();
+      second.child.kill('SIGKILL');
+    }
+  });
+}
