@@ -6,8 +6,11 @@ import { InvalidNameError } from './errors.js';
 
 /** Core metadata: ASCII letters and digits, with `-_.` allowed inside (not at either end). */
 const VALID_NAME = /^(?:[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$/i;
-/** A name that normalizeName leaves unchanged and that is valid. */
-const NORMALIZED_NAME = /^(?:[a-z0-9]|[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9])$/;
+/**
+ * packaging's `is_normalized_name` pattern, kept as is: its lookahead lets one doubled dash through (`a--b`),
+ * and agreeing with packaging matters more here than the stricter reading.
+ */
+const NORMALIZED_NAME = /^(?:[a-z0-9]|[a-z0-9](?:[a-z0-9-](?!--))*[a-z0-9])$/;
 const SEPARATOR_RUNS = /[-_.]+/g;
 
 /** PEP 503: lowercase, and every run of `-`, `_` and `.` becomes one `-`. Does not validate. */
@@ -19,7 +22,7 @@ export function isValidName(name: string): boolean {
   return VALID_NAME.test(name);
 }
 
-/** True when `name` is valid and already in PEP 503 normal form. */
+/** True when `name` is valid and already in PEP 503 normal form (packaging's `is_normalized_name`). */
 export function isNormalizedName(name: string): boolean {
   return NORMALIZED_NAME.test(name);
 }
