@@ -308,7 +308,7 @@ function decodeEntities(text: string): string {
   });
 }
 
-const ATTRIBUTE = /([^\s"'<>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+const ATTRIBUTE = /([^\s"'<>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
 
 function parseAttributes(source: string): Map<string, string> {
   const attributes = new Map<string, string>();

@@ -1,0 +1,272 @@
+/**
+ * Simple API documents: golden HTML and JSON pages, escaping, render -> parse round trips, parsing what other
+ * indexes write, and PEP 691 content negotiation.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidSimpleDocumentError } from '../../src/pep/errors.js';
+import {
+  SIMPLE_HTML_V1,
+  SIMPLE_JSON_V1,
+  negotiateSimpleContentType,
+  parseProjectHtml,
+  parseProjectJson,
+  renderIndexHtml,
+  renderIndexJson,
+  renderProjectHtml,
+  renderProjectJson,
+  type SimpleFile,
+  type SimpleProjectPage,
+} from '../../src/pep/simple.js';
+
+const SHA_A = 'a'.repeat(64);
+const SHA_B = 'b'.repeat(64);
+const SHA_M = 'c'.repeat(64);
+
+/** A page that uses every field of api-version 1.4, with text that needs escaping. */
+const FULL_PAGE: SimpleProjectPage = {
+  name: 'Sample_Project',
+  versions: ['1.0', '2.0'],
+  files: [
+    {
+      filename: 'sample_project-1.0.tar.gz',
+      url: 'https://files.example/ab/sample_project-1.0.tar.gz',
+      hashes: { sha256: SHA_A, md5: '0123' },
+      requiresPython: '>=3.8, <4',
+      yanked: 'broken "build" <see #12> & more',
+      coreMetadata: false,
+      size: 1234,
+      uploadTime: '2024-01-02T03:04:05.678901Z',
+    },
+    {
+      filename: 'sample_project-2.0-py3-none-any.whl',
+      url: 'https://files.example/cd/sample_project-2.0-py3-none-any.whl',
+      hashes: { sha256: SHA_B },
+      requiresPython: '>=3.9',
+      yanked: true,
+      coreMetadata: { sha256: SHA_M },
+      size: 99,
+      uploadTime: '2024-02-03T04:05:06Z',
+      provenance: 'https://files.example/cd/sample_project-2.0-py3-none-any.whl.provenance',
+    },
+  ],
+  projectStatus: { status: 'deprecated', reason: 'use "other" <instead>' },
+  tracks: ['https://pypi.org/simple/sample-project/'],
+  alternateLocations: ['https://mirror.example/simple/sample-project/'],
+};
+
+test('project page HTML: golden', () => {
+  const expected = `<!DOCTYPE html>
+<html>
+  <head>
+    <meta name="pypi:repository-version" content="1.4">
+    <meta name="pypi:project-status" content="deprecated">
+    <meta name="pypi:project-status-reason" content="use &quot;other&quot; &lt;instead&gt;">
+    <meta name="pypi:tracks" content="https://pypi.org/simple/sample-project/">
+    <meta name="pypi:alternate-locations" content="https://mirror.example/simple/sample-project/">
+    <title>Links for Sample_Project</title>
+  </head>
+  <body>
+    <h1>Links for Sample_Project</h1>
+    <a href="https://files.example/ab/sample_project-1.0.tar.gz#sha256=${SHA_A}" data-requires-python="&gt;=3.8, &lt;4" data-yanked="broken &quot;build&quot; &lt;see #12&gt; &amp; more">sample_project-1.0.tar.gz</a><br />
+    <a href="https://files.example/cd/sample_project-2.0-py3-none-any.whl#sha256=${SHA_B}" data-requires-python="&gt;=3.9" data-dist-info-metadata="sha256=${SHA_M}" data-core-metadata="sha256=${SHA_M}" data-yanked="" data-provenance="https://files.example/cd/sample_project-2.0-py3-none-any.whl.provenance">sample_project-2.0-py3-none-any.whl</a><br />
+  </body>
+</html>
+`;
+  assert.equal(renderProjectHtml(FULL_PAGE), expected);
+});
+
+test('project page HTML: a minimal page has no optional attributes', () => {
+  const html = renderProjectHtml({
+    name: 'a',
+    versions: [],
+    files: [{ filename: 'a-1.tar.gz', url: '../../files/a-1.tar.gz', hashes: {}, yanked: false, coreMetadata: true, size: 0 }],
+  });
+  assert.match(html, /<a href="\.\.\/\.\.\/files\/a-1\.tar\.gz" data-dist-info-metadata="true" data-core-metadata="true">a-1\.tar\.gz<\/a>/);
+  assert.doesNotMatch(html, /project-status|data-yanked|data-requires-python|data-provenance|#/);
+});
+
+test('project page JSON: every key of PEP 691, 700, 708, 714, 740 and 792', () => {
+  const doc = JSON.parse(renderProjectJson(FULL_PAGE)) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(doc).sort(), ['alternate-locations', 'files', 'meta', 'name', 'project-status', 'versions']);
+  assert.deepEqual(doc['meta'], { 'api-version': '1.4', tracks: ['https://pypi.org/simple/sample-project/'] });
+  assert.equal(doc['name'], 'Sample_Project');
+  assert.deepEqual(doc['versions'], ['1.0', '2.0']);
+  assert.deepEqual(doc['alternate-locations'], ['https://mirror.example/simple/sample-project/']);
+  assert.deepEqual(doc['project-status'], { status: 'deprecated', reason: 'use "other" <instead>' });
+  assert.deepEqual(doc['files'], [
+    {
+      filename: 'sample_project-1.0.tar.gz',
+      url: 'https://files.example/ab/sample_project-1.0.tar.gz',
+      hashes: { sha256: SHA_A, md5: '0123' },
+      'requires-python': '>=3.8, <4',
+      yanked: 'broken "build" <see #12> & more',
+      'core-metadata': false,
+      'dist-info-metadata': false,
+      size: 1234,
+      'upload-time': '2024-01-02T03:04:05.678901Z',
+    },
+    {
+      filename: 'sample_project-2.0-py3-none-any.whl',
+      url: 'https://files.example/cd/sample_project-2.0-py3-none-any.whl',
+      hashes: { sha256: SHA_B },
+      'requires-python': '>=3.9',
+      yanked: true,
+      'core-metadata': { sha256: SHA_M },
+      'dist-info-metadata': { sha256: SHA_M },
+      size: 99,
+      'upload-time': '2024-02-03T04:05:06Z',
+      provenance: 'https://files.example/cd/sample_project-2.0-py3-none-any.whl.provenance',
+    },
+  ]);
+  const minimal = JSON.parse(renderProjectJson({ name: 'a', versions: [], files: [] })) as Record<string, unknown>;
+  assert.deepEqual(minimal, { meta: { 'api-version': '1.4' }, name: 'a', versions: [], files: [] });
+});
+
+test('render -> parse round trips, HTML and JSON', () => {
+  const base = 'https://gatehouse.example/simple/sample-project/';
+  const fromJson = parseProjectJson(renderProjectJson(FULL_PAGE), base);
+  assert.deepEqual(fromJson, FULL_PAGE);
+
+  const fromHtml = parseProjectHtml(renderProjectHtml(FULL_PAGE), base);
+  // HTML carries one hash per file, and no size or upload time; the versions come from the file names.
+  const [sdist, wheel] = FULL_PAGE.files as [SimpleFile, SimpleFile];
+  const expected: SimpleProjectPage = {
+    ...FULL_PAGE,
+    files: [
+      { filename: sdist.filename, url: sdist.url, hashes: { sha256: SHA_A }, requiresPython: '>=3.8, <4', yanked: sdist.yanked, size: 0 },
+      {
+        filename: wheel.filename,
+        url: wheel.url,
+        hashes: { sha256: SHA_B },
+        requiresPython: '>=3.9',
+        yanked: true,
+        coreMetadata: { sha256: SHA_M },
+        size: 0,
+        provenance: wheel.provenance,
+      },
+    ],
+  };
+  assert.deepEqual(fromHtml, expected);
+});
+
+test('relative file URLs resolve against the page URL', () => {
+  const page: SimpleProjectPage = {
+    name: 'a',
+    versions: ['1'],
+    files: [{ filename: 'a-1.tar.gz', url: '../../files/a-1.tar.gz', hashes: { sha256: SHA_A }, yanked: false, size: 5 }],
+  };
+  const base = 'http://127.0.0.1:8080/simple/a/';
+  assert.equal(parseProjectHtml(renderProjectHtml(page), base).files[0]?.url, 'http://127.0.0.1:8080/files/a-1.tar.gz');
+  assert.equal(parseProjectJson(renderProjectJson(page), base).files[0]?.url, 'http://127.0.0.1:8080/files/a-1.tar.gz');
+});
+
+test('index pages: HTML links to normalized names, JSON lists names', () => {
+  const projects = [{ name: 'Django' }, { name: 'zope.interface' }, { name: 'a&b' }];
+  const html = renderIndexHtml(projects);
+  assert.match(html, /<meta name="pypi:repository-version" content="1\.4">/);
+  assert.match(html, /<a href="django\/">Django<\/a>/);
+  assert.match(html, /<a href="zope-interface\/">zope\.interface<\/a>/);
+  assert.match(html, /<a href="a&amp;b\/">a&amp;b<\/a>/);
+  assert.deepEqual(JSON.parse(renderIndexJson(projects)), { meta: { 'api-version': '1.4' }, projects });
+});
+
+test('parsing HTML as other indexes write it', () => {
+  const html = `<!DOCTYPE html>
+<HTML><HEAD><base href="https://cdn.example/packages/">
+<META NAME="pypi:repository-version" CONTENT="1.0"></HEAD><BODY>
+<!-- <a href="commented-1.0.tar.gz">commented-1.0.tar.gz</a> -->
+<A HREF='x/foo-1.0.tar.gz#SHA256=${SHA_A}' data-requires-python='&gt;=3.6' data-dist-info-metadata=true>foo-1.0.tar.gz</A><br/>
+<a href=foo-1.1.zip#md5=0123 data-yanked="" data-requires-python="&#62;=3.7&#x2C;&lt;4">foo-1.1.zip</a>
+<a href="foo-2.0-py3-none-any.whl" data-yanked="bad &amp;amp; sad" data-core-metadata="sha256=${SHA_M}" data-dist-info-metadata="true"><span>foo-2.0-py3-none-any.whl</span></a>
+<a href="https://elsewhere.example/foo-3.0.tar.gz">  foo-3.0.tar.gz  </a>
+<a name="anchor-without-href">not a file</a>
+</BODY></HTML>`;
+  const page = parseProjectHtml(html, 'https://index.example/simple/foo/');
+  assert.equal(page.name, 'foo');
+  assert.deepEqual(page.versions, ['1.0', '1.1', '2.0', '3.0']);
+  assert.deepEqual(
+    page.files.map((f) => [f.filename, f.url, f.hashes, f.requiresPython, f.yanked, f.coreMetadata]),
+    [
+      ['foo-1.0.tar.gz', 'https://cdn.example/packages/x/foo-1.0.tar.gz', { sha256: SHA_A }, '>=3.6', false, true],
+      ['foo-1.1.zip', 'https://cdn.example/packages/foo-1.1.zip', { md5: '0123' }, '>=3.7,<4', true, undefined],
+      ['foo-2.0-py3-none-any.whl', 'https://cdn.example/packages/foo-2.0-py3-none-any.whl', {}, undefined, 'bad &amp; sad', { sha256: SHA_M }],
+      ['foo-3.0.tar.gz', 'https://elsewhere.example/foo-3.0.tar.gz', {}, undefined, false, undefined],
+    ],
+  );
+});
+
+test('parsing refuses what a client must refuse', () => {
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => parseProjectHtml('<meta name="pypi:repository-version" content="2.0">', 'https://i/simple/a/'), /unsupported repository version "2\.0"/],
+    [() => parseProjectJson('{"meta":{"api-version":"2.0"},"name":"a","files":[]}', 'https://i/'), /unsupported repository version/],
+    [() => parseProjectJson('not json', 'https://i/'), /not JSON/],
+    [() => parseProjectJson('[]', 'https://i/'), /must be a JSON object/],
+    [() => parseProjectJson('{"name":"a","files":[]}', 'https://i/'), /meta\.api-version is required/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"files":[]}', 'https://i/'), /name must be a string/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u"}]}', 'https://i/'), /files\[0\]\.hashes/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.1"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u","hashes":{},"size":-1}]}', 'https://i/'), /size must be a non-negative integer/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u","hashes":{},"yanked":1}]}', 'https://i/'), /yanked must be a boolean or a string/],
+    [() => parseProjectHtml('<a href="http://[bad">x</a>', 'https://i/simple/a/'), /not a valid URL/],
+  ];
+  for (const [run, message] of cases) {
+    assert.throws(run, (e: unknown) => e instanceof InvalidSimpleDocumentError && message.test(e.message), String(message));
+  }
+});
+
+test('PEP 691 JSON from an older index: defaults and the dist-info-metadata key', () => {
+  const page = parseProjectJson(
+    JSON.stringify({
+      meta: { 'api-version': '1.0' },
+      name: 'holygrail',
+      files: [
+        { filename: 'holygrail-1.0.tar.gz', url: 'https://example.com/files/holygrail-1.0.tar.gz', hashes: { sha256: SHA_A }, yanked: 'Had a vulnerability' },
+        { filename: 'holygrail-1.0-py3-none-any.whl', url: 'https://example.com/files/holygrail-1.0-py3-none-any.whl', hashes: { sha256: SHA_B }, 'requires-python': '>=3.7', 'dist-info-metadata': true },
+      ],
+      'project-status': { status: 'some-future-status' },
+    }),
+    'https://example.com/simple/holygrail/',
+  );
+  assert.deepEqual(page.versions, ['1.0']);
+  assert.equal(page.files[0]?.yanked, 'Had a vulnerability');
+  assert.equal(page.files[0]?.size, 0);
+  assert.equal(page.files[1]?.coreMetadata, true);
+  assert.equal(page.files[1]?.yanked, false);
+  // PEP 792: a status this client does not know is treated as active.
+  assert.deepEqual(page.projectStatus, { status: 'active' });
+});
+
+test('content negotiation follows PEP 691', () => {
+  const cases: Array<[string | undefined, string | null]> = [
+    [undefined, 'text/html'],
+    ['', 'text/html'],
+    ['*/*', 'text/html'],
+    ['text/*', 'text/html'],
+    ['text/html', 'text/html'],
+    [SIMPLE_JSON_V1, SIMPLE_JSON_V1],
+    [SIMPLE_HTML_V1, SIMPLE_HTML_V1],
+    ['application/vnd.pypi.simple.latest+json', SIMPLE_JSON_V1],
+    ['application/vnd.pypi.simple.latest+html', SIMPLE_HTML_V1],
+    ['APPLICATION/VND.PYPI.SIMPLE.V1+JSON', SIMPLE_JSON_V1],
+    // PEP 691's example of a client that prefers JSON, accepts the HTML versions less.
+    [`${SIMPLE_JSON_V1}, ${SIMPLE_HTML_V1};q=0.2, text/html;q=0.01`, SIMPLE_JSON_V1],
+    // pip 23's header.
+    [`${SIMPLE_JSON_V1}, ${SIMPLE_HTML_V1}; q=0.1, text/html; q=0.01`, SIMPLE_JSON_V1],
+    [`${SIMPLE_JSON_V1};q=0.5, text/html;q=0.6`, 'text/html'],
+    [`text/html;charset=utf-8;q=0.9, ${SIMPLE_JSON_V1};q=0.8`, 'text/html'],
+    [`*/*;q=0.1, ${SIMPLE_JSON_V1}`, SIMPLE_JSON_V1],
+    // A more specific range decides: JSON refused, the wildcard gives HTML.
+    [`${SIMPLE_JSON_V1};q=0, */*`, 'text/html'],
+    [`text/html;q=0, */*;q=0.5`, SIMPLE_HTML_V1],
+    ['application/*', SIMPLE_HTML_V1],
+    // Unsupported types: the server answers 406.
+    ['application/json', null],
+    ['application/vnd.pypi.simple.v2+json', null],
+    ['text/plain', null],
+    [`text/html;q=0, ${SIMPLE_HTML_V1};q=0`, null],
+    ['garbage', null],
+  ];
+  for (const [accept, expected] of cases) {
+    assert.equal(negotiateSimpleContentType(accept), expected, String(accept));
+  }
+});
