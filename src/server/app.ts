@@ -2,7 +2,7 @@
  * Builds the gateway's HTTP app from route plugins. Services are handed in,
  * never imported as singletons, so a test builds an app over its own storage.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import { GatehouseError } from '../errors.js';
 import type { GatewayConfig } from '../policy/config.js';
@@ -38,6 +38,9 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
+    // Access logs go at debug level from the onResponse hook below: at the
+    // default level the log says what the gateway decided, not every GET.
+    logController: new LogController({ disableRequestLogging: true }),
     // Upload bodies are streamed by the multipart parser with their own limit;
     // this bounds every other body (admin JSON).
     bodyLimit: 1024 * 1024,
@@ -51,6 +54,7 @@ export async function buildApp(
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
   // One place turns errors into responses: the status, a reason phrase that

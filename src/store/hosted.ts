@@ -24,7 +24,18 @@ export interface NewHostedFile {
 }
 
 export class HostedStore {
+  private readonly changeListeners: Array<(projectName: string) => void> = [];
+
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Called after a change to a project's files commits in this process. */
+  onChange(listener: (projectName: string) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(projectName: string): void {
+    for (const listener of this.changeListeners) listener(projectName);
+  }
 
   project(name: string): Promise<HostedProject | undefined> {
     return this.db.selectFrom('project').selectAll().where('name', '=', name).executeTakeFirst();
@@ -63,7 +74,7 @@ export class HostedStore {
    * concurrent upload of the same file won the race).
    */
   async addFile(file: NewHostedFile, now = new Date()): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
+    const added = await this.db.transaction().execute(async (tx) => {
       const existing = await tx.selectFrom('file').select('id').where('filename', '=', file.filename).executeTakeFirst();
       if (existing) return false;
       let project = await tx.selectFrom('project').select(['id']).where('name', '=', file.projectName).executeTakeFirst();
@@ -100,6 +111,8 @@ export class HostedStore {
       await tx.updateTable('project').set((eb) => ({ serial: eb('serial', '+', 1) })).where('id', '=', project.id).execute();
       return true;
     });
+    if (added) this.changed(file.projectName);
+    return added;
   }
 
   /**
@@ -112,7 +125,7 @@ export class HostedStore {
     yanked: boolean,
     reason: string | null,
   ): Promise<number> {
-    return this.db.transaction().execute(async (tx) => {
+    const changed = await this.db.transaction().execute(async (tx) => {
       const project = await tx.selectFrom('project').select('id').where('name', '=', projectName).executeTakeFirst();
       if (!project) return 0;
       let q = tx
@@ -128,6 +141,8 @@ export class HostedStore {
       }
       return changed;
     });
+    if (changed > 0) this.changed(projectName);
+    return changed;
   }
 
   /** Total bytes of stored distribution files, for the metrics endpoint. */

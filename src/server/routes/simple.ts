@@ -1,9 +1,11 @@
 /**
  * The Simple Repository API (PEP 503 HTML, PEP 691 JSON) for hosted projects.
  *
- * Rendered pages are cached per project serial: a request costs one indexed
- * lookup of the serial, and the page is rebuilt only after the project changed,
- * which stays correct when several replicas share one database.
+ * Rendered pages are cached per project serial. A change made through this
+ * process drops its cached page at once; a change made by another replica
+ * sharing the database is seen when the serial is next checked, at most
+ * SERIAL_CHECK_MS later. So a busy page costs one serial lookup a second, not
+ * one per request.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -22,16 +24,23 @@ import {
 type SimpleType = NonNullable<ReturnType<typeof negotiateSimpleContentType>>;
 
 interface RenderedPage {
-  body: string;
+  /** Encoded once, so a cache hit writes bytes without re-encoding the string. */
+  body: Buffer;
   etag: string;
+}
+
+function rendered(type: SimpleType, text: string): RenderedPage {
+  return { body: Buffer.from(text, 'utf8'), etag: etagOf(type, text) };
 }
 
 interface CachedProject {
   serial: number;
+  checkedAt: number;
   pages: Map<SimpleType, RenderedPage>;
 }
 
 const MAX_CACHED_PROJECTS = 10_000;
+const SERIAL_CHECK_MS = 1000;
 
 /** A strong ETag per representation: the same page as HTML and as JSON gets two tags. */
 function etagOf(type: SimpleType, body: string): string {
@@ -71,13 +80,28 @@ function send(request: FastifyRequest, reply: FastifyReply, type: SimpleType, pa
 export async function simpleRoutes(app: FastifyInstance): Promise<void> {
   const { storage, metrics } = app.services;
   const cache = new Map<string, CachedProject>();
+  storage.hosted.onChange((name) => cache.delete(name));
 
   app.get('/simple/', async (request, reply) => {
     const type = negotiate(request);
     const projects = (await storage.hosted.projects()).map((p) => ({ name: p.display_name }));
     const body = type === SIMPLE_JSON_V1 ? renderIndexJson(projects) : renderIndexHtml(projects);
-    return send(request, reply, type, { body, etag: etagOf(type, body) });
+    return send(request, reply, type, rendered(type, body));
   });
+
+  const renderProject = async (name: string, now: number): Promise<CachedProject> => {
+    const project = await storage.hosted.project(name);
+    if (!project) throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
+    const page = hostedProjectPage(project, await storage.hosted.files(project.id));
+    const json = renderProjectJson(page);
+    const html = renderProjectHtml(page);
+    const cached: CachedProject = { serial: project.serial, checkedAt: now, pages: new Map() };
+    cached.pages.set(SIMPLE_JSON_V1, rendered(SIMPLE_JSON_V1, json));
+    for (const t of ['application/vnd.pypi.simple.v1+html', 'text/html'] as const) cached.pages.set(t, rendered(t, html));
+    if (cache.size >= MAX_CACHED_PROJECTS) cache.delete(cache.keys().next().value!);
+    cache.set(name, cached);
+    return cached;
+  };
 
   const projectPage = async (request: FastifyRequest<{ Params: { project: string } }>, reply: FastifyReply) => {
     const requested = request.params.project;
@@ -90,24 +114,18 @@ export async function simpleRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/simple/${name}/`, 301);
     }
     const type = negotiate(request);
-    const serial = await storage.hosted.serial(name);
-    if (serial === undefined) {
-      cache.delete(name);
-      throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
-    }
     let cached = cache.get(name);
-    if (!cached || cached.serial !== serial) {
-      const project = await storage.hosted.project(name);
-      if (!project) throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
-      cached = { serial: project.serial, pages: new Map() };
-      if (cache.size >= MAX_CACHED_PROJECTS) cache.delete(cache.keys().next().value!);
-      cache.set(name, cached);
-      const page = hostedProjectPage(project, await storage.hosted.files(project.id));
-      const json = renderProjectJson(page);
-      const html = renderProjectHtml(page);
-      cached.pages.set(SIMPLE_JSON_V1, { body: json, etag: etagOf(SIMPLE_JSON_V1, json) });
-      for (const t of ['application/vnd.pypi.simple.v1+html', 'text/html'] as const) {
-        cached.pages.set(t, { body: html, etag: etagOf(t, html) });
+    const now = Date.now();
+    if (!cached || now - cached.checkedAt >= SERIAL_CHECK_MS) {
+      const serial = await storage.hosted.serial(name);
+      if (serial === undefined) {
+        cache.delete(name);
+        throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
+      }
+      if (cached && cached.serial === serial) {
+        cached.checkedAt = now;
+      } else {
+        cached = await renderProject(name, now);
       }
     }
     metrics.simplePages.inc({ format: type === SIMPLE_JSON_V1 ? 'json' : 'html' });
