@@ -65,7 +65,7 @@ test(`validity and normalized form agree with packaging on ${texts.length} versi
   texts.forEach((text, i) => {
     const ours = parsed[i];
     const theirs = rows[i] as OracleVersion;
-    const mine = ours === null ? { valid: false } : describe(ours);
+    const mine = ours == null ? { valid: false } : describe(ours);
     // Epochs beyond 2**53 are exact in text and order, not in the `epoch` number.
     if (theirs.epoch !== undefined && !Number.isSafeInteger(theirs.epoch)) {
       delete mine.epoch;
