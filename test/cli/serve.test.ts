@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { cliEntry, repoRoot } from '../helpers/cli.js';
+
+test('serve with no config uses ./gatehouse-data, logs where it listens, and shuts down gracefully on SIGTERM', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gatehouse-serve-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ['--import', join(repoRoot, 'node_modules/tsx/dist/esm/index.mjs'), cliEntry, 'serve', '--port', '0'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<{ msg: string; address?: string; data?: string; database?: string }> = [];
+  const listening = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as (typeof logs)[number];
+      logs.push(entry);
+      if (entry.address) resolve(entry.address);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+  const url = await listening;
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const start = logs.find((l) => l.address)!;
+  assert.equal(start.data, join(cwd, 'gatehouse-data'));
+  assert.match(start.database!, /^sqlite .*gatehouse-data\/gatehouse\.sqlite$/);
+  assert.match(start.msg, /index: http:\/\/127\.0\.0\.1:\d+\/simple\/, uploads: .*\/legacy\//);
+  assert.ok((await stat(join(cwd, 'gatehouse-data', 'gatehouse.sqlite'))).isFile());
+
+  assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.ok(logs.some((l) => l.msg === 'stopped'), 'logs that it stopped');
+});
