@@ -69,7 +69,7 @@ for (const database of DATABASES) {
     const uploads = wheels.map(async (w) => {
       const form = new FormData();
       for (const [k, v] of Object.entries({ ':action': 'file_upload', name: 'crash_demo', version: w.version, sha256_digest: w.sha256 })) form.append(k, v);
-      form.append('content', new Blob([w.data]), w.filename);
+      form.append('content', new Blob([new Uint8Array(w.data)]), w.filename);
       try {
         const res = await fetch(`${first.url}/legacy/`, {
           method: 'POST',

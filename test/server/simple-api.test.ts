@@ -24,7 +24,7 @@ async function uploadWheel(gw: Awaited<ReturnType<typeof startGateway>>, token: 
     const data = await readFile(join(dir, filename));
     const f = new FormData();
     for (const [k, v] of Object.entries({ ':action': 'file_upload', name, version })) f.append(k, v);
-    f.append('content', new Blob([data]), filename);
+    f.append('content', new Blob([new Uint8Array(data)]), filename);
     const res = await fetch(`${gw.url}/legacy/`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}` },

@@ -24,7 +24,7 @@ function makeZip(name: string, entries: ZipEntrySpec[]): Promise<Buffer> {
 function form(fields: Record<string, string>, file?: { name: string; data: Buffer }): FormData {
   const f = new FormData();
   for (const [k, v] of Object.entries({ ':action': 'file_upload', protocol_version: '1', ...fields })) f.append(k, v);
-  if (file) f.append('content', new Blob([file.data]), file.name);
+  if (file) f.append('content', new Blob([new Uint8Array(file.data)]), file.name);
   return f;
 }
 
