@@ -8,7 +8,8 @@ import { Version } from '../pep/version.js';
 import { isMalwareRecord } from './malware.js';
 import { eventOf, isAffected, prepareEvents, type PreparedAffected, type StoredEvent } from './matcher.js';
 import type { OsvRecord } from './osv.js';
-import { scoreVector, type Severity } from './severity.js';
+import { scoreVector } from './cvss.js';
+import type { Severity } from './severity.js';
 
 export interface Advisory {
   id: string;

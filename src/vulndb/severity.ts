@@ -2,12 +2,9 @@
  * CVSS severity of an advisory: the `severity[]` vectors (CVSS_V3, CVSS_V4)
  * scored with ae-cvss-calculator (FIRST's v3.0/v3.1/v4.0 base equations),
  * and the qualitative rating of CVSS v3.1 §5 / v4.0 §2 (the same bands in both).
- *
- * Scores are computed once, when the database is built, so an audit never
- * loads the calculator.
+ * Scores are computed once, when the database is built (cvss.ts), so an
+ * audit never loads the calculator.
  */
-import cvssCalculator from 'ae-cvss-calculator';
-
 export type SeverityLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
 
 export interface Severity {
@@ -32,22 +29,6 @@ const LEVEL_RANK: Record<SeverityLevel, number> = { none: 0, low: 1, medium: 2, 
 
 export function compareLevels(a: SeverityLevel, b: SeverityLevel): number {
   return LEVEL_RANK[a] - LEVEL_RANK[b];
-}
-
-/** Scores one vector. Returns null for a vector the calculator rejects or a version it does not know. */
-export function scoreVector(type: string, vector: string): Severity | null {
-  const { Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
-  try {
-    let base: number | undefined;
-    if (vector.startsWith('CVSS:3.0/')) base = new Cvss3P0(vector).calculateScores().base;
-    else if (vector.startsWith('CVSS:3.1/')) base = new Cvss3P1(vector).calculateScores().base;
-    else if (vector.startsWith('CVSS:4.0/')) base = new Cvss4P0(vector).calculateScores().base;
-    else return null;
-    if (typeof base !== 'number' || !Number.isFinite(base)) return null;
-    return { type, vector, score: base, level: levelOf(base) };
-  } catch {
-    return null;
-  }
 }
 
 /** The highest-scoring of an advisory's severities, or null when it has none. */

@@ -1,0 +1,103 @@
+/**
+ * The audit itself: every pinned dependency is matched against the database;
+ * ignores are applied; the smallest upgrade that clears every advisory of a
+ * dependency is suggested.
+ */
+import { normalizeName } from '../pep/name.js';
+import { Version } from '../pep/version.js';
+import type { Advisory } from '../vulndb/advisory.js';
+import type { VulnDb } from '../vulndb/database.js';
+import type { DependencySet, UnauditableDependency } from './dependency.js';
+import { findIgnore, isActive, type Ignore } from './ignore.js';
+
+export interface Finding {
+  advisory: Advisory;
+  /** Fixed versions above the installed one, ascending. */
+  fixVersions: string[];
+  /** Set when an active --ignore covers this advisory. */
+  ignoredBy?: Ignore;
+}
+
+export interface AuditedDependency {
+  /** Normalized (PEP 503) name. */
+  name: string;
+  version: string;
+  origins: string[];
+  findings: Finding[];
+  /** The smallest fixed version that no advisory in the database affects, when there is one. */
+  suggestedUpgrade: string | null;
+}
+
+export interface AuditReport {
+  dbRevision: string;
+  dependencies: AuditedDependency[];
+  unauditable: UnauditableDependency[];
+  /** Ignores whose until-date has passed: the findings they covered are reported again. */
+  expiredIgnores: Ignore[];
+}
+
+export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ignore[], today: string): AuditReport {
+  const byKey = new Map<string, AuditedDependency>();
+  for (const dep of input.pinned) {
+    const name = normalizeName(dep.name);
+    const version = Version.parse(dep.version);
+    const key = `${name}\0${version.toString()}`;
+    const existing = byKey.get(key);
+    if (existing) {
+      if (!existing.origins.includes(dep.origin)) existing.origins.push(dep.origin);
+      continue;
+    }
+    const findings: Finding[] = db.query(name, version).map((m) => {
+      const ignoredBy = findIgnore(ignores, [m.advisory.id, ...m.advisory.aliases], today);
+      return { advisory: m.advisory, fixVersions: m.fixVersions, ...(ignoredBy ? { ignoredBy } : {}) };
+    });
+    byKey.set(key, { name, version: dep.version, origins: [dep.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, findings) });
+  }
+  const dependencies = [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  return {
+    dbRevision: db.revision,
+    dependencies,
+    unauditable: input.unauditable,
+    expiredIgnores: ignores.filter((i) => !isActive(i, today)),
+  };
+}
+
+/** The smallest fix version (of any finding) that the database says is not affected at all. */
+function suggestUpgrade(db: VulnDb, name: string, findings: readonly Finding[]): string | null {
+  const open = findings.filter((f) => f.ignoredBy === undefined);
+  if (open.length === 0) return null;
+  const candidates = [...new Set(open.flatMap((f) => f.fixVersions))].map((t) => Version.parse(t)).sort((a, b) => a.compare(b));
+  for (const c of candidates) if (!db.affected(name, c)) return c.toString();
+  return null;
+}
+
+/** Findings that are not ignored. */
+export function openFindings(dep: AuditedDependency): Finding[] {
+  return dep.findings.filter((f) => f.ignoredBy === undefined);
+}
+
+export interface AuditSummary {
+  dependencies: number;
+  vulnerableDependencies: number;
+  vulnerabilities: number;
+  malware: number;
+  ignored: number;
+  unauditable: number;
+}
+
+export function summarize(report: AuditReport): AuditSummary {
+  let vulnerabilities = 0;
+  let malware = 0;
+  let ignored = 0;
+  let vulnerableDependencies = 0;
+  for (const d of report.dependencies) {
+    const open = openFindings(d);
+    if (open.length > 0) vulnerableDependencies++;
+    ignored += d.findings.length - open.length;
+    for (const f of open) {
+      if (f.advisory.malware) malware++;
+      else vulnerabilities++;
+    }
+  }
+  return { dependencies: report.dependencies.length, vulnerableDependencies, vulnerabilities, malware, ignored, unauditable: report.unauditable.length };
+}
