@@ -2,10 +2,14 @@
 import type { Command } from 'commander';
 import { registerServeCommand } from './serve.js';
 import { registerTokenCommand } from './token.js';
+import { registerAuditCommand } from './audit.js';
+import { registerVulndbCommand } from './vulndb.js';
 
 const registrations: Array<(program: Command) => void> = [
   registerServeCommand,
   registerTokenCommand,
+  registerAuditCommand,
+  registerVulndbCommand,
 ];
 
 export function registerCommands(program: Command): void {
