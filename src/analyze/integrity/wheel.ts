@@ -8,7 +8,7 @@ import type { ArchiveContents, ArchiveEntry } from '../../archive/index.js';
 import { parseWheelFilename, type WheelFilename } from '../../pep/filename.js';
 import { parseCoreMetadata } from '../../pep/metadata.js';
 import { normalizeName } from '../../pep/name.js';
-import { Version } from '../../pep/version.js';
+import { compareVersions, Version } from '../../pep/version.js';
 import type { Finding } from '../finding.js';
 import { parseRecord, type RecordRow } from './record.js';
 import { integrityFinding } from './rules.js';
@@ -23,7 +23,7 @@ const WEAK_ALGORITHMS = new Set(['md5', 'sha1', 'sha224']);
 function sameVersion(a: string, b: string): boolean {
   const va = Version.tryParse(a);
   const vb = Version.tryParse(b);
-  return va !== null && vb !== null ? va.toString() === vb.toString() : a === b;
+  return va !== null && vb !== null ? compareVersions(va, vb) === 0 : a === b;
 }
 
 function isPure(wheel: WheelFilename): boolean {
@@ -130,8 +130,7 @@ function checkRecord(data: Buffer, distInfo: string, entries: ArchiveEntry[], fi
   for (const row of rows) {
     if (byPath.has(row.path)) {
       findings.push(integrityFinding('integrity.record-invalid', `RECORD lists ${row.path} more than once (line ${row.line})`, recordPath));
-    }
-    byPath.set(row.path, row);
+    } else byPath.set(row.path, row);
   }
   const unhashed = new Set([recordPath, `${distInfo}/RECORD.jws`, `${distInfo}/RECORD.p7s`]);
   const present = new Set<string>();
