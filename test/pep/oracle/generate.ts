@@ -302,9 +302,12 @@ const MARKER_VARIABLES = [
   'python_version', 'python_full_version', 'os_name', 'os.name', 'sys_platform', 'sys.platform', 'platform_release',
   'platform_system', 'platform_version', 'platform.version', 'platform_machine', 'platform.machine',
   'platform_python_implementation', 'platform.python_implementation', 'python_implementation', 'implementation_name',
-  'implementation_version', 'extra', 'extras', 'dependency_groups',
+  'implementation_version', 'extra',
 ];
-const MARKER_OPERATORS = ['==', '!=', '<', '<=', '>', '>=', '~=', '===', 'in', 'not in'];
+/** Rarer: they make evaluation raise in most environments (set variables outside lock files, `~=` on strings). */
+const RARE_MARKER_VARIABLES = ['extras', 'dependency_groups'];
+const MARKER_OPERATORS = ['==', '!=', '<', '<=', '>', '>=', 'in', 'not in'];
+const RARE_MARKER_OPERATORS = ['~=', '==='];
 const MARKER_VALUES = [
   '3.8', '3.11', '3.12', '3', '3.*', '2.7', '3.11.7', '3.12.0rc1', '3.13.0+local', 'posix', 'nt', 'linux', 'win32',
   'darwin', 'Linux', 'Windows', 'x86_64', 'AMD64', 'CPython', 'PyPy', 'cpython', 'pypy', 'security', 'Security',
@@ -319,8 +322,8 @@ function quote(r: Random, value: string): string {
 }
 
 function markerItem(r: Random): string {
-  const variable = r.pick(MARKER_VARIABLES);
-  const op = r.pick(MARKER_OPERATORS);
+  const variable = r.pick(r.chance(0.03) ? RARE_MARKER_VARIABLES : MARKER_VARIABLES);
+  const op = r.pick(r.chance(0.08) ? RARE_MARKER_OPERATORS : MARKER_OPERATORS);
   const value = quote(r, r.pick(MARKER_VALUES));
   const ws = (): string => r.pick(['', ' ', ' ', '  ', '\t']);
   const k = r.next();
