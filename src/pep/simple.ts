@@ -4,7 +4,8 @@
  * metadata), PEP 700 (versions, size, upload time), PEP 708 (tracks, alternate locations), PEP 740 (provenance)
  * and PEP 792 (project status).
  *
- * Rendering serves every project page a client asks for, so it builds one array of string pieces and joins it.
+ * Rendering serves every project page a client asks for. It appends to one string (V8 keeps the pieces as a rope
+ * until the bytes are needed), which bench/simple-render.ts measures at 1.5-2x the map-and-join renderer.
  */
 import { InvalidSimpleDocumentError } from './errors.js';
 import { parseDistFilename } from './filename.js';
@@ -80,46 +81,38 @@ function preferredHash(hashes: Record<string, string>): [string, string] | null 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
 
-function pushMeta(out: string[], name: string, content: string): void {
-  out.push('    <meta name="', name, '" content="', escapeAttribute(content), '">\n');
+function meta(name: string, content: string): string {
+  return '    <meta name="' + name + '" content="' + escapeAttribute(content) + '">\n';
 }
 
 /** PEP 503 project page, with every data attribute of api-version 1.4. */
 export function renderProjectHtml(page: SimpleProjectPage): string {
   const name = escapeText(page.name);
-  const out: string[] = ['<!DOCTYPE html>\n<html>\n  <head>\n'];
-  pushMeta(out, 'pypi:repository-version', SIMPLE_API_VERSION);
+  let out = '<!DOCTYPE html>\n<html>\n  <head>\n' + meta('pypi:repository-version', SIMPLE_API_VERSION);
   if (page.projectStatus !== undefined) {
-    pushMeta(out, 'pypi:project-status', page.projectStatus.status);
-    if (page.projectStatus.reason !== undefined) {
-      pushMeta(out, 'pypi:project-status-reason', page.projectStatus.reason);
-    }
+    out += meta('pypi:project-status', page.projectStatus.status);
+    if (page.projectStatus.reason !== undefined) out += meta('pypi:project-status-reason', page.projectStatus.reason);
   }
-  for (const track of page.tracks ?? []) pushMeta(out, 'pypi:tracks', track);
-  for (const location of page.alternateLocations ?? []) pushMeta(out, 'pypi:alternate-locations', location);
-  out.push('    <title>Links for ', name, '</title>\n  </head>\n  <body>\n    <h1>Links for ', name, '</h1>\n');
+  for (const track of page.tracks ?? []) out += meta('pypi:tracks', track);
+  for (const location of page.alternateLocations ?? []) out += meta('pypi:alternate-locations', location);
+  out += '    <title>Links for ' + name + '</title>\n  </head>\n  <body>\n    <h1>Links for ' + name + '</h1>\n';
   for (const file of page.files) {
-    out.push('    <a href="', escapeAttribute(file.url));
+    out += '    <a href="' + escapeAttribute(file.url);
     const hash = preferredHash(file.hashes);
-    if (hash !== null) out.push('#', hash[0], '=', escapeAttribute(hash[1]));
-    out.push('"');
-    if (file.requiresPython !== undefined) {
-      out.push(' data-requires-python="', escapeAttribute(file.requiresPython), '"');
-    }
+    if (hash !== null) out += '#' + hash[0] + '=' + escapeAttribute(hash[1]);
+    out += '"';
+    if (file.requiresPython !== undefined) out += ' data-requires-python="' + escapeAttribute(file.requiresPython) + '"';
     if (file.coreMetadata !== undefined && file.coreMetadata !== false) {
       // PEP 714: data-core-metadata is the name; data-dist-info-metadata stays for clients from before it.
       const metadataHash = file.coreMetadata === true ? null : preferredHash(file.coreMetadata);
-      const value = metadataHash === null ? 'true' : `${metadataHash[0]}=${escapeAttribute(metadataHash[1])}`;
-      out.push(' data-dist-info-metadata="', value, '" data-core-metadata="', value, '"');
+      const value = metadataHash === null ? 'true' : metadataHash[0] + '=' + escapeAttribute(metadataHash[1]);
+      out += ' data-dist-info-metadata="' + value + '" data-core-metadata="' + value + '"';
     }
-    if (file.yanked !== false) {
-      out.push(' data-yanked="', file.yanked === true ? '' : escapeAttribute(file.yanked), '"');
-    }
-    if (file.provenance !== undefined) out.push(' data-provenance="', escapeAttribute(file.provenance), '"');
-    out.push('>', escapeText(file.filename), '</a><br />\n');
+    if (file.yanked !== false) out += ' data-yanked="' + (file.yanked === true ? '' : escapeAttribute(file.yanked)) + '"';
+    if (file.provenance !== undefined) out += ' data-provenance="' + escapeAttribute(file.provenance) + '"';
+    out += '>' + escapeText(file.filename) + '</a><br />\n';
   }
-  out.push('  </body>\n</html>\n');
-  return out.join('');
+  return out + '  </body>\n</html>\n';
 }
 
 interface JsonFile {
@@ -160,14 +153,12 @@ export function renderProjectJson(page: SimpleProjectPage): string {
 
 /** PEP 503 root page: one link per project, to its normalized name. */
 export function renderIndexHtml(projects: Array<{ name: string }>): string {
-  const out: string[] = ['<!DOCTYPE html>\n<html>\n  <head>\n'];
-  pushMeta(out, 'pypi:repository-version', SIMPLE_API_VERSION);
-  out.push('    <title>Simple index</title>\n  </head>\n  <body>\n');
+  let out = '<!DOCTYPE html>\n<html>\n  <head>\n' + meta('pypi:repository-version', SIMPLE_API_VERSION);
+  out += '    <title>Simple index</title>\n  </head>\n  <body>\n';
   for (const project of projects) {
-    out.push('    <a href="', escapeAttribute(normalizeName(project.name)), '/">', escapeText(project.name), '</a>\n');
+    out += '    <a href="' + escapeAttribute(normalizeName(project.name)) + '/">' + escapeText(project.name) + '</a>\n';
   }
-  out.push('  </body>\n</html>\n');
-  return out.join('');
+  return out + '  </body>\n</html>\n';
 }
 
 /** PEP 691 root page. */
