@@ -72,53 +72,34 @@ export function pinnedVersion(specifier: SpecifierSet): string | null {
   return null;
 }
 
-const GLOBAL_OPTIONS_WITH_VALUE = new Set([
-  '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '--trusted-host', '--no-binary', '--only-binary', '--use-feature',
-]);
+/** The short options pip accepts in a requirements file besides -r, -c and -e. */
+const SHORT_OPTIONS = new Set(['-i', '-f']);
 
-interface Pending {
-  name: string;
-  text: string;
-  origin: string;
-  specifier: SpecifierSet | null;
+/** One requirement of a requirements file, as pip's parser yields it: the text before any option. */
+export interface RequirementLine {
+  /** The file it is in, relative to the working directory. */
+  file: string;
+  line: number;
+  requirement: string;
+  /** From a `-c` constraints file (or a file included from one). */
+  constraint: boolean;
+  editable: boolean;
 }
 
-interface Constraint {
-  version: string;
-  origin: string;
-}
-
-/** Reads a requirements file and everything it includes. */
-export function readRequirementsFile(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DependencySet {
-  const set = emptySet();
-  const pending: Pending[] = [];
-  const constraints = new Map<string, Constraint>();
-  readInto(resolve(cwd, path), 'requirement', [], { set, pending, constraints, env, cwd });
-  for (const p of pending) {
-    const pin = p.specifier ? pinnedVersion(p.specifier) : null;
-    if (pin !== null) {
-      addLocked(set, p.name, pin, p.origin);
-      continue;
-    }
-    const constrained = constraints.get(normalizeName(p.name));
-    if (constrained) {
-      addLocked(set, p.name, constrained.version, constrained.origin);
-      continue;
-    }
-    set.unauditable.push({ name: p.name, requirement: p.text, reason: 'not pinned to one version with == (and no constraint pins it)', origin: p.origin });
-  }
-  return set;
+/** Every requirement line of a file and of the files it includes, in pip's order (includes in place). */
+export function readRequirementLines(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RequirementLine[] {
+  const out: RequirementLine[] = [];
+  readInto(resolve(cwd, path), false, [], { out, env, cwd });
+  return out;
 }
 
 interface ReadState {
-  set: DependencySet;
-  pending: Pending[];
-  constraints: Map<string, Constraint>;
+  out: RequirementLine[];
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
 
-function readInto(file: string, kind: 'requirement' | 'constraint', stack: string[], state: ReadState): void {
+function readInto(file: string, constraint: boolean, stack: string[], state: ReadState): void {
   if (stack.includes(file)) throw new AuditInputError(`requirements include cycle: ${[...stack, file].map((f) => relative(state.cwd, f)).join(' -> ')}`);
   let text: string;
   try {
@@ -129,29 +110,26 @@ function readInto(file: string, kind: 'requirement' | 'constraint', stack: strin
   }
   const shown = relative(state.cwd, file) || file;
   for (const { text: raw, line } of logicalLines(text)) {
-    const origin = `${shown}:${line}`;
     const lineText = expandEnv(raw, state.env);
     const include = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=[^\s-]))(.+)$/.exec(lineText);
     if (include) {
       const nested = resolve(dirname(file), (include[2] as string).trim());
-      readInto(nested, include[1] === '-c' || include[1] === '--constraint' ? 'constraint' : kind, [...stack, file], state);
+      readInto(nested, constraint || include[1] === '-c' || include[1] === '--constraint', [...stack, file], state);
       continue;
     }
     const editable = /^(-e|--editable)(?:\s*=\s*|\s+)(.+)$/.exec(lineText);
     if (editable) {
-      if (kind === 'requirement') {
-        state.set.unauditable.push({ name: (editable[2] as string).trim(), requirement: lineText, reason: 'editable install of local or VCS code', origin });
-      }
+      state.out.push({ file: shown, line, requirement: (editable[2] as string).trim(), constraint, editable: true });
       continue;
     }
     if (lineText.startsWith('-')) {
       const option = lineText.split(/[\s=]/, 1)[0] as string;
-      if (!option.startsWith('--') && !GLOBAL_OPTIONS_WITH_VALUE.has(option) && option.length > 2 && !GLOBAL_OPTIONS_WITH_VALUE.has(option.slice(0, 2))) {
-        throw new AuditInputError(`${origin}: unknown option ${option}`);
+      if (!option.startsWith('--') && !SHORT_OPTIONS.has(option.slice(0, 2))) {
+        throw new AuditInputError(`${shown}:${line}: unknown option ${option}`);
       }
       continue;
     }
-    readRequirementLine(lineText, origin, kind, state);
+    state.out.push({ file: shown, line, requirement: requirementPart(lineText), constraint, editable: false });
   }
 }
 
@@ -161,34 +139,63 @@ function requirementPart(line: string): string {
   return (m ? line.slice(0, m.index) : line).trim();
 }
 
-function readRequirementLine(line: string, origin: string, kind: 'requirement' | 'constraint', state: ReadState): void {
-  const text = requirementPart(line);
-  const archive = archiveName(text);
-  if (archive !== null) {
-    if (kind === 'requirement') {
-      if (archive.version !== null) addLocked(state.set, archive.name, archive.version, origin);
-      else state.set.unauditable.push({ name: text, requirement: text, reason: 'a path or URL whose file name names no version', origin });
+interface Pending {
+  name: string;
+  text: string;
+  origin: string;
+  specifier: SpecifierSet;
+}
+
+/** Reads a requirements file and everything it includes, and sorts its requirements into pinned and unauditable. */
+export function readRequirementsFile(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DependencySet {
+  const set = emptySet();
+  const pending: Pending[] = [];
+  const constraints = new Map<string, { version: string; origin: string }>();
+  for (const r of readRequirementLines(path, env, cwd)) {
+    const origin = `${r.file}:${r.line}`;
+    const text = r.requirement;
+    if (r.editable) {
+      if (!r.constraint) {
+        const name = /[#&]egg=([^&\s]+)/.exec(text)?.[1] ?? text;
+        set.unauditable.push({ name, requirement: `-e ${text}`, reason: 'editable install of local or VCS code', origin });
+      }
+      continue;
     }
-    return;
+    const archive = archiveName(text);
+    if (archive !== null) {
+      if (r.constraint) continue;
+      if (archive.version !== null) addLocked(set, archive.name, archive.version, origin);
+      else set.unauditable.push({ name: text, requirement: text, reason: 'a path or URL whose file name names no version', origin });
+      continue;
+    }
+    let req;
+    try {
+      req = parseRequirement(text);
+    } catch (err) {
+      throw new AuditInputError(`${origin}: ${(err as Error).message}`, { cause: err });
+    }
+    if (r.constraint) {
+      const pin = req.url ? null : pinnedVersion(req.specifier);
+      if (pin !== null) constraints.set(normalizeName(req.name), { version: pin, origin });
+      continue;
+    }
+    if (req.url) {
+      const fromFile = archiveName(req.url);
+      if (fromFile?.version) addLocked(set, req.name, fromFile.version, origin);
+      else set.unauditable.push({ name: req.name, requirement: text, reason: 'direct reference to a URL, not a release from an index', origin });
+      continue;
+    }
+    pending.push({ name: req.name, text, origin, specifier: req.specifier });
   }
-  let req;
-  try {
-    req = parseRequirement(text);
-  } catch (err) {
-    throw new AuditInputError(`${origin}: ${(err as Error).message}`, { cause: err });
+  // A constraint applies wherever it appears in the file tree, so pins are decided after reading everything.
+  for (const p of pending) {
+    const pin = pinnedVersion(p.specifier);
+    const constrained = constraints.get(normalizeName(p.name));
+    if (pin !== null) addLocked(set, p.name, pin, p.origin);
+    else if (constrained) addLocked(set, p.name, constrained.version, constrained.origin);
+    else set.unauditable.push({ name: p.name, requirement: p.text, reason: 'not pinned to one version with == (and no constraint pins it)', origin: p.origin });
   }
-  if (kind === 'constraint') {
-    const pin = req.url ? null : pinnedVersion(req.specifier);
-    if (pin !== null) state.constraints.set(normalizeName(req.name), { version: pin, origin });
-    return;
-  }
-  if (req.url) {
-    const fromFile = archiveName(req.url);
-    if (fromFile?.version) addLocked(state.set, req.name, fromFile.version, origin);
-    else state.set.unauditable.push({ name: req.name, requirement: text, reason: 'direct reference to a URL, not a release from an index', origin });
-    return;
-  }
-  state.pending.push({ name: req.name, text, origin, specifier: req.specifier });
+  return set;
 }
 
 /** A requirement that is a path or URL to a wheel or sdist: its name and version from the file name. */
