@@ -7,8 +7,9 @@
  * breaks and indentation), the headers end at the first empty line or at the first line that is not a header, and
  * the message body is the Description.
  */
-import { InvalidMetadataError, InvalidSpecifierError } from './errors.js';
+import { InvalidMetadataError, InvalidRequirementError, InvalidSpecifierError } from './errors.js';
 import { isValidName } from './name.js';
+import { parseRequirement } from './requirement.js';
 import { SpecifierSet } from './specifier.js';
 import { Version } from './version.js';
 
@@ -295,8 +296,9 @@ export interface MetadataProblem {
 /**
  * The problems PyPI would refuse an upload for, each with its field: required fields, name, version (local
  * versions cannot be uploaded), Metadata-Version, fields newer than the declared metadata version, Dynamic,
- * Summary, Description-Content-Type, Project-URL, Home-page/Download-URL, License-File paths, Provides-Extra and
- * Requires-Python. Requires-Dist and the SPDX content of License-Expression are checked by their own modules.
+ * Summary, Description-Content-Type, Project-URL, Home-page/Download-URL, License-File paths, Provides-Extra,
+ * Requires-Dist (PEP 508) and Requires-Python (PEP 440). The SPDX content of License-Expression is not checked
+ * here: that needs the SPDX license list.
  */
 export function findMetadataProblems(md: CoreMetadata): MetadataProblem[] {
   const problems: MetadataProblem[] = [];
@@ -364,6 +366,14 @@ export function findMetadataProblems(md: CoreMetadata): MetadataProblem[] {
   }
   for (const extra of md.providesExtra) {
     if (!isValidName(extra)) problem('provides-extra', `Provides-Extra "${extra}" is not a valid extra name`);
+  }
+  for (const requirement of md.requiresDist) {
+    try {
+      parseRequirement(requirement);
+    } catch (error) {
+      if (!(error instanceof InvalidRequirementError)) throw error;
+      problem('requires-dist', `Requires-Dist "${requirement}" is not a valid PEP 508 requirement: ${error.message}`);
+    }
   }
   if (md.requiresPython !== undefined) {
     try {

@@ -156,6 +156,8 @@ test('validation reports what PyPI refuses, one reason per problem', () => {
     [base + 'License-File: docs\\LICENSE\n', 'license-file', /"\/" as the delimiter/],
     [base + 'License-File: LICENSE*\n', 'license-file', /glob/],
     [base + 'Requires-Python: >=3.8,,<4 ~\n', 'requires-python', /not a valid version specifier/],
+    [base + 'Requires-Dist: foo (>=1.0; extra == "x"\n', 'requires-dist', /not a valid PEP 508 requirement/],
+    [base + 'Requires-Dist: -foo\n', 'requires-dist', /not a valid PEP 508 requirement/],
   ];
   for (const [text, field, message] of cases) {
     const problems = findMetadataProblems(parseCoreMetadata(text));
