@@ -84,26 +84,30 @@ interface Parts {
   local: string | null;
 }
 
-function publicSortKey(p: Parts): string {
-  let key = encodeInteger(p.epoch);
+/** Appends the public part of the sort key (epoch, release, suffix) to `out`. */
+function pushPublicKey(p: Parts, out: string[]): void {
+  out.push(encodeInteger(p.epoch));
   let end = p.release.length;
   while (end > 0 && p.release[end - 1] === '0') end--;
-  for (let i = 0; i < end; i++) key += encodeInteger(p.release[i] as string);
-  key += END_OF_RELEASE;
-  if (p.pre === null && p.post === null && p.dev === null) return key + '\x06' + ZERO + '\x02' + ZERO + '\x03' + ZERO;
-  key += preRank(p.pre === null ? null : p.pre[0], p.post !== null, p.dev !== null);
-  key += p.pre === null ? ZERO : encodeInteger(p.pre[1]);
-  key += p.post === null ? '\x02' + ZERO : '\x03' + encodeInteger(p.post);
-  key += p.dev === null ? '\x03' + ZERO : '\x02' + encodeInteger(p.dev);
-  return key;
-}
-
-function localSortKey(local: string): string {
-  let key = '';
-  for (const part of local.split('.')) {
-    key += SIMPLE_DIGITS.test(part) ? LOCAL_NUMBER + encodeInteger(part) : LOCAL_STRING + part + '\0';
+  for (let i = 0; i < end; i++) out.push(encodeInteger(p.release[i] as string));
+  out.push(END_OF_RELEASE);
+  if (p.pre === null && p.post === null && p.dev === null) {
+    out.push(FINAL_SUFFIX);
+    return;
   }
-  return key;
+  out.push(
+    preRank(p.pre === null ? null : p.pre[0], p.post !== null, p.dev !== null),
+    p.pre === null ? ZERO : encodeInteger(p.pre[1]),
+    p.post === null ? '\x02' + ZERO : '\x03' + encodeInteger(p.post),
+    p.dev === null ? '\x03' + ZERO : '\x02' + encodeInteger(p.dev),
+  );
+}
+const FINAL_SUFFIX = '\x06' + ZERO + '\x02' + ZERO + '\x03' + ZERO;
+
+function pushLocalKey(local: string, out: string[]): void {
+  for (const part of local.split('.')) {
+    out.push(SIMPLE_DIGITS.test(part) ? LOCAL_NUMBER + encodeInteger(part) : LOCAL_STRING + part + '\0');
+  }
 }
 const SIMPLE_DIGITS = /^[0-9]+$/;
 
@@ -219,17 +223,27 @@ export class Version {
 
   /** The string whose code-unit order is the PEP 440 order of the public version (local label ignored). */
   get publicSortKey(): string {
-    this.publicKeyCache ??= publicSortKey(this.parts);
-    return this.publicKeyCache;
+    return this.publicKeyCache ?? this.buildKeys()[0];
   }
 
   /** The string whose code-unit order is the PEP 440 order; equal keys mean equal versions (`1.0` == `1.0.0`). */
   get sortKey(): string {
-    if (this.keyCache === undefined) {
-      const local = this.parts.local;
-      this.keyCache = local === null ? this.publicSortKey : this.publicSortKey + localSortKey(local);
+    return this.keyCache ?? this.buildKeys()[1];
+  }
+
+  /** Builds both keys once. `join` gives flat strings, which V8 compares several times faster than concatenations. */
+  private buildKeys(): [string, string] {
+    const out: string[] = [];
+    pushPublicKey(this.parts, out);
+    const publicKey = out.join('');
+    let key = publicKey;
+    if (this.parts.local !== null) {
+      pushLocalKey(this.parts.local, out);
+      key = out.join('');
     }
-    return this.keyCache;
+    this.publicKeyCache = publicKey;
+    this.keyCache = key;
+    return [publicKey, key];
   }
 
   /** The normalized form, exactly as packaging's `str(Version(text))`. */
@@ -242,13 +256,13 @@ export class Version {
   }
 
   compare(other: Version): number {
-    const a = this.sortKey;
-    const b = other.sortKey;
+    const a = this.keyCache ?? this.sortKey;
+    const b = other.keyCache ?? other.sortKey;
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
   equals(other: Version): boolean {
-    return this.sortKey === other.sortKey;
+    return (this.keyCache ?? this.sortKey) === (other.keyCache ?? other.sortKey);
   }
 
   /** A copy with some segments replaced or removed (null removes); numbers are decimal digit strings or bigints. */
