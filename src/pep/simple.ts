@@ -171,13 +171,28 @@ export function renderIndexJson(projects: Array<{ name: string }>): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Content negotiation (PEP 691)
 
-type SimpleContentType = typeof SIMPLE_JSON_V1 | typeof SIMPLE_HTML_V1 | 'text/html';
+export type SimpleContentType = typeof SIMPLE_JSON_V1 | typeof SIMPLE_HTML_V1 | 'text/html';
 
-/** What we serve, in the order that wins a tie: HTML first, so a bare wildcard and browsers get the historical format. */
-const OFFERS: ReadonlyArray<{ type: SimpleContentType; aliases: readonly string[] }> = [
-  { type: 'text/html', aliases: ['text/html'] },
-  { type: SIMPLE_HTML_V1, aliases: [SIMPLE_HTML_V1, 'application/vnd.pypi.simple.latest+html'] },
-  { type: SIMPLE_JSON_V1, aliases: [SIMPLE_JSON_V1, 'application/vnd.pypi.simple.latest+json'] },
+/**
+ * What we serve, in the order that wins a tie: HTML first, so a bare wildcard and browsers get the historical
+ * format. Each offer lists the media types that name it (`latest` is an alias of v1), split into type and subtype.
+ */
+const OFFERS: ReadonlyArray<{ type: SimpleContentType; names: ReadonlyArray<readonly [string, string]> }> = [
+  { type: 'text/html', names: [['text', 'html']] },
+  {
+    type: SIMPLE_HTML_V1,
+    names: [
+      ['application', 'vnd.pypi.simple.v1+html'],
+      ['application', 'vnd.pypi.simple.latest+html'],
+    ],
+  },
+  {
+    type: SIMPLE_JSON_V1,
+    names: [
+      ['application', 'vnd.pypi.simple.v1+json'],
+      ['application', 'vnd.pypi.simple.latest+json'],
+    ],
+  },
 ];
 
 interface MediaRange {
@@ -210,8 +225,7 @@ function qualityOf(offer: (typeof OFFERS)[number], ranges: MediaRange[]): number
   let best = -1;
   let specificity = -1;
   for (const range of ranges) {
-    for (const alias of offer.aliases) {
-      const [type, subtype] = alias.split('/') as [string, string];
+    for (const [type, subtype] of offer.names) {
       let s: number;
       if (range.type === type && range.subtype === subtype) s = 2;
       else if (range.type === type && range.subtype === '*') s = 1;
@@ -282,7 +296,12 @@ function versionsOf(name: string, files: SimpleFile[]): string[] {
 
 function nameFromBaseUrl(baseUrl: string): string {
   const segments = new URL(baseUrl).pathname.split('/').filter((s) => s !== '');
-  return decodeURIComponent(segments[segments.length - 1] ?? '');
+  const last = segments[segments.length - 1] ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
