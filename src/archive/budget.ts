@@ -74,7 +74,7 @@ export class DecompressionBudget {
    * adds a finding and ends the entry; a whole-archive overrun sets
    * `exhausted`, and callers stop reading further entries.
    */
-  async drain(stream: AsyncIterable<Buffer>, path: string, findings: Finding[], options: DrainOptions): Promise<EntryData> {
+  async drain(stream: AsyncIterable<Buffer> | Iterable<Buffer>, path: string, findings: Finding[], options: DrainOptions): Promise<EntryData> {
     const { keep, signal, countTotal, skipRest } = options;
     const hash = createHash('sha256');
     let crc = 0;

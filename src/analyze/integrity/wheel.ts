@@ -132,6 +132,16 @@ function checkRecord(data: Buffer, distInfo: string, entries: ArchiveEntry[], fi
       findings.push(integrityFinding('integrity.record-invalid', `RECORD lists ${row.path} more than once (line ${row.line})`, recordPath));
     } else byPath.set(row.path, row);
   }
+  const hex = rows.filter((r) => r.digestEncoding === 'hex');
+  if (hex.length > 0) {
+    findings.push(
+      integrityFinding(
+        'integrity.record-hex-digest',
+        `RECORD writes ${hex.length} digests in hex, not urlsafe base64 as the spec requires (checked all the same)`,
+        recordPath,
+      ),
+    );
+  }
   const unhashed = new Set([recordPath, `${distInfo}/RECORD.jws`, `${distInfo}/RECORD.p7s`]);
   const present = new Set<string>();
   for (const entry of entries) {
