@@ -37,23 +37,27 @@ export interface AuditReport {
 }
 
 export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ignore[], today: string): AuditReport {
-  const byKey = new Map<string, AuditedDependency>();
-  for (const dep of input.pinned) {
-    const name = normalizeName(dep.name);
-    const version = Version.parse(dep.version);
-    const key = `${name}\0${version.toString()}`;
-    const existing = byKey.get(key);
+  // One entry per package and version; 1.2 and 1.2.0 are the same version (PEP 440).
+  const byName = new Map<string, Array<{ version: Version; dep: AuditedDependency }>>();
+  for (const pin of input.pinned) {
+    const name = normalizeName(pin.name);
+    const version = Version.parse(pin.version);
+    let seen = byName.get(name);
+    if (!seen) byName.set(name, (seen = []));
+    const existing = seen.find((s) => s.version.compare(version) === 0)?.dep;
     if (existing) {
-      if (!existing.origins.includes(dep.origin)) existing.origins.push(dep.origin);
+      if (!existing.origins.includes(pin.origin)) existing.origins.push(pin.origin);
       continue;
     }
     const findings: Finding[] = db.query(name, version).map((m) => {
       const ignoredBy = findIgnore(ignores, [m.advisory.id, ...m.advisory.aliases], today);
       return { advisory: m.advisory, fixVersions: m.fixVersions, ...(ignoredBy ? { ignoredBy } : {}) };
     });
-    byKey.set(key, { name, version: dep.version, origins: [dep.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, findings) });
+    seen.push({ version, dep: { name, version: pin.version, origins: [pin.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, findings) } });
   }
-  const dependencies = [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  const dependencies = [...byName.values()]
+    .flat()
+    .map((s) => s.dep).sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   return {
     dbRevision: db.revision,
     dependencies,
