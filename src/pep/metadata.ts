@@ -115,6 +115,7 @@ function splitMessage(text: string): RawMessage {
     else list.push(value);
     current = null;
   };
+  // The header block: up to an empty line (dropped) or a line that is not a header (the body's first line).
   let i = 0;
   for (; i < lines.length; i++) {
     const line = lines[i] ?? '';
@@ -123,18 +124,26 @@ function splitMessage(text: string): RawMessage {
       break;
     }
     if (!HEADER_LINE.test(line)) break;
-    if (line.startsWith('From ')) continue; // a Unix envelope line, not a field
+  }
+  const headerLines = lines.slice(0, i).filter((line) => line !== '\n' && line !== '\r' && line !== '\r\n');
+  let bodyStart = '';
+  headerLines.forEach((line, n) => {
     if (line[0] === ' ' || line[0] === '\t') {
       current?.parts.push(line);
-      continue;
+      return;
+    }
+    flush();
+    if (line.startsWith('From ')) {
+      // A Unix envelope line: skipped first or in the middle; last, the email parser takes it as the body's start.
+      if (n > 0 && n === headerLines.length - 1) bodyStart = line;
+      return;
     }
     const colon = line.indexOf(':');
-    if (colon === 0) continue; // a header without a name: the email parser records a defect and skips it
-    flush();
+    if (colon === 0) return; // a header without a name: the email parser records a defect and skips it
     current = { name: line.slice(0, colon), parts: [line.slice(colon + 1).replace(/^[ \t]+/, '')] };
-  }
+  });
   flush();
-  return { headers, body: lines.slice(i).join('') };
+  return { headers, body: bodyStart + lines.slice(i).join('') };
 }
 
 /** Finds the field whose bytes are not UTF-8, so the error can name it. */

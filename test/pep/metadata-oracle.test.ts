@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { InvalidMetadataError } from '../../src/pep/errors.js';
 import { findMetadataProblems, parseCoreMetadata, type CoreMetadata } from '../../src/pep/metadata.js';
 import { runPythonJsonLines } from '../helpers/python.js';
@@ -164,6 +165,27 @@ test('the fields found invalid agree with packaging, field by field', () => {
     assert.ok(a.invalid.length > 0, `case ${i} should be invalid for packaging too`);
     assert.equal(compareOne(`invalid ${i}`, a), 'parsed');
   });
+});
+
+test('generated messages (folding, line endings, stray lines, unknown fields) read as packaging reads them', () => {
+  const field = fc.constantFrom('Metadata-Version', 'Name', 'version', 'Summary', 'Classifier', 'Requires-Dist', 'Keywords', 'Project-URL', 'License', 'X-Thing', 'Platform', 'Dynamic');
+  const value = fc.constantFrom('', ' ', 'a', '2.1', 'foo', ' padded ', 'x, y', 'Home, https://h', 'é ✓', '\t tab', 'a:b', 'From x');
+  const eol = fc.constantFrom('\n', '\r\n', '\r');
+  const line = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(field, value).map(([f, v]) => `${f}:${v}`) },
+    { weight: 2, arbitrary: value.map((v) => ` ${v}`) },
+    { weight: 1, arbitrary: fc.constantFrom('', 'not a header', 'From someone', ':nameless', 'Bad Name: x', '\tcontinued') },
+  );
+  const message = fc.tuple(fc.array(fc.tuple(line, eol), { maxLength: 10 }), fc.option(fc.stringMatching(/^[^{}]{0,12}$/), { nil: undefined }))
+    .map(([lines, body]) => lines.map(([l, e]) => l + e).join('') + (body === undefined ? '' : `\n${body}`));
+  // No braces: packaging 26.2 crashes formatting its error message for a value with `{` (str.format_map).
+  const texts = fc.sample(message, { numRuns: 400, seed: 42 });
+  const answers = runPythonJsonLines(
+    ORACLE,
+    texts.map((t) => ({ b64: Buffer.from(t, 'utf8').toString('base64') })),
+  ) as OracleAnswer[];
+  const outcomes = answers.map((a, i) => compareOne(`generated ${JSON.stringify(texts[i])}`, a));
+  assert.ok(outcomes.includes('parsed') && outcomes.includes('refused'), 'both outcomes exercised');
 });
 
 test('damaged metadata is refused where packaging cannot parse the field', () => {
