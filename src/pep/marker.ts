@@ -75,6 +75,8 @@ export class SyntaxProblem extends Error {
 /** @internal Shared with requirement.ts: the PEP 508 grammar reads markers and requirements with one tokenizer. */
 export class Tokenizer {
   position = 0;
+  /** Parentheses open around the current position (bounded, see MAX_MARKER_NESTING). */
+  depth = 0;
   constructor(readonly source: string) {}
 
   /** The text of `name` at the current position, or null. Does not move. */
@@ -148,17 +150,27 @@ export function parseMarkerList(t: Tokenizer): MarkerList {
   return expression;
 }
 
+/**
+ * The parser recurses once per parenthesis. packaging hits Python's recursion limit at a few hundred levels;
+ * we refuse earlier, with a reason, rather than overflow the stack on hostile input.
+ */
+const MAX_MARKER_NESTING = 100;
+
 /** marker_atom = WS? '(' WS? marker WS? ')' WS? | WS? marker_item WS? */
 function parseAtom(t: Tokenizer): MarkerAtom {
   t.consumeWhitespace();
   let atom: MarkerAtom;
   if (t.check('LEFT_PARENTHESIS')) {
+    if (++t.depth > MAX_MARKER_NESTING) {
+      throw new SyntaxProblem(`markers nested deeper than ${MAX_MARKER_NESTING} parentheses`, t.position);
+    }
     atom = t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       t.consumeWhitespace();
       const inner = parseMarkerList(t);
       t.consumeWhitespace();
       return inner;
     });
+    t.depth--;
   } else {
     atom = parseItem(t);
   }

@@ -7,7 +7,7 @@
  *   pre-release (`>=1.0a1`) or `prereleases` is given.
  */
 import { InvalidSpecifierError } from './errors.js';
-import { PYTHON_WHITESPACE, Version } from './version.js';
+import { PYTHON_WHITESPACE, Version, stripPythonWhitespace } from './version.js';
 
 export type Operator = '~=' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '===';
 
@@ -33,13 +33,9 @@ export const SPECIFIER_PATTERN =
   `|~=${WS}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}` +
   `|(?:<=|>=|<|>)${WS}*v?${EPOCH_RELEASE}${PRE}${POST}${DEV})`;
 
-const SPECIFIER_REGEX = new RegExp(`^${WS}*${SPECIFIER_PATTERN}${WS}*$`, 'i');
-const STRIP = new RegExp(`^${WS}+|${WS}+$`, 'g');
-
-/** Python's `str.strip()`. */
-function strip(text: string): string {
-  return text.replace(STRIP, '');
-}
+/** packaging matches `\s*SPECIFIER\s*`; a clause neither starts nor ends with whitespace once stripped. */
+const SPECIFIER_REGEX = new RegExp(`^${SPECIFIER_PATTERN}$`, 'i');
+const strip = stripPythonWhitespace;
 
 /**
  * packaging's `_version_split`: epoch, then the dot-separated items, with `2rc1` split into `2`, `rc1`. Wildcard
@@ -133,8 +129,8 @@ export class Specifier {
 
   /** Parses one clause (`>=1.0`, `== 1.2.*`, `~=2.2`, `===foo`); throws InvalidSpecifierError. */
   static parse(text: string): Specifier {
-    if (!SPECIFIER_REGEX.test(text)) throw new InvalidSpecifierError(text, explainInvalid(text));
     const clause = strip(text);
+    if (!SPECIFIER_REGEX.test(clause)) throw new InvalidSpecifierError(text, explainInvalid(text));
     const operator = (
       clause.startsWith('===') ? '===' : /^(?:~=|==|!=|<=|>=)/.test(clause) ? clause.slice(0, 2) : clause.slice(0, 1)
     ) as Operator;

@@ -23,7 +23,20 @@ export const VERSION_PATTERN =
   '(?:[._-]?(dev)[._-]?([0-9]+)?)?' + // development release
   '(?:\\+([a-z0-9]+(?:[._-][a-z0-9]+)*))?'; // local version label
 
-const VERSION_REGEX = new RegExp(`^[${PYTHON_WHITESPACE}]*${VERSION_PATTERN}[${PYTHON_WHITESPACE}]*$`, 'i');
+const VERSION_REGEX = new RegExp(`^${VERSION_PATTERN}$`, 'i');
+const WHITESPACE_CHAR = new RegExp(`[${PYTHON_WHITESPACE}]`);
+
+/**
+ * Python's `str.strip()`. A loop rather than `/^\s+|\s+$/`: that regex is quadratic on long inner runs of
+ * whitespace, and these strings come from uploads and requests.
+ */
+export function stripPythonWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && WHITESPACE_CHAR.test(text[start] as string)) start++;
+  while (end > start && WHITESPACE_CHAR.test(text[end - 1] as string)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
 const SIMPLE_VERSION = /^[0-9]+(?:\.[0-9]+)*$/;
 
 /**
@@ -293,7 +306,8 @@ export class Version {
       const release = text.split('.').map(canonicalDigits);
       return new Version({ epoch: '0', release, pre: null, post: null, dev: null, local: null });
     }
-    const m = VERSION_REGEX.exec(text);
+    // packaging's pattern is `\s*VERSION\s*`; VERSION neither starts nor ends with whitespace, so strip first.
+    const m = VERSION_REGEX.exec(stripPythonWhitespace(text));
     if (m === null) return null;
     const [, epoch, release, preLetter, preNumber, implicitPost, postLetter, postNumber, devLetter, devNumber, local] =
       m;
@@ -317,7 +331,7 @@ export class Version {
 
 /** Says why a string is not a version: the longest valid prefix and what follows it. Only on the error path. */
 function explainInvalid(text: string): string {
-  const trimmed = text.replace(new RegExp(`^[${PYTHON_WHITESPACE}]+|[${PYTHON_WHITESPACE}]+$`, 'g'), '');
+  const trimmed = stripPythonWhitespace(text);
   if (trimmed === '') return 'empty string';
   const longest = trimmed.match(/[0-9]+/g)?.reduce((n, d) => Math.max(n, d.length), 0) ?? 0;
   if (longest > MAX_INTEGER_DIGITS) return `an integer has more than ${MAX_INTEGER_DIGITS} digits`;

@@ -79,3 +79,9 @@ test('invalid markers throw InvalidMarkerError with a position', () => {
 test('known divergence: \\N{name} escapes are refused (packaging resolves them with the Unicode name table)', () => {
   assert.throws(() => Marker.parse('os_name == "\\N{LATIN SMALL LETTER E WITH ACUTE}"'), InvalidMarkerError);
 });
+
+test('deep nesting is refused with a reason, not a stack overflow', () => {
+  const nested = (n: number): string => '('.repeat(n) + 'os_name == "nt"' + ')'.repeat(n);
+  assert.equal(Marker.parse(nested(100)).toString(), 'os_name == "nt"');
+  assert.throws(() => Marker.parse(nested(5000)), (e: unknown) => e instanceof InvalidMarkerError && /nested deeper than 100/.test(e.message));
+});

@@ -125,3 +125,9 @@ test('with() replaces segments', () => {
   assert.equal(v.with({ dev: 0n }).toString(), '1.2.3a1.dev0+x');
   assert.equal(v.with({ release: [2n, 0n] }).toString(), '2.0a1+x');
 });
+
+test('long whitespace runs are stripped in linear time (a regex strip was quadratic on them)', () => {
+  const pad = ' '.repeat(200_000);
+  assert.equal(Version.parse(`${pad}1.0${pad}`).toString(), '1.0');
+  assert.equal(Version.tryParse(`${pad}1.0${pad}x`), null);
+});
