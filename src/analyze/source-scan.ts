@@ -15,6 +15,8 @@ import { type Hit, type SourceFile, lineAt, shortSnippet } from './subjects.js';
 export interface RuleHit extends Hit {
   rule: Rule;
   file?: string;
+  /** The start offset of the enclosing function, -1 at module level; unset for hits found without a parse. */
+  scope?: number;
 }
 
 export function toFinding(hit: RuleHit): Finding {
@@ -35,10 +37,12 @@ export interface ScanStats {
   bytes: number;
   parsedFiles: number;
   parsedBytes: number;
+  /** Rule id -> files whose parse that threat rule's prefilter asked for. */
+  parseTriggers: Map<string, number>;
 }
 
 export class SourceScanner {
-  readonly stats: ScanStats = { files: 0, bytes: 0, parsedFiles: 0, parsedBytes: 0 };
+  readonly stats: ScanStats = { files: 0, bytes: 0, parsedFiles: 0, parsedBytes: 0, parseTriggers: new Map() };
 
   constructor(private readonly book: Rulebook) {}
 
@@ -46,7 +50,10 @@ export class SourceScanner {
   scanPython(file: SourceFile): RuleHit[] {
     this.stats.files++;
     this.stats.bytes += file.text.length;
-    const candidates = this.book.forTarget('python').filter((c) => applies(c.rule, file));
+    const keywords = this.book.keywordsIn(file.text);
+    const candidates = this.book
+      .forTarget('python')
+      .filter((c) => (c.rule.keywords.length === 0 || c.rule.keywords.some((k) => keywords.has(k))) && applies(c.rule, file));
     const hits: RuleHit[] = [];
     const queries: CompiledRule[] = [];
     for (const c of candidates) {
@@ -55,7 +62,11 @@ export class SourceScanner {
       else if (m.kind === 'regex') hits.push(...regexHits(c.rule, m.regex, file));
       else if (c.builtin?.target === 'python') hits.push(...withRule(c.rule, file.path, c.builtin.check(file, paramsOf(c.rule))));
     }
-    if (queries.some((c) => c.rule.role === 'threat')) hits.push(...this.runQueries(queries, file));
+    const trigger = queries.find((c) => c.rule.role === 'threat');
+    if (trigger) {
+      this.stats.parseTriggers.set(trigger.rule.id, (this.stats.parseTriggers.get(trigger.rule.id) ?? 0) + 1);
+      hits.push(...this.runQueries(queries, file));
+    }
     return [...hits, ...this.combine(hits, file)];
   }
 
@@ -92,7 +103,7 @@ export class SourceScanner {
           const line = capture.node.startPosition.row + 1;
           if (seen.has(line)) continue;
           seen.add(line);
-          hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node) });
+          hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: scopeOf(capture.node) });
         }
       }
       return hits;
@@ -101,27 +112,32 @@ export class SourceScanner {
     }
   }
 
-  /** Combination rules: signals of different rules that meet in one file. */
+  /** Combination rules: signals of different rules that meet in one file, or in one function. */
   private combine(hits: RuleHit[], file: SourceFile): RuleHit[] {
     if (hits.length < 2) return [];
-    const bySignal = new Map<string, RuleHit>();
-    for (const h of hits) for (const s of h.rule.signals) if (!bySignal.has(s)) bySignal.set(s, h);
     const out: RuleHit[] = [];
     for (const c of this.book.forTarget('combination')) {
       const m = c.rule.matcher;
       if (m.kind !== 'combination' || !applies(c.rule, file)) continue;
-      const parts: RuleHit[] = [];
-      for (const group of m.allOf) {
-        const hit = group.map((s) => bySignal.get(s)).find((h) => h !== undefined);
-        if (hit === undefined) break;
-        parts.push(hit);
+      const scopes = m.scope === 'file' ? [undefined] : [...new Set(hits.map((h) => h.scope).filter((s) => s !== undefined))];
+      for (const scope of scopes) {
+        const inScope = hits.filter((h) => scope === undefined || h.scope === undefined || h.scope === scope);
+        const parts = m.allOf.map((group) => inScope.find((h) => h.rule.signals.some((s) => group.includes(s))));
+        if (parts.some((p) => p === undefined)) continue;
+        const found = parts as RuleHit[];
+        const why = found.map((p) => `${p.rule.id}${p.line !== undefined ? ` (line ${p.line})` : ''}`).join(' + ');
+        out.push({ rule: c.rule, file: file.path, line: found[0]!.line, snippet: found[0]!.snippet, message: `${c.rule.message}: ${why}` });
+        break;
       }
-      if (parts.length !== m.allOf.length) continue;
-      const why = parts.map((p) => `${p.rule.id}${p.line !== undefined ? ` (line ${p.line})` : ''}`).join(' + ');
-      out.push({ rule: c.rule, file: file.path, line: parts[0]!.line, snippet: parts[0]!.snippet, message: `${c.rule.message}: ${why}` });
     }
     return out;
   }
+}
+
+/** The function a node sits in (its start offset), or -1 at module level. Classes do not count: methods do. */
+function scopeOf(node: Node): number {
+  for (let n = node.parent; n !== null; n = n.parent) if (n.type === 'function_definition') return n.startIndex;
+  return -1;
 }
 
 function applies(rule: Rule, file: SourceFile): boolean {

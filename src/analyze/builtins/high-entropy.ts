@@ -17,9 +17,20 @@ export function shannonEntropy(s: string): number {
   return h;
 }
 
+/** A blob this long sits on one line; most files have no such line, and finding that out costs one indexOf per line. */
+function hasLineOfLength(text: string, length: number): boolean {
+  let start = 0;
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+    if (end - start >= length) return true;
+    start = end + 1;
+  }
+  return text.length - start >= length;
+}
+
 export function highEntropyString(text: string, params: Record<string, unknown>): Hit[] {
   const minLength = typeof params['min-length'] === 'number' ? params['min-length'] : 512;
   const minEntropy = typeof params['min-entropy'] === 'number' ? params['min-entropy'] : 5.3;
+  if (!hasLineOfLength(text, minLength)) return [];
   const literal = new RegExp(`["']([A-Za-z0-9+/=_-]{${minLength},})["']`, 'g');
   const hits: Hit[] = [];
   for (const m of text.matchAll(literal)) {

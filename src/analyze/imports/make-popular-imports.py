@@ -13,6 +13,9 @@ import sys
 import zipfile
 
 MAX_OWNERS = 3
+# Names that sloppy wheels ship by accident and that no project owns.
+GENERIC = {"test", "tests", "testing", "doc", "docs", "example", "examples", "setup", "benchmarks", "benchmark",
+           "scripts", "tools", "utils", "src", "build", "conftest", "bin", "lib", "data"}
 
 
 def normalize(name):
@@ -20,22 +23,25 @@ def normalize(name):
 
 
 def top_level_names(wheel):
+    """Regular packages (with __init__.py) and modules at the top of the install tree.
+
+    Implicit namespace packages (`google/`, `azure/` without __init__.py) are
+    shared by design and are not anybody's to claim.
+    """
     names = set()
     for path in wheel.namelist():
-        first = path.split("/", 1)[0]
-        if first.endswith((".dist-info", ".data")):
-            if "/purelib/" in path or "/platlib/" in path:
-                parts = path.split("/")
-                if len(parts) > 3:
-                    first = parts[2]
-                else:
-                    continue
-            else:
-                continue
-        if "/" not in path and not first.endswith((".py", ".so", ".pyd")):
+        parts = path.split("/")
+        if parts[0].endswith(".data") and len(parts) > 2 and parts[1] in ("purelib", "platlib"):
+            parts = parts[2:]
+        elif parts[0].endswith((".dist-info", ".data")):
             continue
-        module = re.split(r"\.", first, maxsplit=1)[0]
-        if module.isidentifier():
+        if len(parts) == 2 and parts[1] == "__init__.py":
+            module = parts[0]
+        elif len(parts) == 1 and parts[0].endswith((".py", ".so", ".pyd")):
+            module = parts[0].split(".", 1)[0]
+        else:
+            continue
+        if module.isidentifier() and module not in GENERIC:
             names.add(module)
     return names
 

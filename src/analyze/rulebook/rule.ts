@@ -29,7 +29,14 @@ export type Matcher =
   | { kind: 'regex'; regex: RegExp }
   | { kind: 'builtin'; name: string; params: Record<string, unknown> }
   /** Each element is a signal, or a list of signals of which any one will do. */
-  | { kind: 'combination'; allOf: string[][] };
+  | { kind: 'combination'; allOf: string[][]; scope: CombinationScope };
+
+/**
+ * Where the signals of a combination must meet: anywhere in one file, or in
+ * one function (or together at module level). Signals found without a parse
+ * (regex and built-in rules) have no scope and meet any.
+ */
+export type CombinationScope = 'file' | 'function';
 
 export interface Rule {
   id: string;
@@ -42,7 +49,13 @@ export interface Rule {
   role: RuleRole;
   /** Only files whose path matches this are looked at. */
   files?: RegExp;
-  /** Cheap tests on the raw text: every one must match before the matcher runs (and, for a threat, before a parse). */
+  /**
+   * Literal strings, one of which must occur in a file before anything else of
+   * the rule runs. All rules' keywords are searched in one pass, so they are
+   * the cheapest test; choose rare ones.
+   */
+  keywords: string[];
+  /** Regexes on the raw text: every one must match before the matcher runs (and, for a threat, before a parse). */
   prefilter: RegExp[];
   /** Names that combination rules refer to. */
   signals: string[];
@@ -117,11 +130,16 @@ export function ruleFromData(data: unknown, source: string): Rule {
       typeof x === 'string' ? [x] : Array.isArray(x) && x.every((s) => typeof s === 'string') ? (x as string[]) : fail('`all-of` holds signals or lists of signals'),
     );
     if (allOf.length < 2) fail('a combination needs at least two signals');
-    matcher = { kind: 'combination', allOf };
+    const scope = match.scope ?? 'file';
+    if (scope !== 'file' && scope !== 'function') return fail('`match.scope` must be file or function');
+    matcher = { kind: 'combination', allOf, scope };
   } else {
     return fail('`match` must have one of query, regex, builtin, all-of');
   }
   if (target === 'combination' && matcher.kind !== 'combination') fail('target combination needs `all-of`');
+  if (target === 'python' && role === 'threat' && matcher.kind === 'query' && data.keywords === undefined) {
+    fail('a threat query needs `keywords`: without them every file would be parsed');
+  }
 
   const positive = list('positive');
   const negative = list('negative');
@@ -139,6 +157,7 @@ export function ruleFromData(data: unknown, source: string): Rule {
     target,
     role,
     ...(files ? { files } : {}),
+    keywords: list('keywords').map((k) => (typeof k === 'string' && k !== '' ? k : fail('`keywords` holds non-empty strings'))),
     prefilter: list('prefilter').map((p, i) => regex(p, `\`prefilter[${i}]\``, 'm')),
     signals,
     matcher,

@@ -1,0 +1,173 @@
+/**
+ * Scans one artifact (a wheel, an sdist or an unpacked source tree) with every
+ * analyzer: the archive reader's own findings, wheel integrity, the code rules
+ * on each .py and .pth file, the metadata, the installed scripts and the
+ * top-level import names. Then decides the verdict.
+ */
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { readArchive, wantPackageMetadata, type ArchiveEntry } from '../archive/index.js';
+import { parseCoreMetadata } from '../pep/metadata.js';
+import { parseDistFilename } from '../pep/filename.js';
+import { normalizeName } from '../pep/name.js';
+import { checkWheelIntegrity } from './integrity/wheel.js';
+import type { Finding } from './finding.js';
+import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
+import { scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
+import { type ArtifactKind, commonRoot, distInfoDir, topLevelNames } from './layout.js';
+import type { ScanInput } from './inputs.js';
+import { Rulebook } from './rulebook/rulebook.js';
+import { type RuleHit, SourceScanner, toFinding } from './source-scan.js';
+import type { ArtifactMetadata } from './subjects.js';
+import { decideVerdict, type Verdict } from './verdict.js';
+
+export interface ArtifactReport {
+  path: string;
+  kind: ArtifactKind;
+  project?: string;
+  version?: string;
+  verdict: Verdict;
+  /** Why: one line per finding that decided the verdict. */
+  reasons: string[];
+  findings: Finding[];
+}
+
+/** Files of a source tree larger than this are not read: no honest .py file is that big, and the archive limits cover artifacts. */
+const maxTreeFileBytes = 20 * 1024 * 1024;
+const skippedTreeDirs = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__']);
+
+/** The files analyzers read: code, start-up hooks and the metadata files. */
+function wanted(entry: ArchiveEntry): boolean {
+  return wantPackageMetadata(entry) || /\.(py|pth)$/i.test(entry.path) || /(^|\/)(entry_points\.txt|PKG-INFO|pyproject\.toml)$/.test(entry.path);
+}
+
+/** What an artifact offers the analyzers, whatever it was read from. */
+interface ArtifactView {
+  kind: ArtifactKind;
+  /** Every regular file's path, relative to the artifact. */
+  paths: string[];
+  /** The text of the files `wanted` selected. */
+  texts: Map<string, string>;
+  /** The project name the file name gives, when it gives one. */
+  filenameProject?: string;
+}
+
+export class ArtifactScanner {
+  readonly source: SourceScanner;
+
+  private constructor(readonly book: Rulebook) {
+    this.source = new SourceScanner(book);
+  }
+
+  static async create(rulesDir?: string): Promise<ArtifactScanner> {
+    return new ArtifactScanner(await Rulebook.load(rulesDir));
+  }
+
+  async scan(input: ScanInput): Promise<ArtifactReport> {
+    return input.kind === 'source-tree' ? this.scanTree(input.path) : this.scanArchive(input.path, input.kind);
+  }
+
+  async scanArchive(path: string, kind: 'wheel' | 'sdist'): Promise<ArtifactReport> {
+    const contents = await readArchive(path, { want: wanted });
+    const findings = [...contents.findings];
+    if (kind === 'wheel') findings.push(...checkWheelIntegrity(basename(path), contents));
+    const texts = new Map<string, string>();
+    for (const [p, data] of contents.files) texts.set(p, data.toString('utf8'));
+    let filenameProject: string | undefined;
+    try {
+      filenameProject = parseDistFilename(basename(path)).normalizedName;
+    } catch {
+      // An unparsable file name is the integrity check's finding; the metadata may still name the project.
+    }
+    const view: ArtifactView = {
+      kind,
+      paths: contents.entries.filter((e) => e.kind === 'file').map((e) => e.path),
+      texts,
+      ...(filenameProject ? { filenameProject } : {}),
+    };
+    return this.analyze(path, view, findings);
+  }
+
+  async scanTree(dir: string): Promise<ArtifactReport> {
+    const paths: string[] = [];
+    const texts = new Map<string, string>();
+    const walk = async (at: string): Promise<void> => {
+      for (const entry of await readdir(at, { withFileTypes: true })) {
+        const full = join(at, entry.name);
+        if (entry.isDirectory()) {
+          if (!skippedTreeDirs.has(entry.name)) await walk(full);
+          continue;
+        }
+        if (!entry.isFile()) continue; // symlinks are not followed: a tree must not make us read outside it
+        const rel = relative(dir, full).split(sep).join('/');
+        paths.push(rel);
+        const probe: ArchiveEntry = { path: rel, kind: 'file', size: 0 };
+        if (wanted(probe) && (await lstat(full)).size <= maxTreeFileBytes) texts.set(rel, await readFile(full, 'utf8'));
+      }
+    };
+    await walk(dir);
+    return this.analyze(dir, { kind: 'source-tree', paths: paths.sort(), texts }, []);
+  }
+
+  private analyze(path: string, view: ArtifactView, findings: Finding[]): ArtifactReport {
+    const hits: RuleHit[] = [];
+    for (const [file, text] of view.texts) {
+      if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }));
+      else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
+    }
+    for (const file of view.paths) hits.push(...this.source.scanPath(file));
+
+    const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
+    const distInfo = view.kind === 'wheel' ? distInfoDir(view.paths) : undefined;
+    const metadataFile = distInfo ? `${distInfo}/METADATA` : `${root}PKG-INFO`;
+    const meta = readMetadata(view.texts.get(metadataFile));
+    const project = meta?.name ? normalizeName(meta.name) : view.filenameProject;
+    if (meta) hits.push(...checkMetadata(this.book, meta, metadataFile));
+
+    if (project !== undefined) {
+      const entryPointsFile = distInfo ? `${distInfo}/entry_points.txt` : `${root}pyproject.toml`;
+      const text = view.texts.get(entryPointsFile);
+      if (text !== undefined) {
+        const scripts = distInfo ? scriptsFromEntryPoints(text) : scriptsFromPyproject(text);
+        hits.push(...checkScripts(this.book, { project, scripts }, entryPointsFile));
+      }
+      hits.push(...checkTopLevel(this.book, { project, names: topLevelNames(view.kind, view.paths) }));
+    }
+
+    const all = [...findings, ...hits.map(toFinding)];
+    const { verdict, reasons } = decideVerdict(all);
+    return {
+      path,
+      kind: view.kind,
+      ...(project !== undefined ? { project } : {}),
+      ...(meta?.version ? { version: meta.version } : {}),
+      verdict,
+      reasons,
+      findings: all,
+    };
+  }
+}
+
+function readMetadata(text: string | undefined): ArtifactMetadata | undefined {
+  if (text === undefined) return undefined;
+  let md: ReturnType<typeof parseCoreMetadata>;
+  try {
+    md = parseCoreMetadata(text);
+  } catch {
+    return undefined; // malformed metadata is the integrity check's finding, not ours
+  }
+  const emails = [md.authorEmail, md.maintainerEmail]
+    .filter((e): e is string => e !== undefined)
+    .flatMap((e) => e.split(','))
+    .map((e) => e.trim())
+    .filter((e) => e.includes('@'));
+  const urls = [md.homePage, md.downloadUrl, ...md.projectUrls.map((u) => u.url)].filter((u): u is string => u !== undefined && u !== '');
+  return {
+    name: md.name,
+    version: md.version,
+    ...(md.summary !== undefined ? { summary: md.summary } : {}),
+    ...(md.description !== undefined ? { description: md.description } : {}),
+    emails,
+    urls,
+  };
+}

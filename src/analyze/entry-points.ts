@@ -1,0 +1,44 @@
+/**
+ * The scripts an artifact installs: `[console_scripts]` and `[gui_scripts]`
+ * of a wheel's entry_points.txt (the entry points specification on
+ * packaging.python.org; an INI file), or `[project.scripts]` /
+ * `[project.gui-scripts]` of an sdist's pyproject.toml (PEP 621).
+ */
+import { parse as parseToml } from 'smol-toml';
+
+const scriptSections = new Set(['console_scripts', 'gui_scripts']);
+
+export function scriptsFromEntryPoints(text: string): Map<string, string> {
+  const scripts = new Map<string, string>();
+  let section = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!.trim();
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq > 0 && scriptSections.has(section)) scripts.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return scripts;
+}
+
+export function scriptsFromPyproject(text: string): Map<string, string> {
+  const scripts = new Map<string, string>();
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch {
+    return scripts; // an unparsable pyproject.toml fails the build anyway; nothing gets installed
+  }
+  const project = doc.project;
+  if (typeof project !== 'object' || project === null) return scripts;
+  for (const key of ['scripts', 'gui-scripts']) {
+    const table = (project as Record<string, unknown>)[key];
+    if (typeof table !== 'object' || table === null) continue;
+    for (const [name, target] of Object.entries(table)) if (typeof target === 'string') scripts.set(name, target);
+  }
+  return scripts;
+}
