@@ -74,21 +74,20 @@ class Prefix {
   }
 
   matches(v: Version): boolean {
-    const split = this.numeric ? numericSplit(v, this.split.length) : versionSplit(v.public);
+    if (this.numeric) {
+      // Same result as the general case below, without building lists: epoch equal, release zero-padded.
+      if (v.epochDigits !== this.split[0]) return false;
+      const release = v.releaseDigits;
+      for (let i = 1; i < this.split.length; i++) if ((release[i - 1] ?? '0') !== this.split[i]) return false;
+      return true;
+    }
+    const split = versionSplit(v.public);
     const n = numericPrefixLength(split);
     const padded = n >= this.numericLength ? split : [...split.slice(0, n), ...zeros(this.numericLength - n), ...split.slice(n)];
     if (padded.length < this.split.length) return false;
     for (let i = 0; i < this.split.length; i++) if (padded[i] !== this.split[i]) return false;
     return true;
   }
-}
-
-/** The first `length` items of versionSplit(v.public) when only its epoch and release matter. */
-function numericSplit(v: Version, length: number): string[] {
-  const split = [String(v.epochDigits)];
-  const release = v.releaseDigits;
-  for (let i = 0; i < release.length && split.length < length; i++) split.push(release[i] as string);
-  return split;
 }
 
 const zeros = (n: number): string[] => Array.from({ length: n }, () => '0');
@@ -147,7 +146,7 @@ export class Specifier {
    * (`!=` and `==X.*` never do; `===` does only if its text is a pre-release version).
    */
   get namesPrerelease(): boolean | null {
-    if (this.operator === '!=' || this.prefix !== null && this.operator === '==') return false;
+    if (this.operator === '!=' || (this.operator === '==' && this.prefix !== null)) return false;
     if (this.parsed === null) return null;
     return this.parsed.isPrerelease;
   }
@@ -209,7 +208,8 @@ export class Specifier {
 
   /** packaging's `_canonical_spec`: equal clauses (`>=1.0` and `>=1.0.0`) have equal identities. */
   get identity(): string {
-    if (this.operator === '===' || this.prefix !== null && this.operator !== '~=' || this.parsed === null) {
+    const wildcard = this.prefix !== null && this.operator !== '~=';
+    if (this.operator === '===' || wildcard || this.parsed === null) {
       return this.toString();
     }
     return this.operator + canonicalVersion(this.parsed, this.operator !== '~=');
@@ -314,6 +314,6 @@ function explainInvalid(text: string): string {
   if (!/^(?:===|~=|==|!=|<=|>=|<|>)/.test(clause)) return 'must start with an operator: ~= == != <= >= < > ===';
   if (clause.endsWith('.*') && !/^(?:==|!=)/.test(clause)) return '".*" is only allowed after == and !=';
   if (clause.includes('+') && !/^(?:==|!=|===)/.test(clause)) return 'a local version label is only allowed after == and !=';
-  if (clause.startsWith('~=') && !/^~=\D*[0-9]+!?[0-9]*\./.test(clause)) return '~= needs at least two release numbers';
+  if (clause.startsWith('~=') && !/^~=[^.]*[0-9]\.[0-9]/.test(clause)) return '~= needs at least two release numbers';
   return 'the version after the operator is not a PEP 440 version';
 }
