@@ -4,12 +4,14 @@ import { registerServeCommand } from './serve.js';
 import { registerTokenCommand } from './token.js';
 import { registerAuditCommand } from './audit.js';
 import { registerVulndbCommand } from './vulndb.js';
+import { registerScanCommand } from './scan.js';
 
 const registrations: Array<(program: Command) => void> = [
   registerServeCommand,
   registerTokenCommand,
   registerAuditCommand,
   registerVulndbCommand,
+  registerScanCommand,
 ];
 
 export function registerCommands(program: Command): void {

@@ -1,0 +1,97 @@
+/**
+ * `gatehouse scan PATH…`: the malware / wheel-jacking scanner, offline, for CI.
+ * Reads wheels, sdists, directories of them or unpacked source trees, and
+ * prints a verdict per artifact with the findings behind it.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ArtifactScanner, type ArtifactReport } from '../../analyze/artifact.js';
+import { expandInputs } from '../../analyze/inputs.js';
+import { jsonReport } from '../../analyze/report/json.js';
+import { sarifReport } from '../../analyze/report/sarif.js';
+import { tableReport } from '../../analyze/report/table.js';
+import { reaches, type Verdict } from '../../analyze/verdict.js';
+
+/** Below this many inputs a progress bar is more noise than help. */
+const progressThreshold = 5;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+function progressBar(done: number, total: number, current: string): string {
+  const width = 24;
+  const filled = Math.round((done / total) * width);
+  const name = current.length > 40 ? `…${current.slice(-39)}` : current;
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${name}`.padEnd(80);
+}
+
+interface ScanOptions {
+  format: 'table' | 'json' | 'sarif';
+  failOn: Verdict;
+  rules?: string;
+  showInfo?: boolean;
+  progress: boolean;
+}
+
+export function registerScanCommand(program: Command): void {
+  program
+    .command('scan')
+    .description(
+      'Scan wheels, sdists, directories of them or unpacked source trees for malware and wheel-jacking, and give each a\n' +
+        'verdict (clean, suspicious or malicious) with the findings behind it. Nothing is installed or executed.',
+    )
+    .argument('<paths...>', 'wheel (.whl) or sdist (.tar.gz, .zip) files, directories that hold them, or a project source tree')
+    .addOption(
+      new Option('--format <format>', 'table for people, json for scripts, sarif (2.1.0) for GitHub code scanning')
+        .choices(['table', 'json', 'sarif'])
+        .default('table'),
+    )
+    .addOption(
+      new Option('--fail-on <verdict>', 'exit with status 1 when any artifact gets this verdict or a worse one')
+        .choices(['suspicious', 'malicious'])
+        .default('malicious'),
+    )
+    .option('--rules <dir>', 'load detection rules from this folder instead of the built-in rules/ (one YAML file per rule)')
+    .option('--show-info', 'also list info findings (capabilities such as network use that do not condemn on their own)')
+    .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal and there are many inputs)')
+    .addHelpText(
+      'after',
+      `
+Verdicts:
+  malicious   a capability joined to a threat (secrets read + network send in one function, exec of decoded or
+              downloaded code, an install hook that downloads, a .pth line that runs a payload, a reverse shell)
+  suspicious  a high-severity finding (shipped sitecustomize, a console script named like pip or sudo, an import
+              name that belongs to another popular project) or medium findings from two different rules
+  clean       nothing above that; capabilities alone (network, subprocess, file reads) never condemn
+
+Exit status: 0 when no artifact reaches --fail-on, 1 when one does, 2 for a usage or input error.
+
+Examples:
+  gatehouse scan dist/mypkg-1.0-py3-none-any.whl
+  gatehouse scan ./wheelhouse --fail-on suspicious
+  gatehouse scan . --format sarif > gatehouse.sarif      # then upload with github/codeql-action/upload-sarif
+  gatehouse scan vendor/*.tar.gz --format json | jq '.artifacts[] | select(.verdict != "clean")'`,
+    )
+    .action(async (paths: string[], options: ScanOptions) => {
+      const inputs = await expandInputs(paths);
+      const scanner = await ArtifactScanner.create(options.rules);
+      const showProgress = options.progress && process.stderr.isTTY === true && inputs.length >= progressThreshold;
+      const reports: ArtifactReport[] = [];
+      for (const [i, input] of inputs.entries()) {
+        if (showProgress) process.stderr.write(progressBar(i, inputs.length, input.path));
+        reports.push(await scanner.scan(input));
+      }
+      if (showProgress) process.stderr.write(`${progressBar(inputs.length, inputs.length, 'done')}\n`);
+
+      const out =
+        options.format === 'json'
+          ? jsonReport(reports)
+          : options.format === 'sarif'
+            ? sarifReport(reports, scanner.book, packageVersion())
+            : tableReport(reports, { showInfo: options.showInfo === true });
+      process.stdout.write(out);
+      if (reports.some((r) => reaches(r.verdict, options.failOn))) process.exitCode = 1;
+    });
+}
