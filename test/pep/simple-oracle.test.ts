@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import fc from 'fast-check';
 import {
   SIMPLE_JSON_V1,
   parseProjectHtml,
@@ -99,6 +100,51 @@ test('pip reads the HTML and JSON pages we render as we meant them', () => {
     assertPipReads(`${page.name} html`, html[i] as PipLink[], page.files, base);
     assertPipReads(`${page.name} json`, json[i] as PipLink[], page.files, base);
   });
+});
+
+test('pip and we read generated PEP 503 markup alike (quoting, case, entities, comments, stray tags)', () => {
+  const quote = (v: string): fc.Arbitrary<string> =>
+    fc.constantFrom(`"${v.replace(/"/g, '&quot;')}"`, `'${v.replace(/'/g, '&#39;')}'`, ...(/^[^\s"'<>=`]+$/.test(v) ? [v] : []));
+  const entityText = fc
+    .array(fc.constantFrom('>=3', '&gt;', '&lt;', '&amp;', '&#62;', '&#x3C;', '&quot;', ',', ' ', '3.8', '!=', '&#39;'), { minLength: 1, maxLength: 5 })
+    .map((a) => a.join(''));
+  const anchor = fc
+    .record({
+      tag: fc.constantFrom('a', 'A'),
+      name: fc.stringMatching(/^[a-z][a-z0-9_]{0,6}-[0-9]\.[0-9]\.tar\.gz$/),
+      dir: fc.constantFrom('', '../../files/', 'https://cdn.example/p/', '/root/'),
+      hash: fc.option(fc.constantFrom('#sha256=' + 'ab'.repeat(32), '#md5=0123abcd', '#sha512=ff'), { nil: undefined }),
+      requires: fc.option(entityText, { nil: undefined }),
+      yanked: fc.option(fc.constantFrom('', 'reason', 'bad &amp; sad', 'x&lt;y'), { nil: undefined }),
+      metadata: fc.option(fc.constantFrom('true', 'sha256=' + 'cd'.repeat(32)), { nil: undefined }),
+      metadataAttribute: fc.constantFrom('data-core-metadata', 'data-dist-info-metadata', 'DATA-CORE-METADATA'),
+      space: fc.constantFrom(' ', '  ', '\n'),
+    })
+    .chain((a) =>
+      fc
+        .tuple(
+          quote(a.dir + a.name + (a.hash ?? '')),
+          a.requires === undefined ? fc.constant('') : quote(a.requires).map((q) => `${a.space}data-requires-python=${q}`),
+          a.yanked === undefined ? fc.constant('') : a.yanked === '' ? fc.constant(' data-yanked=""') : quote(a.yanked).map((q) => ` data-yanked=${q}`),
+          a.metadata === undefined ? fc.constant('') : quote(a.metadata).map((q) => ` ${a.metadataAttribute}=${q}`),
+        )
+        .map(([href, rp, y, md]) => `<${a.tag} href=${href}${rp}${y}${md}>${a.name}</${a.tag}>`),
+    );
+  // A bare `data-yanked` is left out: in HTML its value is "" (yanked, PEP 592), while pip 23.2 reads it as absent.
+  const noise = fc.constantFrom('<br/>', '<br>', '\n', '<!-- <a href="commented-1.0.tar.gz">c</a> -->', '<span>x</span>', '<p>', '  ');
+  const page = fc
+    .array(fc.oneof({ weight: 3, arbitrary: anchor }, { weight: 1, arbitrary: noise }), { maxLength: 8 })
+    .map((parts) => `<!DOCTYPE html><html><body>${parts.join('')}</body></html>`);
+  const base = 'https://index.example/simple/p/';
+  const pages = fc.sample(page, { numRuns: 300, seed: 7 });
+  const answers = pipLinks(pages.map((content) => ({ content, content_type: 'text/html', url: base })));
+  let links = 0;
+  pages.forEach((content, i) => {
+    const ours = parseProjectHtml(content, base);
+    assertPipReads(`generated page ${i}: ${content}`, answers[i] as PipLink[], ours.files, base);
+    links += ours.files.length;
+  });
+  assert.ok(links > 300, `only ${links} links generated`);
 });
 
 test('the real PEP 503 pages of /opt/pypi parse as pip parses them, and point at the real files', () => {

@@ -180,11 +180,12 @@ test('parsing HTML as other indexes write it', () => {
 <a href=foo-1.1.zip#md5=0123 data-yanked="" data-requires-python="&#62;=3.7&#x2C;&lt;4">foo-1.1.zip</a>
 <a href="foo-2.0-py3-none-any.whl" data-yanked="bad &amp;amp; sad" data-core-metadata="sha256=${SHA_M}" data-dist-info-metadata="true"><span>foo-2.0-py3-none-any.whl</span></a>
 <a href="https://elsewhere.example/foo-3.0.tar.gz">  foo-3.0.tar.gz  </a>
+<a href="foo-3.1.tar.gz" data-yanked>foo-3.1.tar.gz</a>
 <a name="anchor-without-href">not a file</a>
 </BODY></HTML>`;
   const page = parseProjectHtml(html, 'https://index.example/simple/foo/');
   assert.equal(page.name, 'foo');
-  assert.deepEqual(page.versions, ['1.0', '1.1', '2.0', '3.0']);
+  assert.deepEqual(page.versions, ['1.0', '1.1', '2.0', '3.0', '3.1']);
   assert.deepEqual(
     page.files.map((f) => [f.filename, f.url, f.hashes, f.requiresPython, f.yanked, f.coreMetadata]),
     [
@@ -192,6 +193,8 @@ test('parsing HTML as other indexes write it', () => {
       ['foo-1.1.zip', 'https://cdn.example/packages/foo-1.1.zip', { md5: '0123' }, '>=3.7,<4', true, undefined],
       ['foo-2.0-py3-none-any.whl', 'https://cdn.example/packages/foo-2.0-py3-none-any.whl', {}, undefined, 'bad &amp; sad', { sha256: SHA_M }],
       ['foo-3.0.tar.gz', 'https://elsewhere.example/foo-3.0.tar.gz', {}, undefined, false, undefined],
+      // A bare attribute has the empty string as its value (HTML), so the file is yanked with no reason.
+      ['foo-3.1.tar.gz', 'https://cdn.example/packages/foo-3.1.tar.gz', {}, undefined, true, undefined],
     ],
   );
 });
