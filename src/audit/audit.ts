@@ -66,12 +66,18 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
   };
 }
 
-/** The smallest fix version (of any finding) that the database says is not affected at all. */
+/**
+ * The upgrade to suggest: the smallest fix version (of any open finding) that no
+ * advisory affects at all; failing that, the smallest that none of the open
+ * findings affects (newer advisories may name it, and the next audit says so).
+ */
 function suggestUpgrade(db: VulnDb, name: string, findings: readonly Finding[]): string | null {
   const open = findings.filter((f) => f.ignoredBy === undefined);
   if (open.length === 0) return null;
   const candidates = [...new Set(open.flatMap((f) => f.fixVersions))].map((t) => Version.parse(t)).sort((a, b) => a.compare(b));
   for (const c of candidates) if (!db.affected(name, c)) return c.toString();
+  const openIds = new Set(open.map((f) => f.advisory.id));
+  for (const c of candidates) if (!db.query(name, c).some((m) => openIds.has(m.advisory.id))) return c.toString();
   return null;
 }
 

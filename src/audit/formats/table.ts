@@ -20,7 +20,7 @@ export function renderTable(report: AuditReport): string {
   lines.push(summaryLine(summary));
   const upgrades = report.dependencies.filter((d) => d.suggestedUpgrade !== null);
   if (upgrades.length > 0) {
-    lines.push('', 'Suggested upgrades (smallest version with no known advisory):');
+    lines.push('', 'Suggested upgrades (smallest version that fixes these findings):');
     for (const d of upgrades) lines.push(`  ${d.name} ${d.version} -> ${d.suggestedUpgrade}`);
   }
   const ignored = report.dependencies.flatMap((d) => d.findings.filter((f) => f.ignoredBy).map((f) => ({ d, f })));
