@@ -340,6 +340,7 @@ const TAG = /<!--[\s\S]*?-->|<(a|meta|base|title)(\s(?:[^>"']|"[^"]*"|'[^']*')*)
  */
 export function parseProjectHtml(html: string, baseUrl: string): SimpleProjectPage {
   let base = baseUrl;
+  let baseSet = false;
   let title: string | undefined;
   const files: SimpleFile[] = [];
   const meta = new Map<string, string[]>();
@@ -377,9 +378,13 @@ export function parseProjectHtml(html: string, baseUrl: string): SimpleProjectPa
         if (list === undefined) meta.set(name.toLowerCase(), [content]);
         else list.push(content);
       }
-    } else if (tag === 'base') {
+    } else if (tag === 'base' && !baseSet) {
+      // HTML: the first <base href> is the document's base URL.
       const href = attributes.get('href');
-      if (href !== undefined) base = new URL(href, baseUrl).href;
+      if (href !== undefined) {
+        base = resolveUrl(href, baseUrl).href;
+        baseSet = true;
+      }
     } else if (tag === 'title') titleStart = start + whole.length;
   }
   closeAnchor(html.length);
@@ -397,15 +402,18 @@ export function parseProjectHtml(html: string, baseUrl: string): SimpleProjectPa
   return page;
 }
 
-function fileFromAnchor(attributes: Map<string, string>, text: string, base: string): SimpleFile | null {
-  const href = attributes.get('href');
-  if (href === undefined) return null;
-  let url: URL;
+function resolveUrl(href: string, base: string): URL {
   try {
-    url = new URL(href, base);
+    return new URL(href, base);
   } catch {
     throw new InvalidSimpleDocumentError(`the link ${JSON.stringify(href)} is not a valid URL`);
   }
+}
+
+function fileFromAnchor(attributes: Map<string, string>, text: string, base: string): SimpleFile | null {
+  const href = attributes.get('href');
+  if (href === undefined) return null;
+  const url = resolveUrl(href, base);
   const hashes: Record<string, string> = {};
   const fragment = url.hash.slice(1);
   const eq = fragment.indexOf('=');
@@ -454,7 +462,7 @@ function parseJsonFile(value: unknown, index: number, baseUrl: string): SimpleFi
   if (typeof url !== 'string') throw new InvalidSimpleDocumentError(`${where}.url must be a string`);
   const file: SimpleFile = {
     filename,
-    url: new URL(url, baseUrl).href,
+    url: resolveUrl(url, baseUrl).href,
     hashes: stringRecord(hashes, `${where}.hashes`),
     yanked: false,
     size: 0,
@@ -481,7 +489,7 @@ function parseJsonFile(value: unknown, index: number, baseUrl: string): SimpleFi
     throw new InvalidSimpleDocumentError(`${where}.upload-time must be a string`);
   }
   const provenance = value['provenance'];
-  if (typeof provenance === 'string') file.provenance = new URL(provenance, baseUrl).href;
+  if (typeof provenance === 'string') file.provenance = resolveUrl(provenance, baseUrl).href;
   else if (provenance !== undefined && provenance !== null) {
     throw new InvalidSimpleDocumentError(`${where}.provenance must be a string or null`);
   }

@@ -173,7 +173,7 @@ test('index pages: HTML links to normalized names, JSON lists names', () => {
 
 test('parsing HTML as other indexes write it', () => {
   const html = `<!DOCTYPE html>
-<HTML><HEAD><base href="https://cdn.example/packages/">
+<HTML><HEAD><base href="https://cdn.example/packages/"><base href="https://ignored.example/">
 <META NAME="pypi:repository-version" CONTENT="1.0"></HEAD><BODY>
 <!-- <a href="commented-1.0.tar.gz">commented-1.0.tar.gz</a> -->
 <A HREF='x/foo-1.0.tar.gz#SHA256=${SHA_A}' data-requires-python='&gt;=3.6' data-dist-info-metadata=true>foo-1.0.tar.gz</A><br/>
@@ -211,6 +211,7 @@ test('parsing refuses what a client must refuse', () => {
     [() => parseProjectJson('{"meta":{"api-version":"1.1"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u","hashes":{},"size":-1}]}', 'https://i/'), /size must be a non-negative integer/],
     [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u","hashes":{},"yanked":1}]}', 'https://i/'), /yanked must be a boolean or a string/],
     [() => parseProjectHtml('<a href="http://[bad">x</a>', 'https://i/simple/a/'), /not a valid URL/],
+    [() => parseProjectHtml('<base href="http://[bad"><a href="a-1.tar.gz">a-1.tar.gz</a>', 'https://i/simple/a/'), /not a valid URL/],
   ];
   for (const [run, message] of cases) {
     assert.throws(run, (e: unknown) => e instanceof InvalidSimpleDocumentError && message.test(e.message), String(message));
