@@ -47,7 +47,7 @@ export interface ReadArchiveOptions {
  * `setup.py` at the top or one level down), which is what integrity checks need.
  */
 export function wantPackageMetadata(entry: ArchiveEntry): boolean {
-  const parts = entry.path.split('/');
+  const parts = entry.path.replace(/^(?:\.\/)+/, '').split('/');
   if (parts.length === 2 && parts[0]!.endsWith('.dist-info')) return true;
   const base = parts[parts.length - 1]!;
   return parts.length <= 2 && ['PKG-INFO', 'pyproject.toml', 'setup.cfg', 'setup.py'].includes(base);

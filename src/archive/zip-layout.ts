@@ -1,10 +1,13 @@
 /**
- * Where a zip's end-of-central-directory record really is, found without
- * trusting the offsets inside it (APPNOTE 6.3.10, sections 4.3.14–4.3.16).
- * yauzl refuses bytes after the record and misreads archives with bytes
- * before them; this lets the reader report both and still look inside.
+ * The layout of a zip: where its end-of-central-directory record really is,
+ * found without trusting the offsets inside it (APPNOTE 6.3.10, sections
+ * 4.3.14–4.3.16), and what lies outside the entries. yauzl refuses bytes after
+ * the record and misreads archives with bytes before them; this lets the
+ * reader report both and still look inside.
  */
 import type { FileHandle } from 'node:fs/promises';
+import type { Finding } from '../analyze/finding.js';
+import { archiveFinding } from './rules.js';
 
 const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
@@ -74,3 +77,61 @@ export async function locateZipLayout(file: FileHandle, size: number): Promise<Z
   }
   return undefined;
 }
+
+/** Where one entry's local header and data lie, in archive offsets. */
+export interface Span {
+  path: string;
+  /** The local header's offset. */
+  start: number;
+  /** The end of the entry's compressed data. */
+  end: number;
+  /** Bytes a data descriptor may add after `end` (APPNOTE 4.3.9). */
+  slack: number;
+}
+
+/** Reports what the layout says beyond the entries themselves. */
+export function checkLayout(layout: ZipLayout, spans: Span[], sawAllEntries: boolean): Finding[] {
+  const findings: Finding[] = [];
+  if (layout.shift > 0) {
+    findings.push(archiveFinding('archive.prepended-data', `${layout.shift} bytes precede the archive (its offsets are shifted)`));
+  }
+  if (layout.trailing > 0) {
+    findings.push(archiveFinding('archive.trailing-data', `${layout.trailing} bytes follow the end of the archive`));
+  }
+  spans.sort((a, b) => a.start - b.start);
+  const first = spans[0];
+  if (first && first.start > 0) {
+    findings.push(archiveFinding('archive.prepended-data', `${first.start} bytes precede the first entry`));
+  }
+  let end = 0;
+  let slack = 0;
+  const overlapping: string[] = [];
+  let hidden = 0;
+  for (const span of spans) {
+    if (span.start < end) overlapping.push(span.path);
+    else if (span !== first && span.start - end > slack) hidden += span.start - end;
+    if (span.end >= end) {
+      end = span.end;
+      slack = span.slack;
+    }
+  }
+  if (overlapping.length > 0) {
+    findings.push(
+      archiveFinding(
+        'archive.zip-bomb',
+        `${overlapping.length} entries share compressed data with an earlier entry (overlapping-entry bomb or smuggling)`,
+        { file: overlapping[0] },
+      ),
+    );
+  }
+  if (spans.length > 0 && end > layout.centralDirectoryOffset) {
+    findings.push(archiveFinding('archive.header-mismatch', 'entry data runs into the central directory', { file: spans.at(-1)?.path }));
+  } else if (sawAllEntries && spans.length > 0 && layout.centralDirectoryOffset - end > slack) {
+    hidden += layout.centralDirectoryOffset - end;
+  }
+  if (hidden > 0) {
+    findings.push(archiveFinding('archive.hidden-data', `${hidden} bytes between entries belong to no entry`));
+  }
+  return findings;
+}
+

@@ -14,7 +14,7 @@ import type { ArchiveContents, ArchiveEntry, EntryKind } from './contents.js';
 import type { ArchiveLimits } from './limits.js';
 import { NameRegistry, checkEntryKind, checkEntryName } from './paths.js';
 import { archiveFinding } from './rules.js';
-import { locateZipLayout, type ZipLayout } from './zip-layout.js';
+import { checkLayout, locateZipLayout, type Span } from './zip-layout.js';
 import { ShiftedFileReader } from './zip-file-reader.js';
 
 export interface ReadContext {
@@ -38,12 +38,6 @@ const SMALL_OUTPUT = 8 * 1024 * 1024;
 /** Symlink targets longer than this are not kept (a target is a path, not data). */
 const MAX_LINK_TARGET = 4096;
 
-interface Span {
-  path: string;
-  start: number;
-  end: number;
-  slack: number;
-}
 
 function entryKind(raw: Entry, path: string): { kind: EntryKind; mode?: number } {
   const host = raw.versionMadeBy >> 8;
@@ -161,52 +155,6 @@ async function inflateSmall(reader: ShiftedFileReader, start: number, size: numb
 
 function isTruncation(err: Error): boolean {
   return /unexpected EOF|unexpected end of file|overflows file bounds|too few bytes/i.test(err.message);
-}
-
-/** Reports what the layout says beyond the entries themselves. */
-function checkLayout(layout: ZipLayout, spans: Span[], sawAllEntries: boolean): Finding[] {
-  const findings: Finding[] = [];
-  if (layout.shift > 0) {
-    findings.push(archiveFinding('archive.prepended-data', `${layout.shift} bytes precede the archive (its offsets are shifted)`));
-  }
-  if (layout.trailing > 0) {
-    findings.push(archiveFinding('archive.trailing-data', `${layout.trailing} bytes follow the end of the archive`));
-  }
-  spans.sort((a, b) => a.start - b.start);
-  const first = spans[0];
-  if (first && first.start > 0) {
-    findings.push(archiveFinding('archive.prepended-data', `${first.start} bytes precede the first entry`));
-  }
-  let end = 0;
-  let slack = 0;
-  const overlapping: string[] = [];
-  let hidden = 0;
-  for (const span of spans) {
-    if (span.start < end) overlapping.push(span.path);
-    else if (span !== first && span.start - end > slack) hidden += span.start - end;
-    if (span.end >= end) {
-      end = span.end;
-      slack = span.slack;
-    }
-  }
-  if (overlapping.length > 0) {
-    findings.push(
-      archiveFinding(
-        'archive.zip-bomb',
-        `${overlapping.length} entries share compressed data with an earlier entry (overlapping-entry bomb or smuggling)`,
-        { file: overlapping[0] },
-      ),
-    );
-  }
-  if (spans.length > 0 && end > layout.centralDirectoryOffset) {
-    findings.push(archiveFinding('archive.header-mismatch', 'entry data runs into the central directory', { file: spans.at(-1)?.path }));
-  } else if (sawAllEntries && spans.length > 0 && layout.centralDirectoryOffset - end > slack) {
-    hidden += layout.centralDirectoryOffset - end;
-  }
-  if (hidden > 0) {
-    findings.push(archiveFinding('archive.hidden-data', `${hidden} bytes between entries belong to no entry`));
-  }
-  return findings;
 }
 
 export async function readZip(file: FileHandle, size: number, context: ReadContext): Promise<ArchiveContents> {
