@@ -26,6 +26,11 @@ export const VERSION_PATTERN =
 const VERSION_REGEX = new RegExp(`^${VERSION_PATTERN}$`, 'i');
 const WHITESPACE_CHAR = new RegExp(`[${PYTHON_WHITESPACE}]`);
 
+function isPythonWhitespace(code: number): boolean {
+  if (code <= 0x20) return code >= 0x1c || (code >= 0x09 && code <= 0x0d);
+  return code >= 0x85 && WHITESPACE_CHAR.test(String.fromCharCode(code));
+}
+
 /**
  * Python's `str.strip()`. A loop rather than `/^\s+|\s+$/`: that regex is quadratic on long inner runs of
  * whitespace, and these strings come from uploads and requests.
@@ -33,8 +38,8 @@ const WHITESPACE_CHAR = new RegExp(`[${PYTHON_WHITESPACE}]`);
 export function stripPythonWhitespace(text: string): string {
   let start = 0;
   let end = text.length;
-  while (start < end && WHITESPACE_CHAR.test(text[start] as string)) start++;
-  while (end > start && WHITESPACE_CHAR.test(text[end - 1] as string)) end--;
+  while (start < end && isPythonWhitespace(text.charCodeAt(start))) start++;
+  while (end > start && isPythonWhitespace(text.charCodeAt(end - 1))) end--;
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 const SIMPLE_VERSION = /^[0-9]+(?:\.[0-9]+)*$/;
