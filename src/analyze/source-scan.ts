@@ -15,7 +15,7 @@ import { type Hit, type SourceFile, lineAt, shortSnippet } from './subjects.js';
 export interface RuleHit extends Hit {
   rule: Rule;
   file?: string;
-  /** The start offset of the enclosing function, -1 at module level; unset for hits found without a parse. */
+  /** The start offset of the outermost enclosing function, -1 at module level; unset for hits found without a parse. */
   scope?: number;
 }
 
@@ -134,10 +134,15 @@ export class SourceScanner {
   }
 }
 
-/** The function a node sits in (its start offset), or -1 at module level. Classes do not count: methods do. */
+/**
+ * The outermost function a node sits in (its start offset), or -1 at module
+ * level, so that a closure shares the scope of the function that defines it.
+ * Classes do not count: their methods do.
+ */
 function scopeOf(node: Node): number {
-  for (let n = node.parent; n !== null; n = n.parent) if (n.type === 'function_definition') return n.startIndex;
-  return -1;
+  let scope = -1;
+  for (let n = node.parent; n !== null; n = n.parent) if (n.type === 'function_definition') scope = n.startIndex;
+  return scope;
 }
 
 function applies(rule: Rule, file: SourceFile): boolean {
