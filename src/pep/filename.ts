@@ -71,9 +71,17 @@ function parseVersionPart(filename: string, part: string, hint = ''): string {
   return version.toString();
 }
 
+/**
+ * PEP 425 tags are made of letters, digits and `_` (platform names have `-` and `.` replaced by `_`), so a tag
+ * with anything else (`/`, a space) is refused: a file name is also a storage path.
+ */
+const TAG = /^[A-Za-z0-9_]+$/;
+
 function splitTagSet(filename: string, what: string, part: string): string[] {
   const tags = part.split('.');
   if (tags.some((t) => t.length === 0)) throw invalid(filename, `the ${what} tag set "${part}" has an empty tag`);
+  const bad = tags.find((t) => !TAG.test(t));
+  if (bad !== undefined) throw invalid(filename, `the ${what} tag "${bad}" may only have letters, digits and "_"`);
   return tags;
 }
 

@@ -147,6 +147,10 @@ test('invalid wheel names are refused with the reason', () => {
     ['fóo-1.0-py3-none-any.whl', /not a validly escaped project name/],
     ['foo-1.0-py3--any.whl', /the abi tag set "" has an empty tag/],
     ['foo-1.0-py2..py3-none-any.whl', /the python tag set "py2\.\.py3" has an empty tag/],
+    ['foo-1.0-py3-none-any/x.whl', /the platform tag "any\/x" may only have letters, digits and "_"/],
+    ['foo-1.0-py3-none-any/../x.whl', /the platform tag set "any\/\.\.\/x" has an empty tag/],
+    ['foo-1.0-py3-none-linux x86.whl', /the platform tag "linux x86" may only/],
+    ['../foo-1.0-py3-none-any.whl', /"\.\.\/foo" is not a validly escaped project name/],
   ];
   for (const [file, reason] of cases) {
     assert.throws(
@@ -207,6 +211,7 @@ test('invalid sdist names are refused with the reason', () => {
     ['foo.tar.gz', undefined, /separate name and version/],
     ['-1.0.tar.gz', undefined, /"" is not a valid project name/],
     ['foo bar-1.0.tar.gz', undefined, /"foo bar" is not a valid project name/],
+    ['../foo-1.0.tar.gz', undefined, /"\.\.\/foo" is not a valid project name/],
     ['foo-bar.tar.gz', undefined, /"bar" is not a valid PEP 440 version/],
     ['bar-1.0.tar.gz', 'foo', /does not start with the project name "foo"/],
   ];
