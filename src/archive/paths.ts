@@ -90,6 +90,8 @@ export function checkEntryKind(entry: ArchiveEntry): Finding[] {
     case 'device':
     case 'fifo':
       return [archiveFinding('archive.device', `${entry.kind} entry (mode ${(entry.mode ?? 0).toString(8)})`, { file })];
+    case 'other':
+      return [archiveFinding('archive.device', `special file of an unknown or unsupported type (mode ${(entry.mode ?? 0).toString(8)})`, { file })];
     default:
       return [];
   }

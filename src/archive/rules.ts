@@ -24,7 +24,7 @@ export const ARCHIVE_RULES = {
   'archive.invalid-name': { severity: 'high', confidence: 'high' },
   'archive.symlink': { severity: 'medium', confidence: 'high' },
   'archive.hardlink': { severity: 'medium', confidence: 'high' },
-  /** Character/block devices and fifos have no place in a Python package. */
+  /** Character/block devices, fifos and other special files (sockets, unknown tar types) have no place in a package. */
   'archive.device': { severity: 'high', confidence: 'high' },
   /** Two entries with the same name: which one an installer keeps depends on the tool. */
   'archive.duplicate-name': { severity: 'high', confidence: 'high' },

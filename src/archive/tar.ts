@@ -21,8 +21,6 @@ function entryKind(type: tar.Header['type'] | null | undefined): EntryKind {
   switch (type) {
     case 'file':
     case 'contiguous-file':
-    case undefined:
-    case null:
       return 'file';
     case 'directory':
       return 'directory';
@@ -36,6 +34,7 @@ function entryKind(type: tar.Header['type'] | null | undefined): EntryKind {
     case 'fifo':
       return 'fifo';
     default:
+      // tar-stream gives null for type flags it does not know (GNU sparse, volume labels …).
       return 'other';
   }
 }

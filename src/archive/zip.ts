@@ -35,6 +35,8 @@ const UNIX_HOSTS = new Set([3, 19]); // 3 = Unix, 19 = OS X (APPNOTE 4.4.2)
 const SMALL_ENTRY = 256 * 1024;
 /** ... as long as they inflate to no more than this. */
 const SMALL_OUTPUT = 8 * 1024 * 1024;
+/** An empty deflate stream is 2 bytes (one empty fixed block); a directory may carry that much. */
+const EMPTY_DEFLATE_SIZE = 2;
 /** Symlink targets longer than this are not kept (a target is a path, not data). */
 const MAX_LINK_TARGET = 4096;
 
@@ -270,6 +272,10 @@ async function readEntry(zip: ZipFile, raw: Entry, state: EntryState): Promise<A
     });
   }
 
+  // A directory has no data; bytes stored under one are out of sight of every extractor.
+  if (kind === 'directory' && raw.compressedSize > EMPTY_DEFLATE_SIZE) {
+    findings.push(archiveFinding('archive.hidden-data', `directory entry carries ${raw.compressedSize} bytes of data`, { file: path }));
+  }
   const hasData = kind === 'file' || kind === 'symlink';
   if (!local || !hasData || encrypted || budget.exhausted) {
     findings.push(...checkEntryKind(entry));

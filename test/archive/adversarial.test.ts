@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import type { Finding } from '../../src/analyze/finding.js';
 import { readArchive, type ArchiveContents, type ReadArchiveOptions } from '../../src/archive/index.js';
 import { buildTarGz, buildTar, TempDir } from './fixtures.js';
-import { buildZip, pseudoRandomBytes, type ZipSpec } from './zip-writer.js';
+import { buildZip, pseudoRandomBytes, unicodePathField, type ZipSpec } from './zip-writer.js';
 
 const HANG_GUARD_MS = 20_000;
 const tmp = new TempDir();
@@ -121,6 +121,16 @@ describe('links, devices and fifos are reported with their targets, never follow
     assert.equal(findingFor(c, 'archive.hardlink', 'p-1/b').severity, 'medium');
     assert.equal(findingFor(c, 'archive.hardlink', 'p-1/c').severity, 'critical');
   });
+  it('a tar entry of an unknown type', async () => {
+    const tarball = await buildTar([{ name: 'p-1/odd', data: 'x' }]);
+    tarball[156] = 'V'.charCodeAt(0); // a volume label: not something a package contains
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : tarball[i]!;
+    tarball.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    const c = await read(tarball);
+    assert.deepEqual(rules(c.findings), ['archive.device']);
+    assert.equal(c.entries[0]!.kind, 'other');
+  });
   it('device files and fifos in a tar', async () => {
     const c = await read(
       await buildTarGz([
@@ -183,6 +193,15 @@ describe('zip smuggling: local headers that disagree with the central directory'
       assert.equal(c.findings.some((x) => x.file === 'pkg/a.py'), false);
     });
   }
+  it('a Unicode Path extra field that names the entry differently (tools disagree on the name)', async () => {
+    const c = await read(zip({ entries: [{ ...plain('pkg/safe.py'), central: { extra: unicodePathField('pkg/safe.py', '../evil.py') } }] }));
+    assert.match(findingFor(c, 'archive.header-mismatch', 'pkg/safe.py').message, /Unicode Path extra field names it "\.\.\/evil\.py"/);
+    findingFor(c, 'archive.path-traversal', '../evil.py');
+  });
+  it('a directory entry that carries data', async () => {
+    const c = await read(zip({ entries: [{ name: 'pkg/', data: 'payload hidden in a directory entry', method: 0 }] }));
+    assert.deepEqual(rules(c.findings), ['archive.hidden-data']);
+  });
   it('a central directory that lies about the size or CRC of the data', async () => {
     const c = await read(zip({ entries: [{ ...plain('a.py', 'abc'), central: { size: 2, crc: 1 }, local: { size: 2, crc: 1 } }] }));
     findingFor(c, 'archive.header-mismatch', 'a.py');

@@ -19,8 +19,8 @@ export interface ZipEntrySpec {
   local?: { name?: string; crc?: number; compressedSize?: number; size?: number; method?: number };
   /** Bytes after this entry's data that no entry accounts for (counted in later offsets). */
   gapAfter?: Buffer;
-  /** Fields of the central record that differ from the truth. */
-  central?: { crc?: number; size?: number };
+  /** Fields of the central record that differ from the truth, and extra fields it carries. */
+  central?: { crc?: number; size?: number; extra?: Buffer };
 }
 
 export interface ZipSpec {
@@ -39,7 +39,7 @@ const UTF8 = 0x0800;
 export function buildZip(spec: ZipSpec): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
-  const records: { offset: number; crc: number; csize: number; size: number; method: number; flags: number; mode: number }[] = [];
+  const records: CentralRecord[] = [];
   const stub = spec.stub ?? Buffer.alloc(0);
   let offset = stub.length;
   for (const e of spec.entries) {
@@ -67,6 +67,7 @@ export function buildZip(spec: ZipSpec): Buffer {
       method,
       flags,
       mode: e.unixMode ?? 0,
+      extra: e.central?.extra ?? Buffer.alloc(0),
     });
     centrals.push(central(e.name, records.at(-1)!));
     locals.push(local);
@@ -83,10 +84,30 @@ export function buildZip(spec: ZipSpec): Buffer {
   return Buffer.concat([spec.prepend ?? Buffer.alloc(0), stub, ...locals, cd, eocd, spec.append ?? Buffer.alloc(0)]);
 }
 
-function central(
-  name: string,
-  r: { offset: number; crc: number; csize: number; size: number; method: number; flags: number; mode: number },
-): Buffer {
+interface CentralRecord {
+  offset: number;
+  crc: number;
+  csize: number;
+  size: number;
+  method: number;
+  flags: number;
+  mode: number;
+  extra: Buffer;
+}
+
+/** An Info-ZIP Unicode Path extra field (0x7075) for a raw name: what some tools show instead of the raw name. */
+export function unicodePathField(rawName: string, unicodeName: string): Buffer {
+  const name = Buffer.from(unicodeName);
+  const field = Buffer.alloc(4 + 5 + name.length);
+  field.writeUInt16LE(0x7075, 0);
+  field.writeUInt16LE(5 + name.length, 2);
+  field.writeUInt8(1, 4);
+  field.writeUInt32LE(crc32(Buffer.from(rawName)) >>> 0, 5);
+  name.copy(field, 9);
+  return field;
+}
+
+function central(name: string, r: CentralRecord): Buffer {
   const nameBytes = Buffer.from(name);
   const h = Buffer.alloc(46);
   h.writeUInt32LE(0x02014b50, 0);
@@ -98,9 +119,10 @@ function central(
   h.writeUInt32LE(r.csize, 20);
   h.writeUInt32LE(r.size, 24);
   h.writeUInt16LE(nameBytes.length, 28);
+  h.writeUInt16LE(r.extra.length, 30);
   h.writeUInt32LE((r.mode << 16) >>> 0, 38);
   h.writeUInt32LE(r.offset, 42);
-  return Buffer.concat([h, nameBytes]);
+  return Buffer.concat([h, nameBytes, r.extra]);
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), so a failing case can be reproduced. */
