@@ -20,6 +20,7 @@ const PROJECT_STATUSES: ReadonlySet<string> = new Set(['active', 'archived', 'qu
 
 export interface SimpleFile {
   filename: string;
+  /** Absolute, or relative to the page. Without a fragment: HTML rendering puts the preferred hash there. */
   url: string;
   /** Hash name to hex digest, e.g. `{ sha256: '…' }`. */
   hashes: Record<string, string>;
