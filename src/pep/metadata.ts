@@ -53,44 +53,47 @@ export interface CoreMetadata {
 /** The metadata versions the spec defines (there never was a 2.0 in the spec; 2.5 adds Import-Name). */
 export const METADATA_VERSIONS = ['1.0', '1.1', '1.2', '2.1', '2.2', '2.3', '2.4', '2.5'] as const;
 
-/** Each known field (lower-cased) with the metadata version that introduced it and whether it may repeat. */
-const FIELDS: ReadonlyMap<string, { added: string; multiple: boolean }> = new Map(
+/**
+ * Each known field, keyed by its lower-cased name: its spelling in the spec, the metadata version that introduced
+ * it, and whether it may repeat.
+ */
+const FIELDS: ReadonlyMap<string, { title: string; added: string; multiple: boolean }> = new Map(
   (
     [
-      ['metadata-version', '1.0', false],
-      ['name', '1.0', false],
-      ['version', '1.0', false],
-      ['platform', '1.0', true],
-      ['summary', '1.0', false],
-      ['description', '1.0', false],
-      ['keywords', '1.0', false],
-      ['home-page', '1.0', false],
-      ['author', '1.0', false],
-      ['author-email', '1.0', false],
-      ['license', '1.0', false],
-      ['supported-platform', '1.1', true],
-      ['download-url', '1.1', false],
-      ['classifier', '1.1', true],
-      ['requires', '1.1', true],
-      ['provides', '1.1', true],
-      ['obsoletes', '1.1', true],
-      ['maintainer', '1.2', false],
-      ['maintainer-email', '1.2', false],
-      ['requires-dist', '1.2', true],
-      ['requires-python', '1.2', false],
-      ['requires-external', '1.2', true],
-      ['project-url', '1.2', true],
-      ['provides-dist', '1.2', true],
-      ['obsoletes-dist', '1.2', true],
-      ['description-content-type', '2.1', false],
-      ['provides-extra', '2.1', true],
-      ['dynamic', '2.2', true],
-      ['license-expression', '2.4', false],
-      ['license-file', '2.4', true],
-      ['import-name', '2.5', true],
-      ['import-namespace', '2.5', true],
+      ['Metadata-Version', '1.0', false],
+      ['Name', '1.0', false],
+      ['Version', '1.0', false],
+      ['Platform', '1.0', true],
+      ['Summary', '1.0', false],
+      ['Description', '1.0', false],
+      ['Keywords', '1.0', false],
+      ['Home-page', '1.0', false],
+      ['Author', '1.0', false],
+      ['Author-email', '1.0', false],
+      ['License', '1.0', false],
+      ['Supported-Platform', '1.1', true],
+      ['Download-URL', '1.1', false],
+      ['Classifier', '1.1', true],
+      ['Requires', '1.1', true],
+      ['Provides', '1.1', true],
+      ['Obsoletes', '1.1', true],
+      ['Maintainer', '1.2', false],
+      ['Maintainer-email', '1.2', false],
+      ['Requires-Dist', '1.2', true],
+      ['Requires-Python', '1.2', false],
+      ['Requires-External', '1.2', true],
+      ['Project-URL', '1.2', true],
+      ['Provides-Dist', '1.2', true],
+      ['Obsoletes-Dist', '1.2', true],
+      ['Description-Content-Type', '2.1', false],
+      ['Provides-Extra', '2.1', true],
+      ['Dynamic', '2.2', true],
+      ['License-Expression', '2.4', false],
+      ['License-File', '2.4', true],
+      ['Import-Name', '2.5', true],
+      ['Import-Namespace', '2.5', true],
     ] as const
-  ).map(([field, added, multiple]) => [field, { added, multiple }]),
+  ).map(([title, added, multiple]) => [title.toLowerCase(), { title, added, multiple }]),
 );
 
 /** A header line per `email.feedparser.headerRE`: a name of printable ASCII without `:` or space, or a continuation. */
@@ -182,9 +185,9 @@ function decode(input: string | Uint8Array): string {
   }
 }
 
-/** The canonical spelling of a field name, for messages. */
+/** The spec's spelling of a field name, for messages. */
 function fieldTitle(key: string): string {
-  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  return FIELDS.get(key)?.title ?? key;
 }
 
 /**
