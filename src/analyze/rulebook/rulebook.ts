@@ -11,6 +11,7 @@ import type { Query } from 'web-tree-sitter';
 import { RuleFileError } from '../errors.js';
 import { PythonParser } from '../python/parser.js';
 import { type Builtin, builtins } from '../builtins/index.js';
+import { KeywordIndex } from './keyword-index.js';
 import { type Rule, type RuleTarget, ruleFromData } from './rule.js';
 
 /** `rules/` at the repository root, found the same way from src/ (tsx) and from dist/ (built). */
@@ -22,20 +23,16 @@ export interface CompiledRule {
   builtin?: Builtin;
 }
 
-/** One regex for many literals, longest first so that a longer keyword wins where two start at one place. */
-function literalAlternation(words: Iterable<string>): RegExp {
-  const sorted = [...new Set(words)].sort((a, b) => b.length - a.length);
-  return new RegExp(sorted.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-}
+
 
 export class Rulebook {
   private readonly byTarget = new Map<RuleTarget, CompiledRule[]>();
   /**
-   * Every keyword of the python rules in one regex. One pass over a file
+   * Every keyword of the python rules in one automaton. One pass over a file
    * finds which keywords it contains, instead of one pass per rule: that is
    * what keeps the scan fast.
    */
-  private readonly pythonKeywords: RegExp;
+  private readonly pythonKeywords: KeywordIndex;
 
   private constructor(
     readonly rules: CompiledRule[],
@@ -46,25 +43,16 @@ export class Rulebook {
       list.push(c);
       this.byTarget.set(c.rule.target, list);
     }
-    this.pythonKeywords = literalAlternation(this.forTarget('python').flatMap((c) => c.rule.keywords));
+    this.pythonKeywords = new KeywordIndex(this.forTarget('python').flatMap((c) => c.rule.keywords));
   }
 
   forTarget(target: RuleTarget): readonly CompiledRule[] {
     return this.byTarget.get(target) ?? [];
   }
 
-  /**
-   * The keywords of the python rules that occur in `text`. A keyword that
-   * occurs only inside a longer one that matched counts too.
-   */
+  /** The keywords of the python rules that occur in `text`. */
   keywordsIn(text: string): Set<string> {
-    const found = new Set<string>();
-    for (const m of text.matchAll(this.pythonKeywords)) found.add(m[0]);
-    if (found.size === 0) return found;
-    for (const c of this.forTarget('python')) {
-      for (const k of c.rule.keywords) if (!found.has(k) && [...found].some((f) => f.includes(k))) found.add(k);
-    }
-    return found;
+    return this.pythonKeywords.find(text);
   }
 
   get(id: string): CompiledRule | undefined {
