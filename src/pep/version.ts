@@ -42,7 +42,9 @@ export function stripPythonWhitespace(text: string): string {
   while (end > start && isPythonWhitespace(text.charCodeAt(end - 1))) end--;
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
+
 const SIMPLE_VERSION = /^[0-9]+(?:\.[0-9]+)*$/;
+const SIMPLE_DIGITS = /^[0-9]+$/;
 
 /**
  * CPython refuses to convert decimal strings longer than this to `int` (`sys.get_int_max_str_digits()`), so
@@ -80,6 +82,8 @@ const END_OF_RELEASE = '\x01';
 const LOCAL_STRING = '\x02';
 const LOCAL_NUMBER = '\x03';
 const ZERO = encodeInteger('0');
+/** The suffix of a final release: no pre-release (rank above rc), no post-release, no development release. */
+const FINAL_SUFFIX = '\x06' + ZERO + '\x02' + ZERO + '\x03' + ZERO;
 
 function encodeInteger(digits: string): string {
   const n = digits.length;
@@ -120,14 +124,12 @@ function pushPublicKey(p: Parts, out: string[]): void {
     p.dev === null ? '\x03' + ZERO : '\x02' + encodeInteger(p.dev),
   );
 }
-const FINAL_SUFFIX = '\x06' + ZERO + '\x02' + ZERO + '\x03' + ZERO;
 
 function pushLocalKey(local: string, out: string[]): void {
   for (const part of local.split('.')) {
     out.push(SIMPLE_DIGITS.test(part) ? LOCAL_NUMBER + encodeInteger(part) : LOCAL_STRING + part + '\0');
   }
 }
-const SIMPLE_DIGITS = /^[0-9]+$/;
 
 function render(p: Parts): string {
   let text = p.epoch === '0' ? p.release.join('.') : `${p.epoch}!${p.release.join('.')}`;
@@ -292,7 +294,11 @@ export class Version {
     local?: null;
   }): Version {
     const p = this.parts;
-    const digits = (n: bigint | string): string => canonicalDigits(String(n));
+    const digits = (n: bigint | string): string => {
+      const text = String(n);
+      if (!SIMPLE_DIGITS.test(text)) throw new InvalidVersionError(this.text, `${text} is not a non-negative integer`);
+      return canonicalDigits(text);
+    };
     return new Version({
       epoch: p.epoch,
       release: changes.release === undefined ? p.release : changes.release.map(digits),

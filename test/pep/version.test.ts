@@ -131,3 +131,8 @@ test('long whitespace runs are stripped in linear time (a regex strip was quadra
   assert.equal(Version.parse(`${pad}1.0${pad}`).toString(), '1.0');
   assert.equal(Version.tryParse(`${pad}1.0${pad}x`), null);
 });
+
+test('with() refuses numbers that are not non-negative integers', () => {
+  assert.throws(() => Version.parse('1.0').with({ post: -1n }), InvalidVersionError);
+  assert.throws(() => Version.parse('1.0').with({ release: ['1', 'x'] }), InvalidVersionError);
+});
