@@ -49,29 +49,38 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
  * What one edit turns `target` into `candidate`, or undefined when they are not
  * one edit apart. `detail` reads "<candidate> DETAIL <target>", e.g. "swaps 'ue' in".
  */
-export function classifySingleEdit(candidate: string, target: string): { kind: EditKind; detail: string } | undefined {
+export interface SingleEdit {
+  kind: EditKind;
+  detail: string;
+  /** Whether the edit touches the first or last character (`torchx`, `vbuild`): honest names extend a word at its ends. */
+  atEnd: boolean;
+}
+
+export function classifySingleEdit(candidate: string, target: string): SingleEdit | undefined {
   let i = 0;
   while (i < candidate.length && i < target.length && candidate[i] === target[i]) i++;
   if (candidate.length === target.length + 1) {
     if (candidate.slice(i + 1) !== target.slice(i)) return undefined;
     const added = candidate[i] ?? '';
-    if (candidate[i - 1] === added || candidate[i + 1] === added) return { kind: 'repetition', detail: `repeats the '${added}' of` };
-    return { kind: 'insertion', detail: `inserts '${added}' into` };
+    const atEnd = i === 0 || i === candidate.length - 1;
+    if (candidate[i - 1] === added || candidate[i + 1] === added) return { kind: 'repetition', detail: `repeats the '${added}' of`, atEnd };
+    return { kind: 'insertion', detail: `inserts '${added}' into`, atEnd };
   }
   if (candidate.length + 1 === target.length) {
     if (candidate.slice(i) !== target.slice(i + 1)) return undefined;
-    return { kind: 'omission', detail: `drops the '${target[i] ?? ''}' of` };
+    return { kind: 'omission', detail: `drops the '${target[i] ?? ''}' of`, atEnd: i === 0 || i === target.length - 1 };
   }
   if (candidate.length !== target.length || i === candidate.length) return undefined;
   const c = candidate[i] ?? '';
   const t = target[i] ?? '';
+  const atEnd = i === 0 || i === target.length - 1;
   if (candidate.slice(i + 1) === target.slice(i + 1)) {
     return isKeyboardNeighbour(t, c)
-      ? { kind: 'keyboard-substitution', detail: `replaces '${t}' with the neighbouring key '${c}' in` }
-      : { kind: 'substitution', detail: `replaces '${t}' with '${c}' in` };
+      ? { kind: 'keyboard-substitution', detail: `replaces '${t}' with the neighbouring key '${c}' in`, atEnd }
+      : { kind: 'substitution', detail: `replaces '${t}' with '${c}' in`, atEnd };
   }
   if (c === target[i + 1] && t === candidate[i + 1] && candidate.slice(i + 2) === target.slice(i + 2)) {
-    return { kind: 'transposition', detail: `swaps the '${t}' and '${c}' of` };
+    return { kind: 'transposition', detail: `swaps the '${t}' and '${c}' of`, atEnd: atEnd || i + 1 === target.length - 1 };
   }
   return undefined;
 }

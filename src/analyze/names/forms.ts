@@ -22,7 +22,12 @@ export interface NameForm {
  * these characters.
  */
 export function ultranormalize(name: string): string {
-  return name.toLowerCase().replace(/[._-]/g, '').replace(/[li]/g, '1').replace(/o/g, '0');
+  let out = '';
+  for (const ch of name.toLowerCase()) {
+    if (ch === '.' || ch === '_' || ch === '-') continue;
+    out += ch === 'l' || ch === 'i' ? '1' : ch === 'o' ? '0' : ch;
+  }
+  return out;
 }
 
 /**
@@ -31,15 +36,31 @@ export function ultranormalize(name: string): string {
  * that `rn` is read as `m` before `l` is folded.
  */
 export function confusableSkeleton(name: string): string {
-  return name.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/cl/g, 'd').replace(/[1i]/g, 'l').replace(/0/g, 'o');
+  let out = '';
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i];
+    const next = name[i + 1];
+    if ((ch === 'r' && next === 'n') || (ch === 'v' && next === 'v') || (ch === 'c' && next === 'l')) {
+      out += ch === 'r' ? 'm' : ch === 'v' ? 'w' : 'd';
+      i++;
+    } else {
+      out += ch === '1' || ch === 'i' ? 'l' : ch === '0' ? 'o' : ch;
+    }
+  }
+  return out;
 }
 
-/** `py`, `python` and `python3` as a whole word at either end, or glued to the front (`pyyaml`). */
-const PYTHON_AFFIX = /^(?:python3|python|py)(?:-|(?=[a-z]{3}))|-(?:python3|python|py)$|(?<=[a-z]{3})(?:python3|python)$/;
+/**
+ * `py`, `python` and `python3` as a whole word at either end, or glued to the
+ * front (`pyyaml`); `python` and `python3` glued to the end too. (`lib` would
+ * catch `libcurl` for `pycurl`, but costs more honest pairs than it catches:
+ * `dnslib`, `libnacl`, `authlib`; see docs/name-gate.md.)
+ */
+const AFFIX = /^(?:python3|python|py)(?:-|(?=[a-z0-9]{3}))|-(?:python3|python|py)$|(?<=[a-z0-9]{3})(?:python3|python)$/;
 
-/** The name with one Python affix removed, or undefined when it has none. */
+/** The name with one such affix removed, or undefined when it has none. */
 export function withoutPythonAffix(name: string): string | undefined {
-  const stripped = name.replace(PYTHON_AFFIX, '');
+  const stripped = name.replace(AFFIX, '');
   return stripped !== name && stripped.length >= 3 ? stripped : undefined;
 }
 

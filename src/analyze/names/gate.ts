@@ -14,7 +14,7 @@ import { InvalidNameError } from '../../pep/errors.js';
 import { normalizeName, parseName } from '../../pep/name.js';
 import type { NameCorpus, PopularName } from './corpus.js';
 import { DeletionIndex } from './deletion-index.js';
-import { boundedEditDistance, classifySingleEdit } from './edits.js';
+import { boundedEditDistance, classifySingleEdit, type SingleEdit } from './edits.js';
 import { NAME_FORMS, type NameForm } from './forms.js';
 
 export type NameVerdictKind = 'ok' | 'typosquat' | 'unknown' | 'internal-collision' | 'denied';
@@ -50,11 +50,32 @@ export interface NameGate {
 
 /** A ranked name is a squat of a target only when it ranks this many times lower. */
 export const RANK_RATIO = 20;
-/** Targets at least this long are matched at edit distance 2 as well as 1. */
-export const TWO_EDIT_LENGTH = 10;
+/**
+ * Targets at least this long and at least this popular are matched at edit
+ * distance 2 as well as 1: attackers spend their second typo on the names
+ * most people install, and shorter or rarer names are two edits from too many
+ * honest ones.
+ */
+export const TWO_EDIT_LENGTH = 7;
+export const TWO_EDIT_TOP = 500;
+
+function allowsSingleEdit(targetLength: number, edit: SingleEdit): boolean {
+  if (targetLength > SHORT_LENGTH) return true;
+  if (edit.kind === 'insertion' || edit.kind === 'omission') return targetLength === SHORT_LENGTH && !edit.atEnd;
+  return edit.kind !== 'substitution';
+}
+
+function isTwoEditTarget(p: PopularName): boolean {
+  return p.name.length >= TWO_EDIT_LENGTH && p.rank <= TWO_EDIT_TOP;
+}
 /** Targets shorter than this are matched by name forms only: too many honest short names are one edit apart. */
 const MIN_EDIT_LENGTH = 4;
-/** Targets of MIN_EDIT_LENGTH up to this length only match the typo-like single edits. */
+/**
+ * Targets of MIN_EDIT_LENGTH up to this length only match the single edits
+ * that are slips of the finger (transposition, repetition, neighbouring key),
+ * plus, at exactly SHORT_LENGTH, an insertion or omission inside the name
+ * (`numipy`; not `torchx`, which extends `torch` the way honest names do).
+ */
 const SHORT_LENGTH = 5;
 
 interface SquatMatch {
@@ -72,10 +93,9 @@ const formatCount = (n: number): string => formatter.format(n);
 export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}): NameGate {
   const popular = corpus.popular;
   const rankOf = new Map<string, number>(popular.map((p) => [p.name, p.rank]));
-  const names = popular.map((p) => p.name);
   const deletions = new DeletionIndex(
-    names.map((n) => (n.length >= MIN_EDIT_LENGTH ? n : '')),
-    TWO_EDIT_LENGTH,
+    popular.map((p) => (p.name.length >= MIN_EDIT_LENGTH ? p.name : '')),
+    popular.map(isTwoEditTarget),
   );
   const formIndexes = NAME_FORMS.map((form) => ({ form, byKey: indexByForm(form, popular) }));
   const allow = new Set((config.allow ?? []).map(normalizeName));
@@ -88,41 +108,42 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     return rank === undefined ? `'${candidate}' is not ${topClause}` : `'${candidate}' ranks only ${formatCount(rank)}`;
   }
 
+  /** Whether `target` is popular enough, against the candidate's own rank, to be imitated by it. */
+  function outranks(target: PopularName, candidate: string, rank: number | undefined): boolean {
+    return target.name !== candidate && (rank === undefined || rank >= target.rank * RANK_RATIO);
+  }
+
+  function better(match: SquatMatch, best: SquatMatch | undefined): boolean {
+    return !best || match.strength < best.strength || (match.strength === best.strength && match.target.rank < best.target.rank);
+  }
+
   function findSquat(candidate: string, rank: number | undefined): SquatMatch | undefined {
-    const outranks = (target: PopularName): boolean =>
-      target.name !== candidate && (rank === undefined || rank >= target.rank * RANK_RATIO);
     let best: SquatMatch | undefined;
-    const consider = (match: SquatMatch): void => {
-      if (!outranks(match.target)) return;
-      if (!best || match.strength < best.strength || (match.strength === best.strength && match.target.rank < best.target.rank)) {
-        best = match;
-      }
-    };
-    formIndexes.forEach(({ form, byKey }, order) => {
-      const key = form.key(candidate);
-      if (key === undefined) return;
-      for (const target of byKey.get(key) ?? []) {
-        if (outranks(target)) {
-          consider({ target, rule: form.rule, relation: form.relation, strength: order === 0 ? 1 : 0 });
-          break;
-        }
-      }
-    });
+    for (let order = 0; order < formIndexes.length; order++) {
+      const { form, byKey } = formIndexes[order] ?? {};
+      const key = form?.key(candidate);
+      if (!form || !byKey || key === undefined) continue;
+      const target = byKey.get(key)?.find((t) => outranks(t, candidate, rank));
+      if (!target) continue;
+      // PyPI's ultranormalization also folds letters people do not confuse
+      // (`i`/`l`), so it ranks below the other forms.
+      const match = { target, rule: form.rule, relation: form.relation, strength: form.rule === 'ultranormalize' ? 1 : 0 };
+      if (better(match, best)) best = match;
+    }
     for (const entry of deletions.candidates(candidate, candidate.length >= TWO_EDIT_LENGTH - 2)) {
       const target = popular[entry];
-      if (!target || !outranks(target)) continue;
+      if (!target || !outranks(target, candidate, rank)) continue;
       const distance = boundedEditDistance(candidate, target.name, 2);
+      let match: SquatMatch | undefined;
       if (distance === 1) {
         const edit = classifySingleEdit(candidate, target.name);
-        if (!edit) continue;
-        const typoLike = edit.kind !== 'substitution' && edit.kind !== 'insertion' && edit.kind !== 'omission';
-        if (target.name.length <= SHORT_LENGTH && !typoLike) continue;
-        consider({ target, rule: edit.kind, relation: edit.detail, strength: 1 });
-      } else if (distance === 2 && target.name.length >= TWO_EDIT_LENGTH && rank === undefined) {
+        if (edit && allowsSingleEdit(target.name.length, edit)) match = { target, rule: edit.kind, relation: edit.detail, strength: 1 };
+      } else if (distance === 2 && isTwoEditTarget(target) && rank === undefined) {
         // Two edits apart is a family resemblance more often than a typo
         // (`azureml-core`, `azure-core`): only an unranked name is flagged for it.
-        consider({ target, rule: 'two-edits', relation: 'is two edits away from', strength: 2 });
+        match = { target, rule: 'two-edits', relation: 'is two edits away from', strength: 2 };
       }
+      if (match && better(match, best)) best = match;
     }
     return best;
   }
