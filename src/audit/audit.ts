@@ -77,7 +77,7 @@ function suggestUpgrade(db: VulnDb, name: string, findings: readonly Finding[]):
   const candidates = [...new Set(open.flatMap((f) => f.fixVersions))].map((t) => Version.parse(t)).sort((a, b) => a.compare(b));
   for (const c of candidates) if (!db.affected(name, c)) return c.toString();
   const openIds = new Set(open.map((f) => f.advisory.id));
-  for (const c of candidates) if (!db.query(name, c).some((m) => openIds.has(m.advisory.id))) return c.toString();
+  for (const c of candidates) if (!db.affectingIds(name, c).some((id) => openIds.has(id))) return c.toString();
   return null;
 }
 

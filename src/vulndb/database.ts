@@ -24,12 +24,12 @@ export interface VulnMatch {
 
 interface PackageEntry {
   id: string;
-  malware: boolean;
   prepared: PreparedAffected;
 }
 
 export class VulnDb {
   private packagesBuffer: Buffer | null = null;
+  private advisoriesFd: number | null = null;
   private readonly entries = new Map<string, PackageEntry[]>();
   private readonly advisories = new Map<string, Advisory>();
 
@@ -56,6 +56,12 @@ export class VulnDb {
     return matches;
   }
 
+  /** The ids of the advisories that affect `name` at `version`, without reading the advisories. */
+  affectingIds(name: string, version: string | Version): string[] {
+    const v = typeof version === 'string' ? Version.parse(version) : version;
+    return this.packageEntries(normalizeName(name)).filter((e) => isAffected(e.prepared, v)).map((e) => e.id);
+  }
+
   /** Whether any advisory affects `name` at `version`: the gateway's question. */
   affected(name: string, version: string | Version): boolean {
     const v = typeof version === 'string' ? Version.parse(version) : version;
@@ -77,16 +83,19 @@ export class VulnDb {
     if (cached) return cached;
     const at = this.meta.advisories[id];
     if (!at) return null;
-    const fd = openSync(join(this.dir, this.revision, 'advisories.ndjson'), 'r');
-    try {
-      const buf = Buffer.alloc(at[1]);
-      readSync(fd, buf, 0, at[1], at[0]);
-      const advisory = (JSON.parse(buf.toString('utf8')) as ConvertedAdvisory).advisory;
-      this.advisories.set(id, advisory);
-      return advisory;
-    } finally {
-      closeSync(fd);
-    }
+    // One descriptor for the life of the process: an audit reads hundreds of advisories.
+    this.advisoriesFd ??= openSync(join(this.dir, this.revision, 'advisories.ndjson'), 'r');
+    const buf = Buffer.alloc(at[1]);
+    readSync(this.advisoriesFd, buf, 0, at[1], at[0]);
+    const advisory = (JSON.parse(buf.toString('utf8')) as ConvertedAdvisory).advisory;
+    this.advisories.set(id, advisory);
+    return advisory;
+  }
+
+  /** Releases the advisory file; the database can still be queried (it reopens on demand). */
+  close(): void {
+    if (this.advisoriesFd !== null) closeSync(this.advisoriesFd);
+    this.advisoriesFd = null;
   }
 
   private packageEntries(name: string): PackageEntry[] {
@@ -99,7 +108,6 @@ export class VulnDb {
       const stored = JSON.parse(this.packagesBuffer.toString('utf8', at[0], at[0] + at[1])) as StoredAffected[];
       list = stored.map((s) => ({
         id: s.id,
-        malware: s.malware,
         prepared: {
           ranges: s.ranges.map((r) => prepareEvents(r).events),
           versions: s.versions.map((t) => Version.parse(t)),
