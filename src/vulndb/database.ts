@@ -13,7 +13,7 @@ import { normalizeName } from '../pep/name.js';
 import { Version } from '../pep/version.js';
 import type { Advisory, ConvertedAdvisory, StoredAffected } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
-import { fixVersionsAbove, isAffected, prepareEvents, type PreparedAffected } from './matcher.js';
+import { fixVersionsAbove, isAffected, loadSortedEvents, type PreparedAffected } from './matcher.js';
 import { readCurrentRevision, readMeta, vulndbDir, type RevisionMeta } from './store.js';
 
 export interface VulnMatch {
@@ -109,7 +109,7 @@ export class VulnDb {
       list = stored.map((s) => ({
         id: s.id,
         prepared: {
-          ranges: s.ranges.map((r) => prepareEvents(r).events),
+          ranges: s.ranges.map(loadSortedEvents),
           versions: s.versions.map((t) => Version.parse(t)),
         },
       }));

@@ -57,10 +57,34 @@ export function prepareEvents(events: readonly StoredEvent[]): { events: Prepare
   return { events: prepared, invalid };
 }
 
+/**
+ * Events already sorted and checked by prepareEvents (the stored form), with
+ * each version parsed only when the walk reaches it.
+ */
+export function loadSortedEvents(events: readonly StoredEvent[]): PreparedEvent[] {
+  return events.map(([kind, text]) => new StoredSortedEvent(kind, text));
+}
+
+class StoredSortedEvent implements PreparedEvent {
+  private parsed: Version | null | undefined;
+
+  constructor(
+    readonly kind: EventKind,
+    readonly text: string,
+  ) {}
+
+  get version(): Version | null {
+    if (this.parsed === undefined) this.parsed = this.kind === 'introduced' && this.text === '0' ? null : Version.parse(this.text);
+    return this.parsed;
+  }
+}
+
 /** Whether sorted, prepared events put `v` inside the range. */
 export function rangeContains(events: readonly PreparedEvent[], v: Version): boolean {
   let affected = false;
   for (const e of events) {
+    // Events above v change nothing (v is below them all), and the rest are higher still.
+    if (e.version !== null && e.version.compare(v) > 0) break;
     switch (e.kind) {
       case 'introduced':
         if (e.version === null || v.compare(e.version) >= 0) affected = true;
