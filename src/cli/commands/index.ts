@@ -5,6 +5,8 @@ import { registerTokenCommand } from './token.js';
 import { registerAuditCommand } from './audit.js';
 import { registerVulndbCommand } from './vulndb.js';
 import { registerScanCommand } from './scan.js';
+import { registerCheckNameCommand } from './check-name.js';
+import { registerNamesCommand } from './names.js';
 
 const registrations: Array<(program: Command) => void> = [
   registerServeCommand,
@@ -12,6 +14,8 @@ const registrations: Array<(program: Command) => void> = [
   registerAuditCommand,
   registerVulndbCommand,
   registerScanCommand,
+  registerCheckNameCommand,
+  registerNamesCommand,
 ];
 
 export function registerCommands(program: Command): void {
