@@ -140,6 +140,13 @@ function render(p: Parts): string {
   return text;
 }
 
+/** "1.02.0" -> ["1", "2", "0"]. */
+function releaseDigits(text: string): string[] {
+  const release = text.split('.');
+  for (let i = 0; i < release.length; i++) release[i] = canonicalDigits(release[i] as string);
+  return release;
+}
+
 /** Lowercases the local label, joins its parts with '.', and writes numeric parts without leading zeros. */
 function normalizeLocal(local: string): string {
   return local
@@ -151,14 +158,14 @@ function normalizeLocal(local: string): string {
 
 export class Version {
   private readonly parts: Parts;
-  private readonly text: string;
+  /** The normal form, rendered on first use (matching and sorting never need it). */
+  private textCache: string | undefined;
   private publicKeyCache: string | undefined;
   private keyCache: string | undefined;
   private releaseCache: readonly bigint[] | undefined;
 
   private constructor(parts: Parts) {
     this.parts = parts;
-    this.text = render(parts);
   }
 
   /** Parses a PEP 440 version, accepting every spelling packaging accepts; throws InvalidVersionError. */
@@ -231,8 +238,9 @@ export class Version {
 
   /** The version without its local label, normalized. */
   get public(): string {
-    const plus = this.text.indexOf('+');
-    return plus === -1 ? this.text : this.text.slice(0, plus);
+    const text = this.toString();
+    const plus = text.indexOf('+');
+    return plus === -1 ? text : text.slice(0, plus);
   }
 
   /** Epoch and release only (`1!2.0rc1.post3` -> "1!2.0"). */
@@ -268,11 +276,12 @@ export class Version {
 
   /** The normalized form, exactly as packaging's `str(Version(text))`. */
   toString(): string {
-    return this.text;
+    this.textCache ??= render(this.parts);
+    return this.textCache;
   }
 
   toJSON(): string {
-    return this.text;
+    return this.toString();
   }
 
   compare(other: Version): number {
@@ -296,7 +305,7 @@ export class Version {
     const p = this.parts;
     const digits = (n: bigint | string): string => {
       const text = String(n);
-      if (!SIMPLE_DIGITS.test(text)) throw new InvalidVersionError(this.text, `${text} is not a non-negative integer`);
+      if (!SIMPLE_DIGITS.test(text)) throw new InvalidVersionError(this.toString(), `${text} is not a non-negative integer`);
       return canonicalDigits(text);
     };
     return new Version({
@@ -314,27 +323,31 @@ export class Version {
   private static fromText(text: string): Version | null {
     if (SIMPLE_VERSION.test(text)) {
       // Fast path, as in packaging: digits and dots only.
-      const release = text.split('.').map(canonicalDigits);
-      return new Version({ epoch: '0', release, pre: null, post: null, dev: null, local: null });
+      return new Version({ epoch: '0', release: releaseDigits(text), pre: null, post: null, dev: null, local: null });
     }
     // packaging's pattern is `\s*VERSION\s*`; VERSION neither starts nor ends with whitespace, so strip first.
     const m = VERSION_REGEX.exec(stripPythonWhitespace(text));
     if (m === null) return null;
-    const [, epoch, release, preLetter, preNumber, implicitPost, postLetter, postNumber, devLetter, devNumber, local] =
-      m;
+    // Indexed reads: destructuring a RegExp match goes through the iterator protocol, several times slower here.
+    const epoch = m[1];
+    const preLetter = m[3];
+    const implicitPost = m[5];
+    const postLetter = m[6];
+    const devLetter = m[8];
+    const local = m[10];
     let pre: [PreReleaseLetter, string] | null = null;
     if (preLetter !== undefined) {
-      pre = [PRE_SPELLINGS[preLetter.toLowerCase()] as PreReleaseLetter, canonicalDigits(preNumber ?? '0')];
+      pre = [PRE_SPELLINGS[preLetter.toLowerCase()] as PreReleaseLetter, canonicalDigits(m[4] ?? '0')];
     }
     let post: string | null = null;
     if (implicitPost !== undefined) post = canonicalDigits(implicitPost);
-    else if (postLetter !== undefined) post = canonicalDigits(postNumber ?? '0');
+    else if (postLetter !== undefined) post = canonicalDigits(m[7] ?? '0');
     return new Version({
       epoch: epoch === undefined ? '0' : canonicalDigits(epoch),
-      release: (release as string).split('.').map(canonicalDigits),
+      release: releaseDigits(m[2] as string),
       pre,
       post,
-      dev: devLetter === undefined ? null : canonicalDigits(devNumber ?? '0'),
+      dev: devLetter === undefined ? null : canonicalDigits(m[9] ?? '0'),
       local: local === undefined ? null : normalizeLocal(local),
     });
   }
