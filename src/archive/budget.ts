@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { Finding } from '../analyze/finding.js';
+import { type BinaryFormat, detectBinaryFormat } from './binary-format.js';
 import { type ArchiveLimits, RATIO_FLOOR_BYTES } from './limits.js';
 import { archiveFinding } from './rules.js';
 
@@ -17,6 +18,8 @@ export interface EntryData {
   crc32?: number;
   /** The data, when asked to keep it and it was read completely. */
   data?: Buffer;
+  /** Set when the data starts like a native executable or library. */
+  binaryFormat?: BinaryFormat;
   /** Set when decompression failed (corrupt or truncated data). */
   error?: Error;
 }
@@ -81,6 +84,7 @@ export class DecompressionBudget {
     let bytes = 0;
     const chunks: Buffer[] = [];
     let overran = false;
+    let binaryFormat: BinaryFormat | undefined;
     let error: Error | undefined;
     try {
       // Leaving the loop early destroys the stream; a stream read to its end is left as is
@@ -102,6 +106,7 @@ export class DecompressionBudget {
           if (skipRest) continue;
           break;
         }
+        if (bytes === chunk.length) binaryFormat = detectBinaryFormat(chunk);
         hash.update(chunk);
         crc = crc32(chunk, crc);
         if (keep) chunks.push(chunk);
@@ -113,6 +118,7 @@ export class DecompressionBudget {
     if (error) return { bytes, complete: false, error };
     if (overran) return { bytes, complete: false };
     const result: EntryData = { bytes, complete: true, sha256: hash.digest('hex'), crc32: crc };
+    if (binaryFormat) result.binaryFormat = binaryFormat;
     if (keep) result.data = Buffer.concat(chunks, bytes);
     return result;
   }

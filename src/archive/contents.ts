@@ -1,5 +1,6 @@
 /** What reading an archive yields: its entries, what was wrong with it, and the data callers asked for. */
 import type { Finding } from '../analyze/finding.js';
+import type { BinaryFormat } from './binary-format.js';
 import type { ArchiveLimits } from './limits.js';
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'device' | 'fifo' | 'other';
@@ -24,6 +25,8 @@ export interface ArchiveEntry {
    * whole entry was read within limits. RECORD checks rely on it.
    */
   sha256?: string;
+  /** Set when a regular file's data starts like a native executable or library, whatever its name. */
+  binaryFormat?: BinaryFormat;
 }
 
 export interface ArchiveContents {

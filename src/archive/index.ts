@@ -16,6 +16,7 @@ import { locateZipLayout } from './zip-layout.js';
 
 export type { ArchiveContents, ArchiveEntry, EntryKind, ReadArchiveOptions } from './contents.js';
 export { wantPackageMetadata } from './contents.js';
+export { type BinaryFormat } from './binary-format.js';
 export { ArchiveFileError } from './errors.js';
 export { DEFAULT_LIMITS, type ArchiveLimits } from './limits.js';
 export { ARCHIVE_RULES, type ArchiveRuleId } from './rules.js';

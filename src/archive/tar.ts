@@ -106,6 +106,7 @@ export async function readTar(
       if (data.complete) {
         entry.size = data.bytes;
         if (data.sha256 !== undefined) entry.sha256 = data.sha256;
+        if (data.binaryFormat) entry.binaryFormat = data.binaryFormat;
         if (data.data) files.set(entry.path, data.data);
       }
     }

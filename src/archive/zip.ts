@@ -304,6 +304,7 @@ async function readEntry(zip: ZipFile, raw: Entry, state: EntryState): Promise<A
   } else if (data.complete) {
     entry.size = data.bytes;
     if (data.sha256 !== undefined) entry.sha256 = data.sha256;
+    if (data.binaryFormat) entry.binaryFormat = data.binaryFormat;
     if (data.bytes !== raw.uncompressedSize) {
       findings.push(
         archiveFinding('archive.header-mismatch', `declares ${raw.uncompressedSize} bytes but decompresses to ${data.bytes}`, { file: path }),

@@ -25,7 +25,7 @@ export const INTEGRITY_RULES = {
   'integrity.tag-mismatch': { severity: 'low', confidence: 'high' },
   /** A pure wheel (`none-any`) that installs into platlib. */
   'integrity.purelib-mismatch': { severity: 'medium', confidence: 'high' },
-  /** A native binary (.so/.pyd/.dll/.dylib/.exe) inside a wheel that claims to be pure Python. */
+  /** A native binary (by name: .so/.pyd/.dll/.dylib/.exe; or by content: ELF, PE, Mach-O) in a wheel that claims to be pure Python. */
   'integrity.native-code-in-pure-wheel': { severity: 'medium', confidence: 'medium' },
   /** A RECORD line that is not `path,algorithm=digest,size`, or a duplicate line. */
   'integrity.record-invalid': { severity: 'high', confidence: 'high' },

@@ -4,7 +4,7 @@
  * name and with the files actually in the archive. A mismatch means the wheel
  * was altered after it was built, or built to mislead.
  */
-import type { ArchiveContents, ArchiveEntry } from '../../archive/index.js';
+import type { ArchiveContents, ArchiveEntry, BinaryFormat } from '../../archive/index.js';
 import { parseWheelFilename, type WheelFilename } from '../../pep/filename.js';
 import { parseCoreMetadata } from '../../pep/metadata.js';
 import { normalizeName } from '../../pep/name.js';
@@ -17,6 +17,7 @@ import { parseWheelInfo } from './wheel-info.js';
 /** Installers refuse a Wheel-Version whose major part they do not know (the spec: "should refuse"). */
 const SUPPORTED_WHEEL_MAJOR = 1;
 const NATIVE_BINARY = /\.(?:so|pyd|dll|dylib|exe)$|\.so\.\d/i;
+const BINARY_FORMAT_NAMES: Record<BinaryFormat, string> = { elf: 'ELF', pe: 'PE (Windows)', 'mach-o': 'Mach-O' };
 /** Hash algorithms the spec forbids in RECORD ("sha256 or better"). */
 const WEAK_ALGORITHMS = new Set(['md5', 'sha1', 'sha224']);
 
@@ -216,11 +217,11 @@ export function checkWheelIntegrity(wheelFilename: string, contents: ArchiveCont
 
   if (wheel && isPure(wheel)) {
     for (const entry of contents.entries) {
-      if (entry.kind === 'file' && NATIVE_BINARY.test(entry.path.split('/').pop() ?? '')) {
-        findings.push(
-          integrityFinding('integrity.native-code-in-pure-wheel', `${entry.path} is a native binary in a wheel tagged pure Python`, entry.path),
-        );
-      }
+      if (entry.kind !== 'file') continue;
+      const byName = NATIVE_BINARY.test(entry.path.split('/').pop() ?? '');
+      if (!byName && entry.binaryFormat === undefined) continue;
+      const what = entry.binaryFormat ? `a native ${BINARY_FORMAT_NAMES[entry.binaryFormat]} binary` : 'a native binary by its name';
+      findings.push(integrityFinding('integrity.native-code-in-pure-wheel', `${entry.path} is ${what} in a wheel tagged pure Python`, entry.path));
     }
   }
   return findings;

@@ -138,6 +138,12 @@ describe('names, versions and tags against the file name', () => {
       rules: [],
     },
     {
+      title: 'an ELF library renamed to look like data, in a pure wheel',
+      filename: 'foo_bar-1.0-py2.py3-none-any.whl',
+      spec: { ...base, files: { 'foo_bar/model.bin': '\x7fELF\x02\x01\x01\x00' } },
+      rules: ['integrity.native-code-in-pure-wheel'],
+    },
+    {
       title: 'a WHEEL missing one of the file name\'s tags',
       filename: 'foo_bar-1.0-py2.py3-none-any.whl',
       spec: { ...base, tags: ['py3-none-any'] },
