@@ -38,11 +38,13 @@ function findDistInfo(entries: ArchiveEntry[], wheel: WheelFilename | undefined,
     findings.push(integrityFinding('integrity.dist-info', 'the wheel has no top-level *.dist-info directory'));
     return undefined;
   }
+  // Escaped names have no `-`, but old tools wrote unescaped names (`foo-bar-1.0.dist-info`): try the last dash too.
   const matches = (dir: string): boolean => {
     const stem = dir.slice(0, -'.dist-info'.length);
-    const dash = stem.indexOf('-');
-    if (dash < 0 || !wheel) return false;
-    return normalizeName(stem.slice(0, dash)) === wheel.normalizedName && sameVersion(stem.slice(dash + 1), wheel.version);
+    if (!wheel) return false;
+    return [stem.indexOf('-'), stem.lastIndexOf('-')].some(
+      (dash) => dash > 0 && normalizeName(stem.slice(0, dash)) === wheel.normalizedName && sameVersion(stem.slice(dash + 1), wheel.version),
+    );
   };
   if (dirs.length > 1) {
     findings.push(integrityFinding('integrity.dist-info', `the wheel has ${dirs.length} *.dist-info directories: ${dirs.join(', ')}`));

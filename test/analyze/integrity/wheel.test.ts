@@ -109,6 +109,12 @@ describe('names, versions and tags against the file name', () => {
       rules: [],
     },
     {
+      title: 'an old unescaped dist-info name still matches',
+      filename: 'foo_bar-1.0-py2.py3-none-any.whl',
+      spec: { ...base, distInfo: 'foo-bar-1.0.dist-info' },
+      rules: [],
+    },
+    {
       title: 'WHEEL may write the tag set compressed',
       filename: 'foo_bar-1.0-py2.py3-none-any.whl',
       spec: { ...base, tags: ['py2.py3-none-any'] },
