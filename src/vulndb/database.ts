@@ -14,7 +14,7 @@ import { Version } from '../pep/version.js';
 import type { Advisory, ConvertedAdvisory, StoredAffected } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import { fixVersionsAbove, isAffected, loadSortedEvents, type PreparedAffected } from './matcher.js';
-import { readCurrentRevision, readMeta, vulndbDir, type RevisionMeta } from './store.js';
+import { readCurrentRevision, readMeta, vulndbDir, type AdvisoryTexts, type RevisionMeta } from './store.js';
 
 export interface VulnMatch {
   advisory: Advisory;
@@ -29,7 +29,7 @@ interface PackageEntry {
 
 export class VulnDb {
   private packagesBuffer: Buffer | null = null;
-  private advisoriesFd: number | null = null;
+  private readonly fds = new Map<string, number>();
   private readonly entries = new Map<string, PackageEntry[]>();
   private readonly advisories = new Map<string, Advisory>();
 
@@ -83,19 +83,29 @@ export class VulnDb {
     if (cached) return cached;
     const at = this.meta.advisories[id];
     if (!at) return null;
-    // One descriptor for the life of the process: an audit reads hundreds of advisories.
-    this.advisoriesFd ??= openSync(join(this.dir, this.revision, 'advisories.ndjson'), 'r');
-    const buf = Buffer.alloc(at[1]);
-    readSync(this.advisoriesFd, buf, 0, at[1], at[0]);
-    const advisory = (JSON.parse(buf.toString('utf8')) as ConvertedAdvisory).advisory;
+    const advisory = (JSON.parse(this.readLine('advisories.ndjson', at[0], at[1])) as ConvertedAdvisory).advisory;
+    // The long texts are read when a report first asks for them.
+    let texts: AdvisoryTexts | undefined;
+    const load = (): AdvisoryTexts => (texts ??= JSON.parse(this.readLine('texts.ndjson', at[2], at[3])) as AdvisoryTexts);
+    Object.defineProperty(advisory, 'details', { get: () => load().details, enumerable: true });
+    Object.defineProperty(advisory, 'references', { get: () => load().references, enumerable: true });
     this.advisories.set(id, advisory);
     return advisory;
   }
 
-  /** Releases the advisory file; the database can still be queried (it reopens on demand). */
+  private readLine(file: 'advisories.ndjson' | 'texts.ndjson', offset: number, length: number): string {
+    // One descriptor per file for the life of the process: an audit reads hundreds of advisories.
+    let fd = this.fds.get(file);
+    if (fd === undefined) this.fds.set(file, (fd = openSync(join(this.dir, this.revision, file), 'r')));
+    const buf = Buffer.allocUnsafe(length);
+    readSync(fd, buf, 0, length, offset);
+    return buf.toString('utf8');
+  }
+
+  /** Releases the advisory files; the database can still be queried (it reopens them on demand). */
   close(): void {
-    if (this.advisoriesFd !== null) closeSync(this.advisoriesFd);
-    this.advisoriesFd = null;
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
   }
 
   private packageEntries(name: string): PackageEntry[] {

@@ -4,10 +4,13 @@
  *   <data>/vulndb/CURRENT            the current revision's name
  *   <data>/vulndb/<rev>/meta.json    counts, sources, and byte offsets of each package and advisory line
  *   <data>/vulndb/<rev>/packages.ndjson    one line per package: its StoredAffected[] (withdrawn left out)
- *   <data>/vulndb/<rev>/advisories.ndjson  one line per advisory: its ConvertedAdvisory
+ *   <data>/vulndb/<rev>/advisories.ndjson  one line per advisory: its ConvertedAdvisory without the long texts
+ *   <data>/vulndb/<rev>/texts.ndjson       one line per advisory: its `details` and `references`
  *
  * An audit reads meta.json and then only the lines of the packages it asks
- * about, so it never parses the thousands of advisories it does not need.
+ * about, so it never parses the thousands of advisories it does not need; the
+ * long texts (three quarters of the bytes) are read only by the reports that
+ * print them.
  * A revision is written to a temporary directory and renamed into place, and
  * CURRENT is swapped by rename, so a reader never sees half a revision.
  * The revision name is a hash of every (id, modified, withdrawn): the same
@@ -16,10 +19,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConvertedAdvisory, StoredAffected } from './advisory.js';
+import type { Advisory, ConvertedAdvisory, StoredAffected } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 
-export const STORE_FORMAT = 1;
+export const STORE_FORMAT = 2;
 
 export interface RevisionCounts {
   advisories: number;
@@ -38,8 +41,8 @@ export interface RevisionMeta {
   counts: RevisionCounts;
   /** Normalized package name -> [byte offset, byte length] in packages.ndjson. */
   packages: Record<string, [number, number]>;
-  /** Advisory id -> [byte offset, byte length] in advisories.ndjson. */
-  advisories: Record<string, [number, number]>;
+  /** Advisory id -> [offset, length] in advisories.ndjson, then [offset, length] in texts.ndjson. */
+  advisories: Record<string, [number, number, number, number]>;
 }
 
 export function vulndbDir(dataDir: string): string {
@@ -78,15 +81,20 @@ export function readMeta(dir: string, revision: string): RevisionMeta {
 
 /** Every advisory of a revision, for an incremental update. */
 export function readAllAdvisories(dir: string, revision: string): Map<string, ConvertedAdvisory> {
-  const text = readFileSync(join(dir, revision, 'advisories.ndjson'), 'utf8');
+  const heads = readFileSync(join(dir, revision, 'advisories.ndjson'), 'utf8').split('\n');
+  const texts = readFileSync(join(dir, revision, 'texts.ndjson'), 'utf8').split('\n');
   const out = new Map<string, ConvertedAdvisory>();
-  for (const line of text.split('\n')) {
-    if (line.length === 0) continue;
+  heads.forEach((line, i) => {
+    if (line.length === 0) return;
     const c = JSON.parse(line) as ConvertedAdvisory;
+    Object.assign(c.advisory, JSON.parse(texts[i] as string) as AdvisoryTexts);
     out.set(c.advisory.id, c);
-  }
+  });
   return out;
 }
+
+/** The parts of an advisory that only some reports print. */
+export type AdvisoryTexts = Pick<Advisory, 'details' | 'references'>;
 
 /** Writes a revision (unless it already exists), makes it CURRENT, and removes revisions older than the previous one. */
 export function writeRevision(dir: string, advisories: Map<string, ConvertedAdvisory>, sources: string[]): RevisionMeta {
@@ -119,16 +127,23 @@ export function writeRevision(dir: string, advisories: Map<string, ConvertedAdvi
 function buildFiles(tmp: string, revision: string, advisories: Map<string, ConvertedAdvisory>, sources: string[]): void {
   const ids = [...advisories.keys()].sort();
   const byPackage = new Map<string, StoredAffected[]>();
-  const advisoryOffsets: Record<string, [number, number]> = {};
+  const advisoryOffsets: Record<string, [number, number, number, number]> = {};
   const advisoryChunks: Buffer[] = [];
+  const textChunks: Buffer[] = [];
   let offset = 0;
+  let textOffset = 0;
   const counts: RevisionCounts = { advisories: 0, withdrawn: 0, malware: 0, packages: 0, invalidEvents: 0 };
   for (const id of ids) {
     const c = advisories.get(id) as ConvertedAdvisory;
-    const line = Buffer.from(JSON.stringify(c) + '\n');
-    advisoryOffsets[id] = [offset, line.length - 1];
+    const { details, references, ...head } = c.advisory;
+    const line = Buffer.from(JSON.stringify({ ...c, advisory: head }) + '\n');
+    const texts: AdvisoryTexts = { details, references };
+    const textLine = Buffer.from(JSON.stringify(texts) + '\n');
+    advisoryOffsets[id] = [offset, line.length - 1, textOffset, textLine.length - 1];
     advisoryChunks.push(line);
+    textChunks.push(textLine);
     offset += line.length;
+    textOffset += textLine.length;
     counts.advisories++;
     counts.invalidEvents += c.invalidEvents.length;
     if (c.advisory.withdrawn !== undefined) {
@@ -153,6 +168,7 @@ function buildFiles(tmp: string, revision: string, advisories: Map<string, Conve
   }
   counts.packages = byPackage.size;
   writeFileSync(join(tmp, 'advisories.ndjson'), Buffer.concat(advisoryChunks));
+  writeFileSync(join(tmp, 'texts.ndjson'), Buffer.concat(textChunks));
   writeFileSync(join(tmp, 'packages.ndjson'), Buffer.concat(packageChunks));
   const meta: RevisionMeta = {
     format: STORE_FORMAT,

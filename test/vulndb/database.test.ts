@@ -88,6 +88,9 @@ test('updates are incremental by `modified`', async () => {
   assert.deepEqual(db2.query('demo-pkg', '1.9').map((m) => m.advisory.id), ['PYSEC-9000-1'], '1.9 is still listed in `versions`');
   assert.equal(db2.query('demo-pkgg', '1.0').length, 1, 'the older MAL record did not replace the stored one');
   assert.equal(db1.query('demo-pkg', '1.9.1').length, 1, 'an open database keeps reading its own revision');
+  const carried = db2.advisory('PYSEC-2021-7');
+  assert.match(carried?.details ?? '', /Django/, 'texts of untouched advisories survive an update');
+  assert.ok((carried?.references.length ?? 0) > 0);
 });
 
 test('all.zip from a path and from an http URL', async () => {
