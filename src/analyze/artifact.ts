@@ -13,7 +13,7 @@ import { normalizeName } from '../pep/name.js';
 import { checkWheelIntegrity } from './integrity/wheel.js';
 import type { Finding } from './finding.js';
 import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
-import { scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
+import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
 import { type ArtifactKind, commonRoot, distInfoDir, topLevelNames } from './layout.js';
 import type { ScanInput } from './inputs.js';
 import { Rulebook } from './rulebook/rulebook.js';
@@ -37,8 +37,12 @@ const maxTreeFileBytes = 20 * 1024 * 1024;
 const skippedTreeDirs = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__']);
 
 /** The files analyzers read: code, start-up hooks and the metadata files. */
+function wantedPath(path: string): boolean {
+  return /\.(py|pth)$/i.test(path) || /(^|\/)(entry_points\.txt|PKG-INFO|pyproject\.toml)$/.test(path);
+}
+
 function wanted(entry: ArchiveEntry): boolean {
-  return wantPackageMetadata(entry) || /\.(py|pth)$/i.test(entry.path) || /(^|\/)(entry_points\.txt|PKG-INFO|pyproject\.toml)$/.test(entry.path);
+  return wantPackageMetadata(entry) || wantedPath(entry.path);
 }
 
 /** What an artifact offers the analyzers, whatever it was read from. */
@@ -101,8 +105,7 @@ export class ArtifactScanner {
         if (!entry.isFile()) continue; // symlinks are not followed: a tree must not make us read outside it
         const rel = relative(dir, full).split(sep).join('/');
         paths.push(rel);
-        const probe: ArchiveEntry = { path: rel, kind: 'file', size: 0 };
-        if (wanted(probe) && (await lstat(full)).size <= maxTreeFileBytes) texts.set(rel, await readFile(full, 'utf8'));
+        if (wantedPath(rel) && (await lstat(full)).size <= maxTreeFileBytes) texts.set(rel, await readFile(full, 'utf8'));
       }
     };
     await walk(dir);
@@ -121,7 +124,9 @@ export class ArtifactScanner {
     const distInfo = view.kind === 'wheel' ? distInfoDir(view.paths) : undefined;
     const metadataFile = distInfo ? `${distInfo}/METADATA` : `${root}PKG-INFO`;
     const meta = readMetadata(view.texts.get(metadataFile));
-    const project = meta?.name ? normalizeName(meta.name) : view.filenameProject;
+    const pyproject = view.texts.get(`${root}pyproject.toml`);
+    const declaredName = meta?.name ?? (pyproject === undefined ? undefined : projectNameFromPyproject(pyproject));
+    const project = declaredName ? normalizeName(declaredName) : view.filenameProject;
     if (meta) hits.push(...checkMetadata(this.book, meta, metadataFile));
 
     if (project !== undefined) {

@@ -165,7 +165,8 @@ function regexHits(rule: Rule, regex: RegExp, file: SourceFile): RuleHit[] {
     const line = lineAt(file.text, m.index);
     if (lines.has(line)) continue;
     lines.add(line);
-    hits.push({ rule, file: file.path, line, snippet: shortSnippet(file.text.slice(m.index, file.text.indexOf('\n', m.index) >>> 0)) });
+    const end = file.text.indexOf('\n', m.index);
+    hits.push({ rule, file: file.path, line, snippet: shortSnippet(file.text.slice(m.index, end === -1 ? undefined : end)) });
   }
   return hits;
 }

@@ -103,6 +103,8 @@ test('an unpacked source tree is scanned as one artifact, with file and line', a
   assert.equal(artifacts[0]!.verdict, 'malicious');
   const f = artifacts[0]!.findings.find((x) => x.rule === 'code.exec-decoded-payload');
   assert.deepEqual([f?.file, f?.line], ['evil/__init__.py', 2]);
+  const shadow = artifacts[0]!.findings.find((x) => x.rule === 'install.console-script-shadowing');
+  assert.equal(shadow?.file, 'pyproject.toml', 'the project name and scripts come from pyproject.toml');
 });
 
 test('a missing path or an unsupported file is a usage error (exit 2)', async () => {
