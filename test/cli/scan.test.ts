@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { cliEntry, repoRoot, runCli } from '../helpers/cli.js';
 import { labelledCorpus } from '../analyze/corpus/labelled.js';
 import { packArtifacts } from '../analyze/corpus/pack.js';
 
@@ -32,6 +33,7 @@ interface JsonArtifact {
 test('scans a directory of wheels and sdists; every artifact gets its labelled verdict; exit 1 on malicious', async () => {
   const r = await runCli(['scan', wheelhouse, '--format', 'json']);
   assert.equal(r.code, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /\[#*\.*\] \d+\//, 'no progress bar when stderr is not a terminal');
   const { artifacts } = JSON.parse(r.stdout) as { artifacts: JsonArtifact[] };
   assert.equal(artifacts.length, labelledCorpus.length);
   for (const [i, a] of labelledCorpus.entries()) {
@@ -46,6 +48,18 @@ test('scans a directory of wheels and sdists; every artifact gets its labelled v
       assert.ok(f.line === null || Number.isInteger(f.line));
     }
   }
+});
+
+test('a progress bar is drawn on stderr when it is a terminal and there are many inputs', () => {
+  // util-linux `script` runs the CLI under a pseudo-terminal; stdout goes to a file so only stderr reaches it.
+  const out = join(dir, 'progress.json');
+  const command = [process.execPath, '--import', 'tsx', cliEntry, 'scan', wheelhouse, '--format', 'json']
+    .map((a) => `'${a}'`)
+    .join(' ');
+  const r = spawnSync('script', ['-qec', `${command} > '${out}'`, '/dev/null'], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(r.error, undefined, 'util-linux script is needed to give the CLI a terminal');
+  assert.match(r.stdout, new RegExp(`\\[#{24}\\] ${labelledCorpus.length}/${labelledCorpus.length} done`));
+  assert.match(r.stdout, /\[\.{24}\] 0\//);
 });
 
 test('exit status follows --fail-on', async () => {
