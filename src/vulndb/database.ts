@@ -73,11 +73,6 @@ export class VulnDb {
     return advisory.malware;
   }
 
-  /** Whether any advisory names this package at all (so its versions can be upgraded around). */
-  hasPackage(name: string): boolean {
-    return normalizeName(name) in this.meta.packages;
-  }
-
   advisory(id: string): Advisory | null {
     const cached = this.advisories.get(id);
     if (cached) return cached;
