@@ -217,6 +217,18 @@ export async function readZip(file: FileHandle, size: number, context: ReadConte
   }
   if (budget.exhausted) findings.push(budget.exhausted);
   findings.push(...checkLayout(layout, spans, sawAllEntries && !budget.exhausted));
+  // Tools that walk the central directory by its size see records that tools trusting the entry count do not.
+  // (@types/yauzl declares readEntryCursor a boolean; yauzl keeps the offset of the next central record in it.)
+  const cursor = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
+  const directoryEnd = layout.centralDirectoryOffset + layout.centralDirectorySize;
+  if (sawAllEntries && entries.length === zip.entryCount && cursor !== directoryEnd) {
+    findings.push(
+      archiveFinding(
+        'archive.header-mismatch',
+        `the central directory is ${layout.centralDirectorySize} bytes but its ${zip.entryCount} records take ${cursor - layout.centralDirectoryOffset}`,
+      ),
+    );
+  }
   return contents;
 }
 

@@ -202,6 +202,11 @@ describe('zip smuggling: local headers that disagree with the central directory'
     const c = await read(zip({ entries: [{ name: 'pkg/', data: 'payload hidden in a directory entry', method: 0 }] }));
     assert.deepEqual(rules(c.findings), ['archive.hidden-data']);
   });
+  it('an end record that counts fewer entries than the central directory holds', async () => {
+    const c = await read(zip({ entries: [plain('pkg/a.py'), plain('pkg/hidden.py', 'evil')], declaredCount: 1 }));
+    assert.deepEqual(rules(c.findings), ['archive.header-mismatch', 'archive.hidden-data']);
+    assert.match(findingFor(c, 'archive.header-mismatch').message, /its 1 records take/);
+  });
   it('a central directory that lies about the size or CRC of the data', async () => {
     const c = await read(zip({ entries: [{ ...plain('a.py', 'abc'), central: { size: 2, crc: 1 }, local: { size: 2, crc: 1 } }] }));
     findingFor(c, 'archive.header-mismatch', 'a.py');

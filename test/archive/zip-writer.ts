@@ -32,6 +32,8 @@ export interface ZipSpec {
   /** Bytes before the first entry that the offsets do count (a self-extractor's stub). */
   stub?: Buffer;
   append?: Buffer;
+  /** An entry count for the end record other than the number of central records. */
+  declaredCount?: number;
 }
 
 const UTF8 = 0x0800;
@@ -77,8 +79,8 @@ export function buildZip(spec: ZipSpec): Buffer {
   const cd = Buffer.concat(centrals);
   const eocd = Buffer.alloc(22);
   eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(centrals.length, 8);
-  eocd.writeUInt16LE(centrals.length, 10);
+  eocd.writeUInt16LE(spec.declaredCount ?? centrals.length, 8);
+  eocd.writeUInt16LE(spec.declaredCount ?? centrals.length, 10);
   eocd.writeUInt32LE(cd.length, 12);
   eocd.writeUInt32LE(offset, 16);
   return Buffer.concat([spec.prepend ?? Buffer.alloc(0), stub, ...locals, cd, eocd, spec.append ?? Buffer.alloc(0)]);
