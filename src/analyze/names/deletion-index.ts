@@ -9,8 +9,9 @@
  * suffix sums gives the hash of any one- or two-character deletion in O(1).
  * Keys are 32-bit hashes in an open-addressing table (two typed arrays), so a
  * hash collision only adds a candidate, which the caller verifies with the
- * real edit distance. Most deletions of a query match nothing; a 2 MB bitset
- * in front of the 32 MB table answers those without a cache miss.
+ * real edit distance. Most deletions of a query match nothing; a bitset in
+ * front of the table (8 bits per entry, an eighth of the table's size)
+ * answers those from cache.
  */
 
 const BASE = 0x01000193;
@@ -77,11 +78,13 @@ function deletionHashes(s: string, twoDeletions: boolean): number {
   return count;
 }
 
-/** Bits in the prefilter: 2^24 (2 MB), about 10% set by the full corpus. */
-const FILTER_BITS_LOG2 = 24;
+/** Prefilter bits per stored deletion: about 1 in 8 bits set, so 7 in 8 misses end at the filter. */
+const FILTER_BITS_PER_ENTRY = 8;
 
 export class DeletionIndex {
-  readonly #filter = new Uint32Array(2 ** (FILTER_BITS_LOG2 - 5));
+  readonly #filter: Uint32Array;
+  /** Right shift that turns a hash into a filter bit index. */
+  readonly #filterShift: number;
   /** `#seen[entry] === #stamp` marks an entry already returned by the current query. */
   readonly #seen: Uint32Array;
   #stamp = 0;
@@ -106,6 +109,11 @@ export class DeletionIndex {
     this.#keys = new Uint32Array(capacity);
     this.#values = new Int32Array(capacity);
     this.#mask = capacity - 1;
+    let filterBitsLog2 = 10;
+    while (2 ** filterBitsLog2 < count * FILTER_BITS_PER_ENTRY) filterBitsLog2++;
+    this.#filter = new Uint32Array(2 ** (filterBitsLog2 - 5));
+    this.#filterShift = 32 - filterBitsLog2;
+    const filterShift = this.#filterShift;
     this.#seen = new Uint32Array(names.length);
     const filter = this.#filter;
     const keys = this.#keys;
@@ -125,7 +133,7 @@ export class DeletionIndex {
         }
         keys[slot] = hash;
         values[slot] = entry + 1;
-        const bit = hash >>> (32 - FILTER_BITS_LOG2);
+        const bit = hash >>> filterShift;
         filter[bit >>> 5] = (filter[bit >>> 5] ?? 0) | (1 << (bit & 31));
         stored++;
       }
@@ -142,6 +150,7 @@ export class DeletionIndex {
     const found: number[] = [];
     const stamp = (this.#stamp = (this.#stamp % 0xffffffff) + 1);
     const filter = this.#filter;
+    const filterShift = this.#filterShift;
     const keys = this.#keys;
     const values = this.#values;
     const seen = this.#seen;
@@ -149,7 +158,7 @@ export class DeletionIndex {
     const count = deletionHashes(query, twoDeletions);
     for (let h = 0; h < count; h++) {
       const hash = hashes[h] ?? 0;
-      const bit = hash >>> (32 - FILTER_BITS_LOG2);
+      const bit = hash >>> filterShift;
       if (((filter[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) continue;
       for (let slot = hash & mask; values[slot] !== 0; slot = (slot + 1) & mask) {
         if (keys[slot] !== hash) continue;

@@ -42,7 +42,7 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
     if (rowMin > max) return max + 1;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return prev[n] ?? max + 1;
+  return Math.min(prev[n] ?? max + 1, max + 1);
 }
 
 /**

@@ -46,6 +46,8 @@ export interface NameGateConfig {
 
 export interface NameGate {
   check(name: string): NameVerdict;
+  /** Sizes of the built index, for benchmarks and the status command. */
+  readonly stats: { readonly deletionEntries: number; readonly deletionBytes: number };
 }
 
 /** A ranked name is a squat of a target only when it ranks this many times lower. */
@@ -119,16 +121,18 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
 
   function findSquat(candidate: string, rank: number | undefined): SquatMatch | undefined {
     let best: SquatMatch | undefined;
-    for (let order = 0; order < formIndexes.length; order++) {
-      const { form, byKey } = formIndexes[order] ?? {};
-      const key = form?.key(candidate);
-      if (!form || !byKey || key === undefined) continue;
-      const target = byKey.get(key)?.find((t) => outranks(t, candidate, rank));
-      if (!target) continue;
-      // PyPI's ultranormalization also folds letters people do not confuse
-      // (`i`/`l`), so it ranks below the other forms.
-      const match = { target, rule: form.rule, relation: form.relation, strength: form.rule === 'ultranormalize' ? 1 : 0 };
-      if (better(match, best)) best = match;
+    for (const { form, byKey } of formIndexes) {
+      const key = form.key(candidate);
+      const targets = key === undefined ? undefined : byKey.get(key);
+      if (targets === undefined) continue;
+      for (const target of targets) {
+        if (!outranks(target, candidate, rank)) continue;
+        // PyPI's ultranormalization also folds letters people do not confuse
+        // (`i`/`l`), so it ranks below the other forms.
+        const match = { target, rule: form.rule, relation: form.relation, strength: form.rule === 'ultranormalize' ? 1 : 0 };
+        if (better(match, best)) best = match;
+        break;
+      }
     }
     for (const entry of deletions.candidates(candidate, candidate.length >= TWO_EDIT_LENGTH - 2)) {
       const target = popular[entry];
@@ -187,7 +191,7 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     return { ...base, verdict: 'ok', reason: `'${name}' is on the index and resembles no popular project` };
   }
 
-  return { check };
+  return { check, stats: { deletionEntries: deletions.entryCount, deletionBytes: deletions.byteLength } };
 }
 
 /** Popular names by their key under `form`, each list in rank order. */

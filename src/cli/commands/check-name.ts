@@ -112,7 +112,7 @@ Examples:
     .action((names: string[], opts: CheckNameOptions) => {
       const requested = [...names, ...opts.requirement.flatMap(namesFromRequirements)];
       if (requested.length === 0) throw new InvalidInputError('check-name.no-names', 'give at least one NAME or -r FILE');
-      for (const list of [opts.allow, opts.deny, opts.internalName]) {
+      for (const list of [names, opts.allow, opts.deny, opts.internalName]) {
         const bad = list.find((n) => !isValidName(n));
         if (bad !== undefined) throw new InvalidInputError('check-name.invalid-option', `'${bad}' is not a valid project name`);
       }
