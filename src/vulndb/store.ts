@@ -71,10 +71,10 @@ export function readMeta(dir: string, revision: string): RevisionMeta {
   try {
     meta = JSON.parse(readFileSync(path, 'utf8')) as RevisionMeta;
   } catch (err) {
-    throw new VulnDbStorageError(`cannot read the vulnerability database at ${path}; rebuild it with \`gatehouse vulndb update\``, { cause: err });
+    throw new VulnDbStorageError(`cannot read the vulnerability database at ${path}; rebuild it with \`gatehouse vulndb rebuild\``, { cause: err });
   }
   if (meta.format !== STORE_FORMAT) {
-    throw new VulnDbStorageError(`${path} has format ${meta.format}, this gatehouse reads format ${STORE_FORMAT}`);
+    throw new VulnDbStorageError(`${path} has format ${meta.format}, this gatehouse reads format ${STORE_FORMAT}; run \`gatehouse vulndb rebuild\``);
   }
   return meta;
 }
