@@ -43,6 +43,7 @@ export interface DrainOptions {
 
 export class DecompressionBudget {
   private total = 0;
+  private kept = 0;
   /** The finding that stopped all decompression, once a whole-archive limit is crossed. */
   exhausted: Finding | undefined;
 
@@ -84,6 +85,7 @@ export class DecompressionBudget {
     let bytes = 0;
     const chunks: Buffer[] = [];
     let overran = false;
+    let keeping = keep;
     let binaryFormat: BinaryFormat | undefined;
     let error: Error | undefined;
     try {
@@ -109,7 +111,16 @@ export class DecompressionBudget {
         if (bytes === chunk.length) binaryFormat = detectBinaryFormat(chunk);
         hash.update(chunk);
         crc = crc32(chunk, crc);
-        if (keep) chunks.push(chunk);
+        if (keeping && this.kept + bytes > this.limits.maxKeptBytes) {
+          findings.push(
+            archiveFinding('archive.not-kept', `selected for analysis, but past the ${this.limits.maxKeptBytes}-byte memory limit: hashed only`, {
+              file: path,
+            }),
+          );
+          keeping = false;
+          chunks.length = 0;
+        }
+        if (keeping) chunks.push(chunk);
       }
     } catch (e) {
       if (signal?.aborted) throw e;
@@ -119,7 +130,10 @@ export class DecompressionBudget {
     if (overran) return { bytes, complete: false };
     const result: EntryData = { bytes, complete: true, sha256: hash.digest('hex'), crc32: crc };
     if (binaryFormat) result.binaryFormat = binaryFormat;
-    if (keep) result.data = Buffer.concat(chunks, bytes);
+    if (keeping) {
+      result.data = Buffer.concat(chunks, bytes);
+      this.kept += bytes;
+    }
     return result;
   }
 }

@@ -19,6 +19,11 @@ export interface ArchiveLimits {
   maxEntries: number;
   /** Length of an entry's path, in UTF-8 bytes. */
   maxPathLength: number;
+  /**
+   * Bytes of file data kept in memory (`ArchiveContents.files`) over the whole
+   * archive. Selected files past it are still hashed, but not kept, and say so.
+   */
+  maxKeptBytes: number;
 }
 
 /**
@@ -35,6 +40,7 @@ export const DEFAULT_LIMITS: ArchiveLimits = Object.freeze({
   maxRatio: 100,
   maxEntries: 100_000,
   maxPathLength: 1024,
+  maxKeptBytes: 256 * 1024 ** 2,
 });
 
 /** Below this many decompressed bytes the ratio limit is not applied. */

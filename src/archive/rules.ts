@@ -47,6 +47,8 @@ export const ARCHIVE_RULES = {
   'archive.path-too-long': { severity: 'medium', confidence: 'high' },
   'archive.file-too-large': { severity: 'high', confidence: 'high' },
   'archive.total-too-large': { severity: 'high', confidence: 'high' },
+  /** A file selected for analysis that did not fit the memory limit: hashed, but not analyzed. */
+  'archive.not-kept': { severity: 'medium', confidence: 'high' },
 } as const satisfies Record<string, ArchiveRule>;
 
 export type ArchiveRuleId = keyof typeof ARCHIVE_RULES;

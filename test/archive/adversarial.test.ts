@@ -56,6 +56,21 @@ describe('a clean zip', () => {
   });
 });
 
+describe('memory', () => {
+  it('selected files past the kept-bytes limit are hashed but not kept, and say so', async () => {
+    const c = await read(zip({ entries: [plain('a.py', 'a'.repeat(600)), plain('b.py', 'b'.repeat(600))] }), {
+      want: () => true,
+      limits: { maxKeptBytes: 1000 },
+    });
+    assert.deepEqual([...c.files.keys()], ['a.py']);
+    assert.deepEqual(
+      c.findings.map((f) => [f.rule, f.file]),
+      [['archive.not-kept', 'b.py']],
+    );
+    assert.ok(c.entries[1]!.sha256);
+  });
+});
+
 describe('path checks (zip and tar alike)', () => {
   // A tar name field ends at its first NUL, so a NUL can only be smuggled into a zip name.
   const cases: { name: string; rule: string; zipOnly?: boolean }[] = [
