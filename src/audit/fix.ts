@@ -1,7 +1,7 @@
 /**
  * `--fix`: rewrite the requirements files an audit read, replacing each
- * vulnerable pin by the suggested upgrade (the smallest fixed version that no
- * known advisory affects), on the line the pin came from. Hashes (`--hash`) on
+ * vulnerable pin by the suggested upgrade (see suggestUpgrade in audit.ts), on
+ * the line the pin came from. Hashes (`--hash`) on
  * that line belong to the old version and are removed, so pip does not refuse
  * the new one; re-generate them with your lock tool.
  */

@@ -40,7 +40,7 @@ export function registerAuditCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'report format').choices(['table', 'json', 'markdown', 'sarif', 'cyclonedx']).default('table'))
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
     .option('--ignore <id[:reason[:until]]>', 'accept an advisory (its id or an alias such as a CVE), optionally with a reason and a last day YYYY-MM-DD; repeatable', collect, [])
-    .option('--fix', 'rewrite the requirements files to the smallest version that no known advisory affects (drops that line\'s --hash options)', false)
+    .option('--fix', 'rewrite vulnerable pins in the requirements files to the smallest fixed version that clears the findings, preferring one no known advisory affects (drops that line\'s --hash options)', false)
     .option('--dry-run', 'with --fix: show the rewrite as a diff, change nothing', false)
     .option('--strict', 'also exit 1 when a requirement could not be audited (unpinned, URL, local path)', false)
     .option('--data <dir>', 'data directory holding the vulnerability database (env GATEHOUSE_DATA; default ./gatehouse-data)')

@@ -50,6 +50,7 @@ Examples:
     .command('rebuild')
     .description('Rebuild the database from the snapshot shipped with Gatehouse, dropping later updates')
     .option(...dataOption)
+    .addHelpText('after', '\nExample:\n  gatehouse vulndb rebuild --data /var/lib/gatehouse')
     .action(async (opts: { data?: string }) => {
       const { buildShipped } = await import('../../vulndb/build.js');
       const meta = await buildShipped(dataDir(opts));
@@ -61,6 +62,7 @@ Examples:
     .description('Show the current revision, its sources and counts (builds the shipped snapshot on first use)')
     .option(...dataOption)
     .option('--json', 'print as JSON', false)
+    .addHelpText('after', '\nExamples:\n  gatehouse vulndb status\n  gatehouse vulndb status --json --data /var/lib/gatehouse')
     .action(async (opts: { data?: string; json: boolean }) => {
       const { openVulnDb } = await import('../../vulndb/database.js');
       const db = await openVulnDb(dataDir(opts));
@@ -88,6 +90,7 @@ Examples:
     .argument('<version>', 'PEP 440 version')
     .option(...dataOption)
     .option('--json', 'print as JSON', false)
+    .addHelpText('after', '\nPrints one line per advisory: id, severity (or MALWARE), fixed versions, aliases.\n\nExamples:\n  gatehouse vulndb query django 3.2.0\n  gatehouse vulndb query requests 2.19.0 --json')
     .action(async (name: string, version: string, opts: { data?: string; json: boolean }) => {
       const { openVulnDb } = await import('../../vulndb/database.js');
       const { worstSeverity } = await import('../../vulndb/severity.js');
