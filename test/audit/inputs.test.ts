@@ -29,7 +29,7 @@ function skipped(set: DependencySet): string[] {
 
 const lockCases: Array<{ file: string; pinned: string[]; unauditable: string[] }> = [
   { file: 'pylock.toml', pinned: ['Jinja2==2.10', 'certifi==2023.7.22', 'markupsafe==2.1.3'], unauditable: ['internal-tools', 'myapp'] },
-  { file: 'uv.lock', pinned: ['anyio==4.8.0', 'idna==3.6', 'pillow==9.0.0', 'shared-utils==1.2.0', 'sniffio==1.3.1'], unauditable: ['myservice', 'workspace-lib'] },
+  { file: 'uv.lock', pinned: ['anyio==4.8.0', 'idna==3.6', 'numpy==1.26.4', 'numpy==2.0.0', 'pillow==9.0.0', 'shared-utils==1.2.0', 'sniffio==1.3.1'], unauditable: ['myservice', 'workspace-lib'] }, // a forked resolution locks two numpys
   {
     file: 'poetry-1.x/poetry.lock',
     pinned: ['certifi==2021.10.8', 'charset-normalizer==2.0.12', 'pytest==6.2.5', 'requests==2.25.1', 'urllib3==1.26.4'],
@@ -37,8 +37,8 @@ const lockCases: Array<{ file: string; pinned: string[]; unauditable: string[] }
   },
   {
     file: 'poetry-2.x/poetry.lock',
-    pinned: ['aiohttp==3.9.1', 'aiosignal==1.3.1', 'black==24.1.0', 'internal-sdk==2.0.0', 'yarl==1.9.4'],
-    unauditable: [],
+    pinned: ['aiohttp==3.9.1', 'aiosignal==1.3.1', 'black==24.1.0', 'corp-metrics==3.1.0', 'internal-sdk==2.0.0', 'yarl==1.9.4'],
+    unauditable: ['vendored'], // a file source; a legacy (other index) source keeps its version
   },
   { file: 'Pipfile.lock', pinned: ['flask==2.2.2', 'pytest==7.4.0', 'werkzeug==2.2.2'], unauditable: ['mylib', 'tools'] },
   { file: 'pdm.lock', pinned: ['cffi==1.16.0', 'cryptography==41.0.0', 'requests==2.31.0'], unauditable: ['mytool'] },
