@@ -44,6 +44,13 @@ export interface ReadArchiveOptions {
   signal?: AbortSignal;
 }
 
+/** What each format's reader works with: the options, resolved. */
+export interface ReadContext {
+  limits: ArchiveLimits;
+  want: (entry: ArchiveEntry) => boolean;
+  signal?: AbortSignal;
+}
+
 /**
  * The default selection: the metadata files of a wheel (`*.dist-info/*` at the
  * top level) and of an sdist (`PKG-INFO`, `pyproject.toml`, `setup.cfg`,

@@ -10,10 +10,9 @@ import tar from 'tar-stream';
 import type { Finding } from '../analyze/finding.js';
 import { DecompressionBudget } from './budget.js';
 import { readFileRange } from './file-range.js';
-import type { ArchiveContents, ArchiveEntry, EntryKind } from './contents.js';
+import type { ArchiveContents, ArchiveEntry, EntryKind, ReadContext } from './contents.js';
 import { NameRegistry, checkEntryKind, checkEntryName } from './paths.js';
 import { archiveFinding } from './rules.js';
-import type { ReadContext } from './zip.js';
 
 class BudgetExhaustedError extends Error {}
 

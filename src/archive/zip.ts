@@ -10,18 +10,12 @@ import { inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type LocalFileHeader, type ZipFile } from 'yauzl';
 import type { Finding } from '../analyze/finding.js';
 import { DecompressionBudget } from './budget.js';
-import type { ArchiveContents, ArchiveEntry, EntryKind } from './contents.js';
-import type { ArchiveLimits } from './limits.js';
+import type { ArchiveContents, ArchiveEntry, EntryKind, ReadContext } from './contents.js';
 import { NameRegistry, checkEntryKind, checkEntryName } from './paths.js';
 import { archiveFinding } from './rules.js';
 import { checkLayout, locateZipLayout, type Span } from './zip-layout.js';
 import { ShiftedFileReader } from './zip-file-reader.js';
 
-export interface ReadContext {
-  limits: ArchiveLimits;
-  want: (entry: ArchiveEntry) => boolean;
-  signal?: AbortSignal;
-}
 
 const FLAG_ENCRYPTED = 0x0001;
 const FLAG_DATA_DESCRIPTOR = 0x0008;
