@@ -19,8 +19,11 @@ let env: NodeJS.ProcessEnv;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-audit-'));
   env = { GATEHOUSE_DATA: join(dir, 'data') };
-  const status = await runCli(['vulndb', 'status'], { env });
+  // Two first uses at once build the same revision; neither sees half of the other's.
+  const [status, twin] = await Promise.all([runCli(['vulndb', 'status'], { env }), runCli(['vulndb', 'status'], { env })]);
   assert.equal(status.code, 0, status.stderr);
+  assert.equal(twin.code, 0, twin.stderr);
+  assert.equal(/revision: +(\S+)/.exec(status.stdout)?.[1], /revision: +(\S+)/.exec(twin.stdout)?.[1]);
   assert.match(status.stdout, /advisories: 7080 \(269 withdrawn/);
   assert.match(status.stdout, /pypa\/advisory-database, CC-BY-4.0/);
 });
