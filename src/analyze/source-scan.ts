@@ -51,20 +51,27 @@ export class SourceScanner {
     this.stats.files++;
     this.stats.bytes += file.text.length;
     const keywords = this.book.keywordsIn(file.text);
-    const candidates = this.book
-      .forTarget('python')
-      .filter((c) => (c.rule.keywords.length === 0 || c.rule.keywords.some((k) => keywords.has(k))) && applies(c.rule, file));
     const hits: RuleHit[] = [];
-    const queries: CompiledRule[] = [];
-    for (const c of candidates) {
+    const threats: CompiledRule[] = [];
+    const capabilities: CompiledRule[] = [];
+    for (const c of this.book.forTarget('python')) {
+      if (c.rule.keywords.length > 0 && !c.rule.keywords.some((k) => keywords.has(k))) continue;
+      if (c.rule.files && !c.rule.files.test(file.path)) continue;
+      // A capability's prefilter is only worth running once a threat has paid for the parse.
+      if (c.rule.role === 'capability') {
+        capabilities.push(c);
+        continue;
+      }
+      if (!passesPrefilter(c.rule, file)) continue;
       const m = c.rule.matcher;
-      if (c.query) queries.push(c);
+      if (c.query) threats.push(c);
       else if (m.kind === 'regex') hits.push(...regexHits(c.rule, m.regex, file));
       else if (c.builtin?.target === 'python') hits.push(...withRule(c.rule, file.path, c.builtin.check(file, paramsOf(c.rule))));
     }
-    const trigger = queries.find((c) => c.rule.role === 'threat');
-    if (trigger) {
-      this.stats.parseTriggers.set(trigger.rule.id, (this.stats.parseTriggers.get(trigger.rule.id) ?? 0) + 1);
+    if (threats.length > 0) {
+      const trigger = threats[0]!.rule.id;
+      this.stats.parseTriggers.set(trigger, (this.stats.parseTriggers.get(trigger) ?? 0) + 1);
+      const queries = [...threats, ...capabilities.filter((c) => c.query && passesPrefilter(c.rule, file))];
       hits.push(...this.runQueries(queries, file));
     }
     return [...hits, ...this.combine(hits, file)];
@@ -145,9 +152,12 @@ function scopeOf(node: Node): number {
   return scope;
 }
 
-function applies(rule: Rule, file: SourceFile): boolean {
-  if (rule.files && !rule.files.test(file.path)) return false;
+function passesPrefilter(rule: Rule, file: SourceFile): boolean {
   return rule.prefilter.every((p) => p.test(file.text));
+}
+
+function applies(rule: Rule, file: SourceFile): boolean {
+  return (rule.files === undefined || rule.files.test(file.path)) && passesPrefilter(rule, file);
 }
 
 function paramsOf(rule: Rule): Record<string, unknown> {
