@@ -126,7 +126,8 @@ export class SourceScanner {
     for (const c of this.book.forTarget('combination')) {
       const m = c.rule.matcher;
       if (m.kind !== 'combination' || !applies(c.rule, file)) continue;
-      const scopes = m.scope === 'file' ? [undefined] : [...new Set(hits.map((h) => h.scope).filter((s) => s !== undefined))];
+      const scoped = [...new Set(hits.map((h) => h.scope).filter((s) => s !== undefined))];
+      const scopes = m.scope === 'file' || scoped.length === 0 ? [undefined] : scoped;
       for (const scope of scopes) {
         const inScope = hits.filter((h) => scope === undefined || h.scope === undefined || h.scope === scope);
         const parts = m.allOf.map((group) => inScope.find((h) => h.rule.signals.some((s) => group.includes(s))));
