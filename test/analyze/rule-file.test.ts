@@ -62,3 +62,41 @@ for (const [name, text, message] of broken) {
     });
   });
 }
+
+test('a function-scoped combination of signals that regex rules found (no scope) still meets', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rules-'));
+  const regexRule = (id: string, word: string, signal: string): string => `id: ${id}
+severity: low
+confidence: low
+target: python
+rationale: test signal ${signal}.
+signals: [${signal}]
+match:
+  regex: '${word}'
+positive: ["${word}", "x = ${word}", "${word}()"]
+negative: ["y", "z", "w"]
+`;
+  try {
+    writeFileSync(join(dir, 'a.yaml'), regexRule('code.sig-a', 'alpha', 'a'));
+    writeFileSync(join(dir, 'b.yaml'), regexRule('code.sig-b', 'beta', 'b'));
+    writeFileSync(
+      join(dir, 'combo.yaml'),
+      `id: combo.a-b
+severity: critical
+confidence: high
+target: combination
+rationale: a and b together.
+match:
+  all-of: [a, b]
+  scope: function
+positive: ["alpha\\nbeta", "beta alpha", "def f(): alpha; beta"]
+negative: ["alpha", "beta", "gamma"]
+`,
+    );
+    const scanner = new SourceScanner(await Rulebook.load(dir));
+    const ids = scanner.scanPython({ path: 'm.py', text: 'alpha = 1\nbeta = 2\n' }).map((h) => h.rule.id);
+    assert.deepEqual(ids.sort(), ['code.sig-a', 'code.sig-b', 'combo.a-b']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
