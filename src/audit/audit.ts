@@ -74,11 +74,16 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
 function suggestUpgrade(db: VulnDb, name: string, findings: readonly Finding[]): string | null {
   const open = findings.filter((f) => f.ignoredBy === undefined);
   if (open.length === 0) return null;
-  const candidates = [...new Set(open.flatMap((f) => f.fixVersions))].map((t) => Version.parse(t)).sort((a, b) => a.compare(b));
-  for (const c of candidates) if (!db.affected(name, c)) return c.toString();
   const openIds = new Set(open.map((f) => f.advisory.id));
-  for (const c of candidates) if (!db.affectingIds(name, c).some((id) => openIds.has(id))) return c.toString();
-  return null;
+  const candidates = [...new Set(open.flatMap((f) => f.fixVersions))].map((t) => Version.parse(t)).sort((a, b) => a.compare(b));
+  let clearsFindings: string | null = null;
+  for (const c of candidates) {
+    // Only a version that clears the current findings can be clean; that check looks at fewer advisories.
+    if (db.affectedBy(name, c, openIds)) continue;
+    clearsFindings ??= c.toString();
+    if (!db.affected(name, c)) return c.toString();
+  }
+  return clearsFindings;
 }
 
 /** Findings that are not ignored. */

@@ -56,10 +56,10 @@ export class VulnDb {
     return matches;
   }
 
-  /** The ids of the advisories that affect `name` at `version`, without reading the advisories. */
-  affectingIds(name: string, version: string | Version): string[] {
+  /** Whether any of the advisories `ids` affects `name` at `version` (without reading the advisories). */
+  affectedBy(name: string, version: string | Version, ids: ReadonlySet<string>): boolean {
     const v = typeof version === 'string' ? Version.parse(version) : version;
-    return this.packageEntries(normalizeName(name)).filter((e) => isAffected(e.prepared, v)).map((e) => e.id);
+    return this.packageEntries(normalizeName(name)).some((e) => ids.has(e.id) && isAffected(e.prepared, v));
   }
 
   /** Whether any advisory affects `name` at `version`: the gateway's question. */
