@@ -63,6 +63,7 @@ export async function updateVulnDb(dataDir: string, source: string): Promise<Upd
 function mergeRecords(
   into: Map<string, ConvertedAdvisory>,
   records: readonly OsvRecord[],
+  now = Date.now(),
 ): { added: number; updated: number; unchanged: number } {
   let added = 0;
   let updated = 0;
@@ -70,7 +71,7 @@ function mergeRecords(
   for (const record of records) {
     const existing = into.get(record.id);
     if (existing === undefined) added++;
-    else if (isLater(record.modified, existing.advisory.modified)) updated++;
+    else if (supersedes(record.modified, existing.advisory.modified, now)) updated++;
     else {
       unchanged++;
       continue;
@@ -78,6 +79,16 @@ function mergeRecords(
     into.set(record.id, convertRecord(record));
   }
   return { added, updated, unchanged };
+}
+
+/**
+ * Whether a record modified at `incoming` replaces one modified at `stored`. A stored date in the future is a typo
+ * in the source (the snapshot has two, in 2027): it would block every correction until then, so any record with a
+ * different date replaces it.
+ */
+function supersedes(incoming: string, stored: string, now: number): boolean {
+  if (Date.parse(stored) > now) return incoming !== stored;
+  return isLater(incoming, stored);
 }
 
 /** OSV `modified` is RFC 3339 with varying fractional precision; compare instants, not strings. */

@@ -93,6 +93,19 @@ test('updates are incremental by `modified`', async () => {
   assert.ok((carried?.references.length ?? 0) > 0);
 });
 
+test('a stored `modified` in the future (a typo in the source) does not block corrections', async () => {
+  const typo = join(dir, 'typo');
+  const record = (modified: string, fixed: string) =>
+    JSON.stringify({ id: 'PYSEC-9000-5', modified, affected: [{ package: { ecosystem: 'PyPI', name: 'typo-pkg' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }] });
+  writeFileSync(`${typo}.json`, record('2999-07-09T15:45:00Z', '1.0'));
+  assert.equal((await updateVulnDb(dataDir, `${typo}.json`)).added, 1);
+  writeFileSync(`${typo}.json`, record('2026-05-01T00:00:00Z', '2.0'));
+  assert.equal((await updateVulnDb(dataDir, `${typo}.json`)).updated, 1);
+  assert.deepEqual((await openVulnDb(dataDir)).query('typo-pkg', '1.5').map((m) => m.fixVersions), [['2.0']]);
+  writeFileSync(`${typo}.json`, record('2026-04-01T00:00:00Z', '3.0'));
+  assert.equal((await updateVulnDb(dataDir, `${typo}.json`)).unchanged, 1, 'once the date is sane, older records lose again');
+});
+
 test('all.zip from a path and from an http URL', async () => {
   const advisory = (id: string, name: string) =>
     JSON.stringify({ id, modified: '2026-04-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name }, versions: ['1.0'] }] });
