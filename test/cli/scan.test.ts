@@ -121,6 +121,38 @@ test('an unpacked source tree is scanned as one artifact, with file and line', a
   assert.equal(shadow?.file, 'pyproject.toml', 'the project name and scripts come from pyproject.toml');
 });
 
+test('--rules loads another rule folder: a new rule is a new file', async () => {
+  const rules = join(dir, 'rules');
+  mkdirSync(rules, { recursive: true });
+  writeFileSync(
+    join(rules, 'code.frobnicate.yaml'),
+    `id: code.frobnicate
+severity: high
+confidence: high
+target: python
+rationale: Frobnication is forbidden here.
+keywords: [frobnicate]
+match:
+  query: |
+    (call function: (identifier) @f (#eq? @f "frobnicate")) @finding
+positive: ["frobnicate()", "x = frobnicate(1)", "frobnicate(a)"]
+negative: ["frob()", "y = 1", "# frobnicate"]
+`,
+  );
+  const tree = join(dir, 'frob-tree');
+  mkdirSync(join(tree, 'frob'), { recursive: true });
+  writeFileSync(join(tree, 'setup.py'), 'from setuptools import setup\nsetup(name="frob")\n');
+  writeFileSync(join(tree, 'frob', '__init__.py'), 'frobnicate()\n');
+  const r = await runCli(['scan', tree, '--rules', rules, '--format', 'json', '--fail-on', 'suspicious']);
+  assert.equal(r.code, 1, r.stderr);
+  const { artifacts } = JSON.parse(r.stdout) as { artifacts: JsonArtifact[] };
+  assert.deepEqual(
+    artifacts[0]!.findings.map((f) => [f.rule, f.file, f.line]),
+    [['code.frobnicate', 'frob/__init__.py', 1]],
+  );
+  assert.equal(artifacts[0]!.verdict, 'suspicious');
+});
+
 test('a missing path or an unsupported file is a usage error (exit 2)', async () => {
   const missing = await runCli(['scan', join(dir, 'nope.whl')]);
   assert.equal(missing.code, 2);
