@@ -41,6 +41,13 @@ before(() => {
   run('/usr/bin/python3', ['-m', 'build', '--wheel', '--no-isolation', '--outdir', join(work, 'dist'), '.'], project);
   assert.deepEqual(readdirSync(join(work, 'dist')), [WHEEL_NAME]);
   builtWheel = join(work, 'dist', WHEEL_NAME);
+  // pip from Debian (the pyenv pip has no `wheel` for its old setuptools); isolated, no index, no build isolation.
+  run(
+    '/usr/bin/python3',
+    ['-m', 'pip', '--isolated', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', join(work, 'pip-dist'), '.'],
+    project,
+  );
+  assert.deepEqual(readdirSync(join(work, 'pip-dist')), [WHEEL_NAME]);
 });
 
 async function check(path: string, filename: string): Promise<{ archive: string[]; integrity: string[]; messages: string[] }> {
@@ -64,6 +71,10 @@ function tampered(operation: string): string {
 describe('wheels built by real tools pass', () => {
   it('python -m build (setuptools)', async () => {
     const r = await check(builtWheel, WHEEL_NAME);
+    assert.deepEqual(r, { archive: [], integrity: [], messages: [] });
+  });
+  it('pip wheel (setuptools)', async () => {
+    const r = await check(join(work, 'pip-dist', WHEEL_NAME), WHEEL_NAME);
     assert.deepEqual(r, { archive: [], integrity: [], messages: [] });
   });
   it('rewritten by Python zipfile with a regenerated RECORD', async () => {
