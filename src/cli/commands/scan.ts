@@ -39,7 +39,7 @@ export function registerScanCommand(program: Command): void {
   program
     .command('scan')
     .description(
-      'Scan wheels, sdists, directories of them or unpacked source trees for malware and wheel-jacking, and give each a\n' +
+      'Scan wheels, sdists, directories of them or unpacked source trees for malware and wheel-jacking, and give each a ' +
         'verdict (clean, suspicious or malicious) with the findings behind it. Nothing is installed or executed.',
     )
     .argument('<paths...>', 'wheel (.whl) or sdist (.tar.gz, .zip) files, directories that hold them, or a project source tree')
