@@ -97,6 +97,11 @@ describe('path checks (zip and tar alike)', () => {
       findingFor(c, rule, name);
     });
   }
+  it('a traversal hidden in a long (pax) tar name', async () => {
+    const name = 'p-1/' + 'deep/'.repeat(30) + '../'.repeat(40) + 'etc/cron.d/x';
+    const c = await read(await buildTarGz([{ name, data: 'x' }]));
+    findingFor(c, 'archive.path-traversal', name);
+  });
   it('relative names with dots that stay inside are fine', async () => {
     const c = await read(zip({ entries: [plain('a/..b/c'), plain('a/b../c'), plain('./d')] }));
     assert.deepEqual(c.findings, []);
