@@ -61,15 +61,6 @@ export const RANK_RATIO = 20;
 export const TWO_EDIT_LENGTH = 7;
 export const TWO_EDIT_TOP = 500;
 
-function allowsSingleEdit(targetLength: number, edit: SingleEdit): boolean {
-  if (targetLength > SHORT_LENGTH) return true;
-  if (edit.kind === 'insertion' || edit.kind === 'omission') return targetLength === SHORT_LENGTH && !edit.atEnd;
-  return edit.kind !== 'substitution';
-}
-
-function isTwoEditTarget(p: PopularName): boolean {
-  return p.name.length >= TWO_EDIT_LENGTH && p.rank <= TWO_EDIT_TOP;
-}
 /** Targets shorter than this are matched by name forms only: too many honest short names are one edit apart. */
 const MIN_EDIT_LENGTH = 4;
 /**
@@ -79,6 +70,16 @@ const MIN_EDIT_LENGTH = 4;
  * (`numipy`; not `torchx`, which extends `torch` the way honest names do).
  */
 const SHORT_LENGTH = 5;
+
+function allowsSingleEdit(targetLength: number, edit: SingleEdit): boolean {
+  if (targetLength > SHORT_LENGTH) return true;
+  if (edit.kind === 'insertion' || edit.kind === 'omission') return targetLength === SHORT_LENGTH && !edit.atEnd;
+  return edit.kind !== 'substitution';
+}
+
+function isTwoEditTarget(p: PopularName): boolean {
+  return p.name.length >= TWO_EDIT_LENGTH && p.rank <= TWO_EDIT_TOP;
+}
 
 interface SquatMatch {
   target: PopularName;
@@ -95,9 +96,17 @@ const formatCount = (n: number): string => formatter.format(n);
 export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}): NameGate {
   const popular = corpus.popular;
   const rankOf = new Map<string, number>(popular.map((p) => [p.name, p.rank]));
-  const deletions = new DeletionIndex(
+  // One-edit neighbours of every popular name, and, in a small index of its
+  // own (so its probes stay in cache), two-edit neighbours of the few names
+  // that get them.
+  const oneEdit = new DeletionIndex(
     popular.map((p) => (p.name.length >= MIN_EDIT_LENGTH ? p.name : '')),
-    popular.map(isTwoEditTarget),
+    popular.map(() => false),
+  );
+  const twoEditTargets = popular.filter(isTwoEditTarget);
+  const twoEdit = new DeletionIndex(
+    twoEditTargets.map((p) => p.name),
+    twoEditTargets.map(() => true),
   );
   const formIndexes = NAME_FORMS.map((form) => ({ form, byKey: indexByForm(form, popular) }));
   const allow = new Set((config.allow ?? []).map(normalizeName));
@@ -134,20 +143,23 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
         break;
       }
     }
-    for (const entry of deletions.candidates(candidate, candidate.length >= TWO_EDIT_LENGTH - 2)) {
+    for (const entry of oneEdit.candidates(candidate, false)) {
       const target = popular[entry];
       if (!target || !outranks(target, candidate, rank)) continue;
-      const distance = boundedEditDistance(candidate, target.name, 2);
-      let match: SquatMatch | undefined;
-      if (distance === 1) {
-        const edit = classifySingleEdit(candidate, target.name);
-        if (edit && allowsSingleEdit(target.name.length, edit)) match = { target, rule: edit.kind, relation: edit.detail, strength: 1 };
-      } else if (distance === 2 && isTwoEditTarget(target) && rank === undefined) {
-        // Two edits apart is a family resemblance more often than a typo
-        // (`azureml-core`, `azure-core`): only an unranked name is flagged for it.
-        match = { target, rule: 'two-edits', relation: 'is two edits away from', strength: 2 };
+      const edit = boundedEditDistance(candidate, target.name, 1) === 1 ? classifySingleEdit(candidate, target.name) : undefined;
+      if (!edit || !allowsSingleEdit(target.name.length, edit)) continue;
+      const match = { target, rule: edit.kind, relation: edit.detail, strength: 1 };
+      if (better(match, best)) best = match;
+    }
+    // Two edits apart is a family resemblance more often than a typo
+    // (`azureml-core`, `azure-core`): only an unranked name is flagged for it.
+    if (rank === undefined && candidate.length >= TWO_EDIT_LENGTH - 2) {
+      for (const entry of twoEdit.candidates(candidate, true)) {
+        const target = twoEditTargets[entry];
+        if (!target || target.name === candidate || boundedEditDistance(candidate, target.name, 2) !== 2) continue;
+        const match = { target, rule: 'two-edits', relation: 'is two edits away from', strength: 2 };
+        if (better(match, best)) best = match;
       }
-      if (match && better(match, best)) best = match;
     }
     return best;
   }
@@ -191,7 +203,10 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     return { ...base, verdict: 'ok', reason: `'${name}' is on the index and resembles no popular project` };
   }
 
-  return { check, stats: { deletionEntries: deletions.entryCount, deletionBytes: deletions.byteLength } };
+  return {
+    check,
+    stats: { deletionEntries: oneEdit.entryCount + twoEdit.entryCount, deletionBytes: oneEdit.byteLength + twoEdit.byteLength },
+  };
 }
 
 /** Popular names by their key under `form`, each list in rank order. */
