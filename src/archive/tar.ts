@@ -15,6 +15,7 @@ import { NameRegistry, checkEntryKind, checkEntryName } from './paths.js';
 import { archiveFinding } from './rules.js';
 
 class BudgetExhaustedError extends Error {}
+class TrailingDataError extends Error {}
 
 function entryKind(type: tar.Header['type'] | null | undefined): EntryKind {
   switch (type) {
@@ -70,7 +71,11 @@ export async function readTar(
   source.on('error', fail);
   if (compression === 'gzip') {
     const gunzip = createGunzip();
-    gunzip.on('error', fail);
+    gunzip.on('error', (err: Error) => {
+      // The file starts with a gzip header (that is how it was recognised), so a bad header can only be a later
+      // member's: bytes after the gzip stream. zlib stops there, and so does the tar parser.
+      fail(/incorrect header check/.test(err.message) ? new TrailingDataError(err.message) : err);
+    });
     decompressed = source.pipe(gunzip);
   }
   counter.on('error', fail);
@@ -114,9 +119,11 @@ export async function readTar(
     if (!budget.exhausted) {
       const e = err as Error;
       findings.push(
-        isTruncation(e)
-          ? archiveFinding('archive.truncated', `the ${compression === 'gzip' ? 'gzip stream' : 'tar'} ends early: ${e.message}`)
-          : archiveFinding('archive.unreadable', `not a readable tar: ${e.message}`),
+        e instanceof TrailingDataError
+          ? archiveFinding('archive.trailing-data', 'bytes after the gzip stream are not gzip data; reading stopped there')
+          : isTruncation(e)
+            ? archiveFinding('archive.truncated', `the ${compression === 'gzip' ? 'gzip stream' : 'tar'} ends early: ${e.message}`)
+            : archiveFinding('archive.unreadable', `not a readable tar: ${e.message}`),
       );
     }
   } finally {

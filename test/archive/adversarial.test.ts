@@ -282,6 +282,14 @@ describe('data outside the entries', () => {
   });
 });
 
+describe('data after a tar.gz', () => {
+  it('garbage after the gzip stream is trailing data', async () => {
+    const tgz = await buildTarGz([{ name: 'p-1/a.py', data: 'x' }]);
+    const c = await read(Buffer.concat([tgz, Buffer.from('garbage after the gzip stream')]));
+    assert.deepEqual(rules(c.findings), ['archive.trailing-data']);
+  });
+});
+
 describe('broken input never throws', () => {
   it('an empty file', async () => {
     const c = await read(Buffer.alloc(0));
