@@ -102,6 +102,11 @@ describe('path checks (zip and tar alike)', () => {
     const c = await read(await buildTarGz([{ name, data: 'x' }]));
     findingFor(c, 'archive.path-traversal', name);
   });
+  it('a pax header too large to buffer (a 5 MiB name) is refused, not held in memory', async () => {
+    const c = await read(await buildTarGz([{ name: 'p-1/' + 'x'.repeat(5 * 1024 ** 2), data: 'x' }]));
+    assert.deepEqual(rules(c.findings), ['archive.unreadable']);
+    assert.match(c.findings[0]!.message, /Header exceeds max size/);
+  });
   it('relative names with dots that stay inside are fine', async () => {
     const c = await read(zip({ entries: [plain('a/..b/c'), plain('a/b../c'), plain('./d')] }));
     assert.deepEqual(c.findings, []);
