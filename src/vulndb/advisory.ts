@@ -49,7 +49,17 @@ export interface ConvertedAdvisory {
 
 const PYPI = 'PyPI';
 
-export function convertRecord(record: OsvRecord): ConvertedAdvisory {
+/**
+ * Converts one record. `versionCache` may be shared across a batch: the same
+ * version strings recur in every advisory of a package (django's `versions`
+ * lists repeat hundreds of releases), and parsing them once halves a build.
+ */
+export function convertRecord(record: OsvRecord, versionCache = new Map<string, Version | null>()): ConvertedAdvisory {
+  const parse = (text: string): Version | null => {
+    let v = versionCache.get(text);
+    if (v === undefined) versionCache.set(text, (v = Version.tryParse(text)));
+    return v;
+  };
   const severity: Severity[] = [];
   const unscoredSeverity: Array<{ type: string; score: string }> = [];
   for (const s of record.severity ?? []) {
@@ -67,7 +77,7 @@ export function convertRecord(record: OsvRecord): ConvertedAdvisory {
     if (!entry) byPackage.set(name, (entry = { ranges: [], versions: [] }));
     for (const r of a.ranges ?? []) {
       if (r.type !== 'ECOSYSTEM') continue;
-      const prepared = prepareEvents(r.events.map(eventOf));
+      const prepared = prepareEvents(r.events.map(eventOf), parse);
       invalidEvents.push(...prepared.invalid);
       entry.ranges.push(prepared.events.map((e): StoredEvent => [e.kind, e.text]));
     }
@@ -75,10 +85,10 @@ export function convertRecord(record: OsvRecord): ConvertedAdvisory {
   }
   const affected: StoredAffected[] = [];
   for (const [name, entry] of byPackage) {
-    const rangesOnly: PreparedAffected = { ranges: entry.ranges.map((r) => prepareEvents(r).events), versions: [] };
+    const rangesOnly: PreparedAffected = { ranges: entry.ranges.map((r) => prepareEvents(r, parse).events), versions: [] };
     const seen = new Set<string>();
     const versions = entry.versions.filter((text) => {
-      const v = Version.tryParse(text);
+      const v = parse(text);
       if (v === null || seen.has(text)) return false;
       seen.add(text);
       return !isAffected(rangesOnly, v);

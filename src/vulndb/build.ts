@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Version } from '../pep/version.js';
 import { convertRecord, type ConvertedAdvisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import type { OsvRecord } from './osv.js';
@@ -68,6 +69,7 @@ function mergeRecords(
   let added = 0;
   let updated = 0;
   let unchanged = 0;
+  const versionCache = new Map<string, Version | null>();
   for (const record of records) {
     const existing = into.get(record.id);
     if (existing === undefined) added++;
@@ -76,7 +78,7 @@ function mergeRecords(
       unchanged++;
       continue;
     }
-    into.set(record.id, convertRecord(record));
+    into.set(record.id, convertRecord(record, versionCache));
   }
   return { added, updated, unchanged };
 }

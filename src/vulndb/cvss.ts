@@ -6,8 +6,20 @@
 import cvssCalculator from 'ae-cvss-calculator';
 import { levelOf, type Severity } from './severity.js';
 
-/** Scores one vector. Returns null for a vector the calculator rejects or a version it does not know. */
+const scored = new Map<string, Severity | null>();
+
+/**
+ * Scores one vector; null for a vector the calculator rejects or a CVSS version it does not know.
+ * Memoized: a few hundred distinct vectors cover thousands of advisories.
+ */
 export function scoreVector(type: string, vector: string): Severity | null {
+  const key = `${type}\0${vector}`;
+  if (!scored.has(key)) scored.set(key, computeScore(type, vector));
+  const s = scored.get(key) ?? null;
+  return s && { ...s };
+}
+
+function computeScore(type: string, vector: string): Severity | null {
   const { Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
   try {
     let base: number | undefined;

@@ -37,7 +37,10 @@ export function eventOf(event: OsvEvent): StoredEvent {
  * valid PEP 440 (returned in `invalid`). The sort is stable, so events at equal
  * versions keep their order in the advisory.
  */
-export function prepareEvents(events: readonly StoredEvent[]): { events: PreparedEvent[]; invalid: string[] } {
+export function prepareEvents(
+  events: readonly StoredEvent[],
+  parse: (text: string) => Version | null = (text) => Version.tryParse(text),
+): { events: PreparedEvent[]; invalid: string[] } {
   const prepared: PreparedEvent[] = [];
   const invalid: string[] = [];
   for (const [kind, text] of events) {
@@ -45,7 +48,7 @@ export function prepareEvents(events: readonly StoredEvent[]): { events: Prepare
       prepared.push({ kind, version: null, text });
       continue;
     }
-    const version = Version.tryParse(text);
+    const version = parse(text);
     if (version === null) invalid.push(text);
     else prepared.push({ kind, version, text });
   }
