@@ -4,18 +4,13 @@
  * code for every program that imports it. The table of owners is derived from
  * real PyPI wheels by imports/make-popular-imports.py.
  */
-import { readFileSync } from 'node:fs';
+// Imported (not read from disk) so that the build copies the table into dist/ with the code.
+import popularImports from '../imports/popular-imports.json' with { type: 'json' };
 import type { Hit, TopLevelNames } from '../subjects.js';
 
-let owners: Record<string, string[]> | undefined;
-
-function popularImports(): Record<string, string[]> {
-  owners ??= JSON.parse(readFileSync(new URL('../imports/popular-imports.json', import.meta.url), 'utf8')) as Record<string, string[]>;
-  return owners;
-}
+const table: Readonly<Record<string, readonly string[]>> = popularImports;
 
 export function importHijack(subject: TopLevelNames): Hit[] {
-  const table = popularImports();
   return subject.names.flatMap((name) => {
     const projects = Object.hasOwn(table, name) ? table[name] : undefined;
     if (projects === undefined || projects.includes(subject.project)) return [];
