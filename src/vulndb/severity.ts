@@ -25,12 +25,6 @@ export function levelOf(score: number): SeverityLevel {
   return 'critical';
 }
 
-const LEVEL_RANK: Record<SeverityLevel, number> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-export function compareLevels(a: SeverityLevel, b: SeverityLevel): number {
-  return LEVEL_RANK[a] - LEVEL_RANK[b];
-}
-
 /** The highest-scoring of an advisory's severities, or null when it has none. */
 export function worstSeverity(severities: readonly Severity[]): Severity | null {
   let worst: Severity | null = null;
