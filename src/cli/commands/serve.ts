@@ -1,7 +1,5 @@
 /** `gatehouse serve`: runs the gateway. */
 import type { Command } from 'commander';
-import { buildApp } from '../../server/app.js';
-import { openStorage } from '../../store/index.js';
 import { addStorageOptions, resolveConfig, type GatewayOptions } from '../gateway-options.js';
 
 export function registerServeCommand(program: Command): void {
@@ -38,6 +36,8 @@ connections, finish the requests in flight, and close the database.`,
     )
     .action(async (opts: GatewayOptions & { logLevel: string }) => {
       const config = resolveConfig(opts);
+      // Loaded here, not at the top: every other command starts without the server stack.
+      const [{ buildApp }, { openStorage }] = await Promise.all([import('../../server/app.js'), import('../../store/index.js')]);
       const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
       const app = await buildApp(storage, config, { logger: { level: opts.logLevel } });
       if (storage.sweptTempFiles > 0) {

@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
-import { openStorage, type Storage } from '../../store/index.js';
+import type { Storage } from '../../store/index.js';
 import { addStorageOptions, resolveConfig, type GatewayOptions } from '../gateway-options.js';
 
 async function withStorage<T>(opts: GatewayOptions, work: (storage: Storage) => Promise<T>): Promise<T> {
   const config = resolveConfig(opts);
+  // Loaded on use, so commands that never open storage start without the database drivers.
+  const { openStorage } = await import('../../store/index.js');
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     return await work(storage);
