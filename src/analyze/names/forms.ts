@@ -60,6 +60,8 @@ const AFFIX = /^(?:python3|python|py)(?:-|(?=[a-z0-9]{3}))|-(?:python3|python|py
 
 /** The name with one such affix removed, or undefined when it has none. */
 export function withoutPythonAffix(name: string): string | undefined {
+  // Most names have no affix: skip the regex, which would try every position.
+  if (!name.startsWith('py') && !name.endsWith('py') && !name.endsWith('python') && !name.endsWith('python3')) return undefined;
   const stripped = name.replace(AFFIX, '');
   return stripped !== name && stripped.length >= 3 ? stripped : undefined;
 }
@@ -68,8 +70,14 @@ export function withoutPythonAffix(name: string): string | undefined {
 const VERSION_SUFFIX = /(?:-?v?\d+)(?:-\d+)*$/;
 
 export function withoutVersionSuffix(name: string): string | undefined {
+  const last = name.charCodeAt(name.length - 1);
+  if (!(last >= 0x30 && last <= 0x39)) return undefined;
   const stripped = name.replace(VERSION_SUFFIX, '').replace(/-$/, '');
   return stripped !== name && stripped.length >= 3 ? stripped : undefined;
+}
+
+function withoutSeparators(name: string): string {
+  return name.includes('-') ? name.replace(/-/g, '') : name;
 }
 
 export const NAME_FORMS: readonly NameForm[] = [
@@ -86,7 +94,7 @@ export const NAME_FORMS: readonly NameForm[] = [
   {
     rule: 'separators',
     relation: 'differs only in separators from',
-    key: (name) => name.replace(/-/g, ''),
+    key: withoutSeparators,
   },
   {
     rule: 'word-order',
@@ -96,7 +104,7 @@ export const NAME_FORMS: readonly NameForm[] = [
   {
     rule: 'python-affix',
     relation: "adds or drops a 'py'/'python'/'python3' prefix or suffix of",
-    key: (name) => (withoutPythonAffix(name) ?? name).replace(/-/g, ''),
+    key: (name) => withoutSeparators(withoutPythonAffix(name) ?? name),
   },
   {
     rule: 'version-suffix',

@@ -108,12 +108,17 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     twoEditTargets.map((p) => p.name),
     twoEditTargets.map(() => true),
   );
-  const formIndexes = NAME_FORMS.map((form) => ({ form, byKey: indexByForm(form, popular) }));
+  const formMaps = NAME_FORMS.map((form) => indexByForm(form, popular));
   const allow = new Set((config.allow ?? []).map(normalizeName));
   const deny = new Set((config.deny ?? []).map(normalizeName));
   const internalNames = new Set((config.internalNames ?? []).map(normalizeName));
   const internalPrefixes = (config.internalPrefixes ?? []).map(normalizeName);
   const topClause = `among the ${formatCount(corpus.topSize)} most downloaded`;
+
+  function internalPrefixOf(name: string): string | undefined {
+    for (const prefix of internalPrefixes) if (name.startsWith(prefix)) return prefix;
+    return undefined;
+  }
 
   function popularityClause(candidate: string, rank: number | undefined): string {
     return rank === undefined ? `'${candidate}' is not ${topClause}` : `'${candidate}' ranks only ${formatCount(rank)}`;
@@ -130,9 +135,11 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
 
   function findSquat(candidate: string, rank: number | undefined): SquatMatch | undefined {
     let best: SquatMatch | undefined;
-    for (const { form, byKey } of formIndexes) {
+    // Indexed loops over plain arrays: this is the hot path of every check.
+    for (let f = 0; f < NAME_FORMS.length; f++) {
+      const form = NAME_FORMS[f]!;
       const key = form.key(candidate);
-      const targets = key === undefined ? undefined : byKey.get(key);
+      const targets = key === undefined ? undefined : formMaps[f]!.get(key);
       if (targets === undefined) continue;
       for (const target of targets) {
         if (!outranks(target, candidate, rank)) continue;
@@ -172,35 +179,37 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
       if (!(err instanceof InvalidNameError)) throw err;
       return { name: requested, normalized: requested, verdict: 'denied', rule: 'invalid-name', reason: err.message };
     }
-    const base = { name: requested, normalized: name };
-    if (deny.has(name)) return { ...base, verdict: 'denied', rule: 'denylist', reason: `'${name}' is on the denylist` };
-    if (allow.has(name)) return { ...base, verdict: 'ok', rule: 'allowlist', reason: `'${name}' is on the allowlist` };
-    const prefix = internalPrefixes.find((p) => name.startsWith(p));
+    const verdict = (kind: NameVerdictKind, reason: string, rule?: string, target?: string): NameVerdict => ({
+      name: requested,
+      normalized: name,
+      verdict: kind,
+      ...(target !== undefined && { target }),
+      reason,
+      ...(rule !== undefined && { rule }),
+    });
+    if (deny.has(name)) return verdict('denied', `'${name}' is on the denylist`, 'denylist');
+    if (allow.has(name)) return verdict('ok', `'${name}' is on the allowlist`, 'allowlist');
+    const prefix = internalPrefixOf(name);
     if (prefix !== undefined || internalNames.has(name)) {
       const why = prefix !== undefined ? `has the internal prefix '${prefix}'` : 'is an internal project name';
       return corpus.all.has(name)
-        ? {
-            ...base,
-            verdict: 'internal-collision',
-            rule: 'dependency-confusion',
-            reason: `'${name}' ${why} but a project of that name exists on the public index: installing it from there would run a stranger's code`,
-          }
-        : { ...base, verdict: 'ok', rule: 'internal', reason: `'${name}' ${why} and is not on the public index` };
+        ? verdict(
+            'internal-collision',
+            `'${name}' ${why} but a project of that name exists on the public index: installing it from there would run a stranger's code`,
+            'dependency-confusion',
+          )
+        : verdict('ok', `'${name}' ${why} and is not on the public index`, 'internal');
     }
     const rank = rankOf.get(name);
     const squat = findSquat(name, rank);
     if (squat) {
-      return {
-        ...base,
-        verdict: 'typosquat',
-        target: squat.target.name,
-        rule: squat.rule,
-        reason: `'${name}' ${squat.relation} '${squat.target.name}' (rank ${formatCount(squat.target.rank)}); ${popularityClause(name, rank)}`,
-      };
+      const { target } = squat;
+      const reason = `'${name}' ${squat.relation} '${target.name}' (rank ${formatCount(target.rank)}); ${popularityClause(name, rank)}`;
+      return verdict('typosquat', reason, squat.rule, target.name);
     }
-    if (rank !== undefined) return { ...base, verdict: 'ok', reason: `'${name}' ranks ${formatCount(rank)} ${topClause}` };
-    if (!corpus.all.has(name)) return { ...base, verdict: 'unknown', reason: `'${name}' is not on the index snapshot` };
-    return { ...base, verdict: 'ok', reason: `'${name}' is on the index and resembles no popular project` };
+    if (rank !== undefined) return verdict('ok', `'${name}' ranks ${formatCount(rank)} ${topClause}`);
+    if (!corpus.all.has(name)) return verdict('unknown', `'${name}' is not on the index snapshot`);
+    return verdict('ok', `'${name}' is on the index and resembles no popular project`);
   }
 
   return {
