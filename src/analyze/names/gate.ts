@@ -3,8 +3,8 @@
  * typosquat of a popular project, an internal name that also exists publicly
  * (dependency confusion), denied by config, or unknown to the index.
  *
- * Pure: built once from a corpus and a config, then each check is a handful
- * of hash lookups (see deletion-index.ts and forms.ts).
+ * Pure: built once from a corpus and a config, then each check is a few
+ * dozen hash probes (see deletion-index.ts and forms.ts).
  *
  * Popularity decides. A name on the ranked list is a squat only when its
  * target is far more popular (RANK_RATIO times) and one step away; an
