@@ -95,12 +95,12 @@ Verdicts:
   ok                  a popular project, or a name that resembles none
   typosquat           close to a far more popular project (TARGET); the reason names the edit and both ranks
   internal-collision  matches --internal-prefix/--internal-name and exists on the public index
-  denied              on --deny, or not a valid project name
+  denied              on --deny
   unknown             not on the public index snapshot (a typo of nothing, or a name registered since)
 
 Exit status: 0 when nothing is flagged, 1 when any name is a typosquat, an
-internal collision or denied (or unknown, with --fail-on-unknown), 2 when the
-input cannot be read.
+internal collision or denied (or unknown, with --fail-on-unknown), 2 when a
+NAME is not a valid project name or an input cannot be read.
 
 JSON (--format json): {"names": [{"name", "normalized", "verdict", "target", "reason", "rule"}]}
 
