@@ -5,12 +5,9 @@
  */
 import { Command, Option } from 'commander';
 import { InvalidInputError } from '../../errors.js';
-import { loadNameCorpus } from '../../analyze/names/corpus.js';
-import { createNameGate, type NameVerdict, type NameVerdictKind } from '../../analyze/names/gate.js';
-import { readRequirementLines } from '../../audit/requirements.js';
+import type { NameVerdict, NameVerdictKind } from '../../analyze/names/gate.js';
 import { InvalidRequirementError } from '../../pep/errors.js';
 import { isValidName } from '../../pep/name.js';
-import { parseRequirement } from '../../pep/requirement.js';
 
 /** Verdicts that make the command exit with status 1. */
 const FLAGGED: ReadonlySet<NameVerdictKind> = new Set(['typosquat', 'internal-collision', 'denied']);
@@ -33,7 +30,11 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  * Paths and URLs name no project and are skipped; editables count when they
  * say `#egg=NAME`.
  */
-function namesFromRequirements(file: string): string[] {
+async function namesFromRequirements(file: string): Promise<string[]> {
+  const [{ readRequirementLines }, { parseRequirement }] = await Promise.all([
+    import('../../audit/requirements.js'),
+    import('../../pep/requirement.js'),
+  ]);
   const names: string[] = [];
   for (const line of readRequirementLines(file)) {
     if (line.constraint) continue;
@@ -109,13 +110,19 @@ Examples:
   gatehouse check-name -r requirements.txt --format json
   gatehouse check-name -r requirements.txt --internal-prefix acme- --allow my-fork-of-requestz`,
     )
-    .action((names: string[], opts: CheckNameOptions) => {
-      const requested = [...names, ...opts.requirement.flatMap(namesFromRequirements)];
+    .action(async (names: string[], opts: CheckNameOptions) => {
+      const requested = [...names];
+      for (const file of opts.requirement) requested.push(...(await namesFromRequirements(file)));
       if (requested.length === 0) throw new InvalidInputError('check-name.no-names', 'give at least one NAME or -r FILE');
       for (const list of [names, opts.allow, opts.deny, opts.internalName]) {
         const bad = list.find((n) => !isValidName(n));
         if (bad !== undefined) throw new InvalidInputError('check-name.invalid-option', `'${bad}' is not a valid project name`);
       }
+      // The corpus and the gate load only when this command runs, so other commands start fast.
+      const [{ loadNameCorpus }, { createNameGate }] = await Promise.all([
+        import('../../analyze/names/corpus.js'),
+        import('../../analyze/names/gate.js'),
+      ]);
       const gate = createNameGate(loadNameCorpus(opts.corpus), {
         allow: opts.allow,
         deny: opts.deny,

@@ -5,12 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ArtifactScanner, type ArtifactReport } from '../../analyze/artifact.js';
-import { expandInputs } from '../../analyze/inputs.js';
-import { jsonReport } from '../../analyze/report/json.js';
-import { sarifReport } from '../../analyze/report/sarif.js';
-import { tableReport } from '../../analyze/report/table.js';
-import { reaches, type Verdict } from '../../analyze/verdict.js';
+import type { ArtifactReport } from '../../analyze/artifact.js';
+import type { Verdict } from '../../analyze/verdict.js';
 
 /** Below this many inputs a progress bar is more noise than help. */
 const progressThreshold = 5;
@@ -75,6 +71,15 @@ Examples:
   gatehouse scan vendor/*.tar.gz --format json | jq '.artifacts[] | select(.verdict != "clean")'`,
     )
     .action(async (paths: string[], options: ScanOptions) => {
+      // The scanner (tree-sitter, rules) loads only when this command runs, so other commands start fast.
+      const [{ ArtifactScanner }, { expandInputs }, { jsonReport }, { sarifReport }, { tableReport }, { reaches }] = await Promise.all([
+        import('../../analyze/artifact.js'),
+        import('../../analyze/inputs.js'),
+        import('../../analyze/report/json.js'),
+        import('../../analyze/report/sarif.js'),
+        import('../../analyze/report/table.js'),
+        import('../../analyze/verdict.js'),
+      ]);
       const inputs = await expandInputs(paths);
       const scanner = await ArtifactScanner.create(options.rules);
       const showProgress = options.progress && process.stderr.isTTY === true && inputs.length >= progressThreshold;
