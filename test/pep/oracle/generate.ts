@@ -36,7 +36,8 @@ export class Random {
   }
 }
 
-const TOP_PACKAGES = new URL('../../../../shared/data/pypi-names/top-packages.tsv', import.meta.url);
+// The copy shipped with the name gate (data/names/), so the suite needs nothing outside the repository.
+const TOP_PACKAGES = new URL('../../../data/names/top-packages.tsv', import.meta.url);
 
 /** The `latest_version` and `name` columns of the popular-packages corpus. */
 export function topPackages(): { names: string[]; versions: string[] } {
