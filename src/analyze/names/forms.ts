@@ -76,6 +76,32 @@ export function withoutVersionSuffix(name: string): string | undefined {
   return stripped !== name && stripped.length >= 3 ? stripped : undefined;
 }
 
+/** A `lib`, `py` or `python` glued to either end, and the rest (at least 3 characters). */
+const GLUED_AFFIX = /^(lib|python|py)([a-z0-9]{3,})$|^([a-z0-9]{3,})(lib|python|py)$/;
+
+/**
+ * The name as its glued affix and the rest, so that moving the affix to the
+ * other end keeps the key (`libhtml5` and `html5lib`, `yamlpy` and `pyyaml`).
+ * Undefined when the name has no such affix.
+ */
+export function affixAndRest(name: string): string | undefined {
+  const bare = withoutSeparators(name);
+  if (!bare.startsWith('py') && !bare.startsWith('lib') && !bare.endsWith('py') && !bare.endsWith('lib') && !bare.endsWith('python')) return undefined;
+  const m = GLUED_AFFIX.exec(bare);
+  if (!m) return undefined;
+  return m[1] !== undefined ? `${m[1]}|${m[2] ?? ''}` : `${m[4] ?? ''}|${m[3] ?? ''}`;
+}
+
+/** Every run of a repeated character cut to one (`requstsss` to `requsts`): a key held down, or tapped twice. */
+export function withoutRepeats(name: string): string {
+  let i = 1;
+  while (i < name.length && name.charCodeAt(i) !== name.charCodeAt(i - 1)) i++;
+  if (i >= name.length) return name;
+  let out = name.slice(0, i);
+  for (; i < name.length; i++) if (name.charCodeAt(i) !== name.charCodeAt(i - 1)) out += name[i];
+  return out;
+}
+
 function withoutSeparators(name: string): string {
   return name.includes('-') ? name.replace(/-/g, '') : name;
 }
@@ -100,6 +126,11 @@ export const NAME_FORMS: readonly NameForm[] = [
     rule: 'word-order',
     relation: 'reorders the words of',
     key: (name) => (name.includes('-') ? name.split('-').sort().join('-') : undefined),
+  },
+  {
+    rule: 'affix-moved',
+    relation: "moves the 'lib'/'py'/'python' at one end to the other end of",
+    key: affixAndRest,
   },
   {
     rule: 'python-affix',

@@ -14,8 +14,9 @@ import { InvalidNameError } from '../../pep/errors.js';
 import { normalizeName, parseName } from '../../pep/name.js';
 import type { NameCorpus, PopularName } from './corpus.js';
 import { DeletionIndex } from './deletion-index.js';
+import { COMBO_TOP, comboCore } from './combosquat.js';
 import { boundedEditDistance, classifySingleEdit, type SingleEdit } from './edits.js';
-import { NAME_FORMS, type NameForm } from './forms.js';
+import { NAME_FORMS, type NameForm, withoutRepeats, withoutVersionSuffix } from './forms.js';
 
 export type NameVerdictKind = 'ok' | 'typosquat' | 'unknown' | 'internal-collision' | 'denied';
 
@@ -77,6 +78,17 @@ function allowsSingleEdit(targetLength: number, edit: SingleEdit): boolean {
   return edit.kind !== 'substitution';
 }
 
+/**
+ * Whether the candidate drops the target's first letter. People start a name
+ * with its first letter, so such a match is less telling than one that keeps
+ * it (`crypt` is `crypto` cut short more likely than `bcrypt` without its
+ * `b`). Adding a letter in front (`arequests`) or hitting a wrong first key
+ * (`gequests`) are as likely as elsewhere.
+ */
+function dropsFirstLetter(query: string, target: string, edit: SingleEdit): boolean {
+  return edit.kind === 'omission' && query.charCodeAt(0) !== target.charCodeAt(0);
+}
+
 function isTwoEditTarget(p: PopularName): boolean {
   return p.name.length >= TWO_EDIT_LENGTH && p.rank <= TWO_EDIT_TOP;
 }
@@ -89,6 +101,10 @@ interface SquatMatch {
   /** Lower is a more telling match; ties go to the more popular target. */
   strength: number;
 }
+
+/** How a single edit of a transformed query reads as a rule and relation of the original candidate. */
+type EditWording = (edit: SingleEdit) => { rule: string; relation: string };
+const plainEdit: EditWording = (edit) => ({ rule: edit.kind, relation: edit.detail });
 
 const formatter = new Intl.NumberFormat('en-US');
 const formatCount = (n: number): string => formatter.format(n);
@@ -109,6 +125,8 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     twoEditTargets.map(() => true),
   );
   const formMaps = NAME_FORMS.map((form) => indexByForm(form, popular));
+  const byName = new Map<string, PopularName>(popular.map((p) => [p.name, p]));
+  const comboTargets = indexComboTargets(popular, byName);
   const allow = new Set((config.allow ?? []).map(normalizeName));
   const deny = new Set((config.deny ?? []).map(normalizeName));
   const internalNames = new Set((config.internalNames ?? []).map(normalizeName));
@@ -133,6 +151,27 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     return !best || match.strength < best.strength || (match.strength === best.strength && match.target.rank < best.target.rank);
   }
 
+  /** The best popular name one allowed edit from `query` that outranks `candidate` and is `eligible`. */
+  function singleEditMatch(
+    query: string,
+    candidate: string,
+    rank: number | undefined,
+    strength: number,
+    wording: EditWording,
+    eligible: (target: PopularName) => boolean = () => true,
+  ): SquatMatch | undefined {
+    let best: SquatMatch | undefined;
+    for (const entry of oneEdit.candidates(query, false)) {
+      const target = popular[entry];
+      if (!target || !outranks(target, candidate, rank) || !eligible(target)) continue;
+      const edit = boundedEditDistance(query, target.name, 1) === 1 ? classifySingleEdit(query, target.name) : undefined;
+      if (!edit || !allowsSingleEdit(target.name.length, edit)) continue;
+      const match = { target, ...wording(edit), strength: strength + (dropsFirstLetter(query, target.name, edit) ? 0.5 : 0) };
+      if (better(match, best)) best = match;
+    }
+    return best;
+  }
+
   function findSquat(candidate: string, rank: number | undefined): SquatMatch | undefined {
     let best: SquatMatch | undefined;
     // Indexed loops over plain arrays: this is the hot path of every check.
@@ -150,14 +189,8 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
         break;
       }
     }
-    for (const entry of oneEdit.candidates(candidate, false)) {
-      const target = popular[entry];
-      if (!target || !outranks(target, candidate, rank)) continue;
-      const edit = boundedEditDistance(candidate, target.name, 1) === 1 ? classifySingleEdit(candidate, target.name) : undefined;
-      if (!edit || !allowsSingleEdit(target.name.length, edit)) continue;
-      const match = { target, rule: edit.kind, relation: edit.detail, strength: 1 };
-      if (better(match, best)) best = match;
-    }
+    const edited = singleEditMatch(candidate, candidate, rank, 1, plainEdit);
+    if (edited && better(edited, best)) best = edited;
     // Two edits apart is a family resemblance more often than a typo
     // (`azureml-core`, `azure-core`): only an unranked name is flagged for it.
     if (rank === undefined && candidate.length >= TWO_EDIT_LENGTH - 2) {
@@ -167,6 +200,42 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
         const match = { target, rule: 'two-edits', relation: 'is two edits away from', strength: 2 };
         if (better(match, best)) best = match;
       }
+    }
+    return best ?? (rank === undefined ? findLooseSquat(candidate) : undefined);
+  }
+
+  /**
+   * The weakest rules, for an unranked name nothing above explains: a popular
+   * name dressed up with combo words, and letters held down too long.
+   */
+  function findLooseSquat(candidate: string): SquatMatch | undefined {
+    let best: SquatMatch | undefined;
+    const combo = comboCore(candidate);
+    if (combo) {
+      const added = `adds '${combo.extras.join("', '")}' to`;
+      const exact = comboTargets.get(combo.core) ?? comboTargets.get(withoutVersionSuffix(combo.core) ?? '');
+      if (exact) best = { target: exact, rule: 'combosquat', relation: added, strength: 3 };
+      else if (combo.core.length >= TWO_EDIT_LENGTH && !corpus.all.has(combo.core)) {
+        // A misspelled core plus a word is two changes, so it needs a two-edit
+        // length (`python-plus` is not `cython`); and a core that is a
+        // project of its own (`network`, `locker`) is a word, not a misspelling.
+        const wording: EditWording = (edit) => ({ rule: 'combosquat', relation: `${added} '${combo.core}', which ${edit.detail}` });
+        best = singleEditMatch(combo.core, candidate, undefined, 3, wording, (target) => target.rank <= COMBO_TOP);
+      }
+    }
+    // Cut every run of a letter to one; then the same name, or one edit from
+    // a name that gets two edits anyway (isTwoEditTarget): on other names,
+    // letters held down plus one more edit match too many honest names (`funny`, `funcy`).
+    const collapsed = withoutRepeats(candidate);
+    if (collapsed !== candidate && collapsed.length >= MIN_EDIT_LENGTH) {
+      const same = byName.get(collapsed);
+      let match: SquatMatch | undefined;
+      if (same && outranks(same, candidate, undefined)) match = { target: same, rule: 'repeated-letters', relation: 'repeats letters of', strength: 3 };
+      else {
+        const wording: EditWording = (edit) => ({ rule: 'repeated-letters', relation: `repeats letters and ${edit.detail}` });
+        match = singleEditMatch(collapsed, candidate, undefined, 3, wording, isTwoEditTarget);
+      }
+      if (match && better(match, best)) best = match;
     }
     return best;
   }
@@ -216,6 +285,23 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     check,
     stats: { deletionEntries: oneEdit.entryCount + twoEdit.entryCount, deletionBytes: oneEdit.byteLength + twoEdit.byteLength },
   };
+}
+
+/**
+ * The popular names a combosquat may dress up, by name and by name without
+ * its version number when no ranked project has that name (`urllib3` as
+ * `urllib`; but `boto` is a project of its own, not `boto3`).
+ */
+function indexComboTargets(popular: readonly PopularName[], byName: ReadonlyMap<string, PopularName>): Map<string, PopularName> {
+  const byKey = new Map<string, PopularName>();
+  for (const p of popular) {
+    if (p.rank > COMBO_TOP || p.name.length < MIN_EDIT_LENGTH) continue;
+    if (!byKey.has(p.name)) byKey.set(p.name, p);
+    const bare = withoutVersionSuffix(p.name);
+    // `boto` is a project of its own, not `boto3` without its number.
+    if (bare !== undefined && bare.length >= MIN_EDIT_LENGTH && !byName.has(bare) && !byKey.has(bare)) byKey.set(bare, p);
+  }
+  return byKey;
 }
 
 /** Popular names by their key under `form`, each list in rank order. */

@@ -2,9 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   NAME_FORMS,
+  affixAndRest,
   confusableSkeleton,
   ultranormalize,
   withoutPythonAffix,
+  withoutRepeats,
   withoutVersionSuffix,
 } from '../../../src/analyze/names/forms.js';
 
@@ -68,4 +70,32 @@ test('every form has a rule id and relation, and the ids are unique', () => {
   const wordOrder = NAME_FORMS.find((f) => f.rule === 'word-order');
   assert.equal(wordOrder?.key('dateutil-python'), wordOrder?.key('python-dateutil'));
   assert.equal(wordOrder?.key('requests'), undefined);
+});
+
+test('affixAndRest: a lib/py/python glued to either end gives the same key; other names have none', () => {
+  const cases: Array<[string, string | undefined]> = [
+    ['libhtml5', 'lib|html5'],
+    ['html5lib', 'lib|html5'],
+    ['pyyaml', 'py|yaml'],
+    ['yamlpy', 'py|yaml'],
+    ['py-yaml', 'py|yaml'],
+    ['kafkapython', 'python|kafka'],
+    ['pythonkafka', 'python|kafka'],
+    ['pyqt', undefined], // the rest would be shorter than 3 characters
+    ['requests', undefined],
+    ['numpy', 'py|num'],
+  ];
+  for (const [name, key] of cases) assert.equal(affixAndRest(name), key, name);
+});
+
+test('withoutRepeats cuts every run of a character to one, and returns names without runs unchanged', () => {
+  const cases: Array<[string, string]> = [
+    ['requstsss', 'requsts'],
+    ['reqqquestts', 'requests'],
+    ['aaa', 'a'],
+    ['pillow', 'pilow'],
+    ['numpy', 'numpy'],
+    ['', ''],
+  ];
+  for (const [name, collapsed] of cases) assert.equal(withoutRepeats(name), collapsed, name);
 });

@@ -40,12 +40,38 @@ test('each typo class the issue lists is caught, with the right target and rule'
     ['urllib4', 'urllib3', 'version-suffix'],
     ['requestsaa', 'requests', 'two-edits'],
     ['beautifulsouq4z', 'beautifulsoup4', 'two-edits'],
+    ['yamlpy', 'pyyaml', 'affix-moved'],
+    ['libhtml5', 'html5lib', 'affix-moved'],
+    ['urllib3-fixed', 'urllib3', 'combosquat'],
+    ['pandas-lite-windows', 'pandas', 'combosquat'],
+    ['pytz3-dev', 'pytz', 'combosquat'],
+    ['matplotib-new', 'matplotlib', 'combosquat'],
+    ['numpyyy', 'numpy', 'repeated-letters'],
+    ['reqqquestts', 'requests', 'repeated-letters'],
   ];
   for (const [name, target, rule] of cases) {
     const v = shipped.check(name);
     assert.equal(v.verdict, 'typosquat', `${name}: ${v.reason}`);
     assert.equal(v.target, target, name);
     assert.equal(v.rule, rule, name);
+  }
+});
+
+test('a match that drops the first letter loses to one that keeps it; a wrong first key or an added one does not', () => {
+  const cases: Array<[name: string, target: string, rule: string]> = [
+    ['crypt', 'crypto', 'omission'], // not `bcrypt` (rank 184) without its `b`
+    ['arequests', 'requests', 'insertion'], // not `grequests` with `g` replaced
+    ['gequests', 'requests', 'substitution'], // not `grequests` without its `r`
+  ];
+  for (const [name, target, rule] of cases) {
+    const v = shipped.check(name);
+    assert.deepEqual([v.verdict, v.target, v.rule], ['typosquat', target, rule], name);
+  }
+});
+
+test('combo words and repeated letters stay narrow: plugin words, own-project cores and plain words pass', () => {
+  for (const name of ['requests-oauthlib', 'pytest-cov', 'flask-fast', 'python-plus', 'boto-lite', 'funny', 'zippy']) {
+    assert.equal(shipped.check(name).verdict, 'ok', name);
   }
 });
 
