@@ -26,7 +26,11 @@ export const COMBO_TOP = 300;
  * carries, or undefined when the name is not one core word plus combo words.
  */
 export function comboCore(name: string): { core: string; extras: string[] } | undefined {
-  if (!name.includes('-')) return undefined;
+  const firstDash = name.indexOf('-');
+  if (firstDash === -1) return undefined;
+  // With a single core word, the first or the last word is a combo word:
+  // most names fail this without being split.
+  if (!COMBO_WORDS.has(name.slice(0, firstDash)) && !COMBO_WORDS.has(name.slice(name.lastIndexOf('-') + 1))) return undefined;
   let core: string | undefined;
   const extras: string[] = [];
   for (const word of name.split('-')) {

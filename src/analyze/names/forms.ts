@@ -85,9 +85,9 @@ const GLUED_AFFIX = /^(lib|python|py)([a-z0-9]{3,})$|^([a-z0-9]{3,})(lib|python|
  * Undefined when the name has no such affix.
  */
 export function affixAndRest(name: string): string | undefined {
-  const bare = withoutSeparators(name);
-  if (!bare.startsWith('py') && !bare.startsWith('lib') && !bare.endsWith('py') && !bare.endsWith('lib') && !bare.endsWith('python')) return undefined;
-  const m = GLUED_AFFIX.exec(bare);
+  // A normalized name neither starts nor ends with a separator, so test the ends before stripping.
+  if (!name.startsWith('py') && !name.startsWith('lib') && !name.endsWith('py') && !name.endsWith('lib') && !name.endsWith('python')) return undefined;
+  const m = GLUED_AFFIX.exec(withoutSeparators(name));
   if (!m) return undefined;
   return m[1] !== undefined ? `${m[1]}|${m[2] ?? ''}` : `${m[4] ?? ''}|${m[3] ?? ''}`;
 }

@@ -106,6 +106,12 @@ interface SquatMatch {
 type EditWording = (edit: SingleEdit) => { rule: string; relation: string };
 const plainEdit: EditWording = (edit) => ({ rule: edit.kind, relation: edit.detail });
 
+/** A deletion index and the popular names behind its entries. */
+interface EditSource {
+  readonly index: DeletionIndex;
+  readonly targets: readonly PopularName[];
+}
+
 const formatter = new Intl.NumberFormat('en-US');
 const formatCount = (n: number): string => formatter.format(n);
 
@@ -151,18 +157,24 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
     return !best || match.strength < best.strength || (match.strength === best.strength && match.target.rank < best.target.rank);
   }
 
-  /** The best popular name one allowed edit from `query` that outranks `candidate` and is `eligible`. */
+  const everyName: EditSource = { index: oneEdit, targets: popular };
+  const twoEditNames: EditSource = { index: twoEdit, targets: twoEditTargets };
+
+  /** The best name of `source` one allowed edit from `query` that outranks `candidate` and is `eligible`. */
   function singleEditMatch(
     query: string,
     candidate: string,
     rank: number | undefined,
     strength: number,
     wording: EditWording,
+    source: EditSource = everyName,
     eligible: (target: PopularName) => boolean = () => true,
   ): SquatMatch | undefined {
     let best: SquatMatch | undefined;
-    for (const entry of oneEdit.candidates(query, false)) {
-      const target = popular[entry];
+    // One deletion of the query meets the source's stored deletions: a
+    // superset of the names one edit away, verified below.
+    for (const entry of source.index.candidates(query, false)) {
+      const target = source.targets[entry];
       if (!target || !outranks(target, candidate, rank) || !eligible(target)) continue;
       const edit = boundedEditDistance(query, target.name, 1) === 1 ? classifySingleEdit(query, target.name) : undefined;
       if (!edit || !allowsSingleEdit(target.name.length, edit)) continue;
@@ -220,12 +232,13 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
         // length (`python-plus` is not `cython`); and a core that is a
         // project of its own (`network`, `locker`) is a word, not a misspelling.
         const wording: EditWording = (edit) => ({ rule: 'combosquat', relation: `${added} '${combo.core}', which ${edit.detail}` });
-        best = singleEditMatch(combo.core, candidate, undefined, 3, wording, (target) => target.rank <= COMBO_TOP);
+        best = singleEditMatch(combo.core, candidate, undefined, 3, wording, everyName, (target) => target.rank <= COMBO_TOP);
       }
     }
     // Cut every run of a letter to one; then the same name, or one edit from
-    // a name that gets two edits anyway (isTwoEditTarget): on other names,
-    // letters held down plus one more edit match too many honest names (`funny`, `funcy`).
+    // a name that gets two edits anyway (isTwoEditTarget, looked up in their
+    // small index): on other names, letters held down plus one more edit
+    // match too many honest names (`funny`, `funcy`).
     const collapsed = withoutRepeats(candidate);
     if (collapsed !== candidate && collapsed.length >= MIN_EDIT_LENGTH) {
       const same = byName.get(collapsed);
@@ -233,7 +246,7 @@ export function createNameGate(corpus: NameCorpus, config: NameGateConfig = {}):
       if (same && outranks(same, candidate, undefined)) match = { target: same, rule: 'repeated-letters', relation: 'repeats letters of', strength: 3 };
       else {
         const wording: EditWording = (edit) => ({ rule: 'repeated-letters', relation: `repeats letters and ${edit.detail}` });
-        match = singleEditMatch(collapsed, candidate, undefined, 3, wording, isTwoEditTarget);
+        if (collapsed.length >= TWO_EDIT_LENGTH - 1) match = singleEditMatch(collapsed, candidate, undefined, 3, wording, twoEditNames);
       }
       if (match && better(match, best)) best = match;
     }
