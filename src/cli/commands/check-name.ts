@@ -99,6 +99,12 @@ Verdicts:
   denied              on --deny
   unknown             not on the public index snapshot (a typo of nothing, or a name registered since)
 
+What counts as close: one edit (a letter dropped, repeated, inserted, replaced by a neighbouring key, or two
+swapped); two edits from the 500 most downloaded names; look-alike letters (rn/m, vv/w, cl/d, l/1/i, 0/o); PyPI's
+own name-similarity rule; other separators or word order; an added, dropped or moved py/python/lib affix
+(yamlpy for pyyaml); a trailing number or version (requests2); held-down letters (numpyyy); and a top-300 name
+dressed up with words such as -lite, -dev or -fixed (urllib3-fixed).
+
 Exit status: 0 when nothing is flagged, 1 when any name is a typosquat, an
 internal collision or denied (or unknown, with --fail-on-unknown), 2 when a
 NAME is not a valid project name or an input cannot be read.
