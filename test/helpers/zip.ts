@@ -46,3 +46,32 @@ export function wheelEntries(name: string, version: string, metadataOverride?: {
     { name: `${distInfo}/RECORD`, text: '' },
   ];
 }
+
+export interface TarEntrySpec {
+  name: string;
+  text?: string;
+  /** Makes the entry a symbolic link to this target. */
+  symlink?: string;
+}
+
+const TAR_WRITER = `
+import io, json, sys, tarfile
+spec = json.load(sys.stdin)
+with tarfile.open(spec["path"], "w:gz") as t:
+    for e in spec["entries"]:
+        info = tarfile.TarInfo(e["name"])
+        info.mtime = 1704067200
+        if "symlink" in e:
+            info.type = tarfile.SYMTYPE
+            info.linkname = e["symlink"]
+            t.addfile(info)
+        else:
+            data = e.get("text", "").encode()
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+`;
+
+/** Writes a gzip'd tar (an sdist) with Python's tarfile, links included. */
+export function writeTarGz(path: string, entries: TarEntrySpec[]): void {
+  execFileSync('python3', ['-c', TAR_WRITER], { input: JSON.stringify({ path, entries }) });
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { DATABASES } from '../helpers/postgres.js';
-import { wheelEntries, writeZip, type ZipEntrySpec } from '../helpers/zip.js';
+import { wheelEntries, writeTarGz, writeZip, type ZipEntrySpec } from '../helpers/zip.js';
 
 const work = await mkdtemp(join(tmpdir(), 'gatehouse-refusals-'));
 process.on('exit', () => void rm(work, { recursive: true, force: true }));
@@ -117,6 +117,29 @@ for (const database of DATABASES) {
         reason: /sha256_digest supplied does not match/,
       },
       { what: 'a body over the size limit', send: () => post(gw, token, form(fields, wheel(Buffer.alloc(300 * 1024, 1)))), status: 413, reason: /file too large: the limit is 256 KiB/ },
+      {
+        what: 'a symlink to /etc/passwd in an sdist',
+        send: async () => {
+          const path = join(work, `${Math.random().toString(36).slice(2)}-demo-1.0.tar.gz`);
+          writeTarGz(path, [
+            { name: 'demo-1.0/PKG-INFO', text: 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n' },
+            { name: 'demo-1.0/passwd', symlink: '/etc/passwd' },
+          ]);
+          return post(gw, token, form({ ...fields, filetype: 'sdist' }, { name: 'demo-1.0.tar.gz', data: await readFile(path) }));
+        },
+        status: 400,
+        reason: /invalid distribution file: symlink to "\/etc\/passwd", outside the archive .*\[archive\.symlink\]/,
+      },
+      {
+        what: 'an sdist without PKG-INFO',
+        send: async () => {
+          const path = join(work, `${Math.random().toString(36).slice(2)}-demo-1.0.tar.gz`);
+          writeTarGz(path, [{ name: 'demo-1.0/setup.py', text: 'from setuptools import setup\nsetup()\n' }]);
+          return post(gw, token, form({ ...fields, filetype: 'sdist' }, { name: 'demo-1.0.tar.gz', data: await readFile(path) }));
+        },
+        status: 400,
+        reason: /PKG-INFO not found at demo-1\.0\/PKG-INFO/,
+      },
       { what: 'random bytes as a wheel', send: () => post(gw, token, form(fields, wheel(Buffer.from('not a zip at all')))), status: 400, reason: /invalid distribution file/ },
     ];
     for (const c of cases) {
