@@ -140,6 +140,16 @@ for (const database of DATABASES) {
         status: 400,
         reason: /PKG-INFO not found at demo-1\.0\/PKG-INFO/,
       },
+      {
+        what: 'form fields over the total limit',
+        send: () => {
+          const f = form(fields, wheel());
+          for (let i = 0; i < 5; i++) f.append(`description_${i}`, 'x'.repeat(2 * 1024 * 1024));
+          return post(gw, token, f);
+        },
+        status: 413,
+        reason: /the form fields exceed 8 MiB in total/,
+      },
       { what: 'random bytes as a wheel', send: () => post(gw, token, form(fields, wheel(Buffer.from('not a zip at all')))), status: 400, reason: /invalid distribution file/ },
     ];
     for (const c of cases) {

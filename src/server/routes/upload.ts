@@ -39,6 +39,12 @@ function multipartError(err: unknown, maxFileSize: number): GatehouseError {
   }
 }
 
+/**
+ * All form fields together (metadata, the long description) may take this
+ * much memory; each field alone is capped by the multipart limits.
+ */
+const MAX_FORM_BYTES = 8 * 1024 * 1024;
+
 async function receive(
   request: FastifyRequest,
   writeTemp: (part: Multipart & { type: 'file' }) => Promise<TempFile>,
@@ -46,6 +52,7 @@ async function receive(
   const form: UploadForm = new Map();
   let file: TempFile | null = null;
   let filename: string | null = null;
+  let formBytes = 0;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname === 'content' && file === null) {
@@ -57,8 +64,13 @@ async function receive(
         await new Promise((resolve) => part.file.on('end', resolve));
       }
     } else {
+      const value = String(part.value);
+      formBytes += part.fieldname.length + value.length;
+      if (formBytes > MAX_FORM_BYTES) {
+        throw new UploadError('upload.form-too-large', `the form fields exceed ${MAX_FORM_BYTES / 1024 / 1024} MiB in total`, 413);
+      }
       const values = form.get(part.fieldname) ?? [];
-      values.push(String(part.value));
+      values.push(value);
       form.set(part.fieldname, values);
     }
   }
