@@ -23,3 +23,30 @@ export interface Finding {
   /** A short excerpt of the evidence. */
   snippet?: string;
 }
+
+/** How bad and how sure a rule is, decided once in the table of the part that reports it. */
+export interface RuleGrade {
+  severity: Severity;
+  confidence: Confidence;
+}
+
+export interface FindingLocation {
+  file?: string;
+  snippet?: string;
+  /** Overrides the table's severity where the evidence changes it (a link that escapes the archive). */
+  severity?: Severity;
+}
+
+/** A finding for one rule of a grade table: the table gives severity and confidence, the caller the evidence. */
+export function gradedFinding<Id extends string>(
+  table: Readonly<Record<Id, RuleGrade>>,
+  rule: Id,
+  message: string,
+  location: FindingLocation = {},
+): Finding {
+  const { severity, confidence } = table[rule];
+  const finding: Finding = { rule, severity: location.severity ?? severity, confidence, message };
+  if (location.file !== undefined) finding.file = location.file;
+  if (location.snippet !== undefined) finding.snippet = location.snippet;
+  return finding;
+}

@@ -2,12 +2,7 @@
  * The findings an archive reader can report. One table, so the severity of a
  * rule is decided in one place and documented next to the reason for it.
  */
-import type { Confidence, Finding, Severity } from '../analyze/finding.js';
-
-interface ArchiveRule {
-  severity: Severity;
-  confidence: Confidence;
-}
+import { gradedFinding, type Finding, type FindingLocation, type RuleGrade } from '../analyze/finding.js';
 
 export const ARCHIVE_RULES = {
   /** The file ends before the archive does: it cannot be fully inspected. */
@@ -49,18 +44,10 @@ export const ARCHIVE_RULES = {
   'archive.total-too-large': { severity: 'high', confidence: 'high' },
   /** A file selected for analysis that did not fit the memory limit: hashed, but not analyzed. */
   'archive.not-kept': { severity: 'medium', confidence: 'high' },
-} as const satisfies Record<string, ArchiveRule>;
+} as const satisfies Record<string, RuleGrade>;
 
 export type ArchiveRuleId = keyof typeof ARCHIVE_RULES;
 
-export function archiveFinding(
-  rule: ArchiveRuleId,
-  message: string,
-  location: { file?: string; snippet?: string; severity?: Severity } = {},
-): Finding {
-  const { severity, confidence } = ARCHIVE_RULES[rule];
-  const finding: Finding = { rule, severity: location.severity ?? severity, confidence, message };
-  if (location.file !== undefined) finding.file = location.file;
-  if (location.snippet !== undefined) finding.snippet = location.snippet;
-  return finding;
+export function archiveFinding(rule: ArchiveRuleId, message: string, location: FindingLocation = {}): Finding {
+  return gradedFinding(ARCHIVE_RULES, rule, message, location);
 }

@@ -1,10 +1,5 @@
 /** The findings the wheel-integrity check can report, with their severity decided in one place. */
-import type { Confidence, Finding, Severity } from '../finding.js';
-
-interface IntegrityRule {
-  severity: Severity;
-  confidence: Confidence;
-}
+import { gradedFinding, type Finding, type RuleGrade } from '../finding.js';
 
 export const INTEGRITY_RULES = {
   /** The file name is not a valid wheel name (PEP 427): nothing else can be matched against it. */
@@ -44,14 +39,10 @@ export const INTEGRITY_RULES = {
   'integrity.record-no-hash': { severity: 'high', confidence: 'high' },
   /** A file that could not be hashed (encrypted, over a limit, unreadable): its RECORD line is unchecked. */
   'integrity.unverifiable': { severity: 'medium', confidence: 'high' },
-} as const satisfies Record<string, IntegrityRule>;
+} as const satisfies Record<string, RuleGrade>;
 
 export type IntegrityRuleId = keyof typeof INTEGRITY_RULES;
 
 export function integrityFinding(rule: IntegrityRuleId, message: string, file?: string, snippet?: string): Finding {
-  const { severity, confidence } = INTEGRITY_RULES[rule];
-  const finding: Finding = { rule, severity, confidence, message };
-  if (file !== undefined) finding.file = file;
-  if (snippet !== undefined) finding.snippet = snippet;
-  return finding;
+  return gradedFinding(INTEGRITY_RULES, rule, message, { file, snippet });
 }
