@@ -6,7 +6,7 @@
 import { normalizeName } from '../pep/name.js';
 import { Version } from '../pep/version.js';
 import type { Advisory } from '../vulndb/advisory.js';
-import type { VulnDb } from '../vulndb/database.js';
+import type { VulnDb, VulnMatch } from '../vulndb/database.js';
 import type { DependencySet, UnauditableDependency } from './dependency.js';
 import { findIgnore, isActive, type Ignore } from './ignore.js';
 
@@ -49,15 +49,18 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
       if (!existing.origins.includes(pin.origin)) existing.origins.push(pin.origin);
       continue;
     }
-    const findings: Finding[] = db.query(name, version).map((m) => {
+    const matches = db.query(name, version);
+    const findings: Finding[] = matches.map((m) => {
       const ignoredBy = findIgnore(ignores, [m.advisory.id, ...m.advisory.aliases], today);
       return { advisory: m.advisory, fixVersions: m.fixVersions, ...(ignoredBy ? { ignoredBy } : {}) };
     });
-    seen.push({ version, dep: { name, version: pin.version, origins: [pin.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, findings) } });
+    const open = matches.filter((_, i) => findings[i]?.ignoredBy === undefined);
+    seen.push({ version, dep: { name, version: pin.version, origins: [pin.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, open) } });
   }
-  const dependencies = [...byName.values()]
-    .flat()
-    .map((s) => s.dep).sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  // By name, then by PEP 440 order; plain code-unit order, since normalized names are ASCII (localeCompare is ICU's, and slow).
+  const dependencies = [...byName.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([, versions]) => versions.sort((a, b) => a.version.compare(b.version)).map((s) => s.dep));
   return {
     dbRevision: db.revision,
     dependencies,
@@ -70,18 +73,19 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
  * The upgrade to suggest: the smallest fix version (of any open finding) that no
  * advisory affects at all; failing that, the smallest that none of the open
  * findings affects (newer advisories may name it, and the next audit says so).
+ * Versions are compared by their PEP 440 sort keys, as the database stores them.
  */
-function suggestUpgrade(db: VulnDb, name: string, findings: readonly Finding[]): string | null {
-  const open = findings.filter((f) => f.ignoredBy === undefined);
+function suggestUpgrade(db: VulnDb, name: string, open: readonly VulnMatch[]): string | null {
   if (open.length === 0) return null;
-  const openIds = new Set(open.map((f) => f.advisory.id));
-  const candidates = [...new Set(open.flatMap((f) => f.fixVersions))].map((t) => Version.parse(t)).sort((a, b) => a.compare(b));
+  const openIds = new Set(open.map((m) => m.advisory.id));
+  const candidates = new Map<string, string>();
+  for (const m of open) m.fixKeys.forEach((key, i) => candidates.has(key) || candidates.set(key, m.fixVersions[i] as string));
   let clearsFindings: string | null = null;
-  for (const c of candidates) {
+  for (const key of [...candidates.keys()].sort()) {
     // Only a version that clears the current findings can be clean; that check looks at fewer advisories.
-    if (db.affectedBy(name, c, openIds)) continue;
-    clearsFindings ??= c.toString();
-    if (!db.affected(name, c)) return c.toString();
+    if (db.affectedAtKey(name, key, openIds)) continue;
+    clearsFindings ??= candidates.get(key) as string;
+    if (!db.affectedAtKey(name, key)) return candidates.get(key) as string;
   }
   return clearsFindings;
 }

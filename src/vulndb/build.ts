@@ -11,7 +11,8 @@ import { convertRecord, type ConvertedAdvisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import type { OsvRecord } from './osv.js';
 import { isUrl, readAdvisorySource, readAdvisoryUrl } from './sources.js';
-import { readAllAdvisories, readCurrentRevision, readMeta, vulndbDir, writeRevision, type RevisionMeta } from './store.js';
+import { readAllAdvisories, writeRevision } from './revision-writer.js';
+import { readCurrentRevision, readMeta, vulndbDir, type RevisionMeta } from './store.js';
 
 /** The snapshot shipped with Gatehouse. */
 export const SHIPPED_SNAPSHOT_DIR = fileURLToPath(new URL('../../data/osv/', import.meta.url));

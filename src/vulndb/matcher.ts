@@ -60,73 +60,91 @@ export function prepareEvents(
   return { events: prepared, invalid };
 }
 
+// The indexed form: what the stored database holds, evaluated without parsing a single version. Each event's
+// version is replaced by its PEP 440 sort key (`Version.sortKey`, whose code-unit order is the PEP 440 order), and
+// `introduced: "0"` by the empty string, which sorts below every key. A walk is then string comparisons only.
+
+/** Event kinds in indexed form. */
+export const INTRODUCED = 0;
+export const FIXED = 1;
+export const LAST_AFFECTED = 2;
+export const LIMIT = 3;
+const KIND_CODES: Readonly<Record<EventKind, number>> = { introduced: INTRODUCED, fixed: FIXED, last_affected: LAST_AFFECTED, limit: LIMIT };
+
+/** One range's sorted events, flattened: kind code, sort key, kind code, sort key, ... */
+export type IndexedRange = Array<number | string>;
+
+/** What one advisory says about one package, ready to evaluate against a version's sort key. */
+export interface IndexedAffected {
+  ranges: IndexedRange[];
+  /** Sort keys of the `versions` entries (the ones that parse; the others cannot equal an installed version). */
+  versions: string[];
+  /**
+   * The `fixed` versions of every range, flattened as sort key, normalized text, sort key, text, ...: ascending,
+   * one entry per version (the first spelling in the advisory stays when two spell one version: 1.2 and 1.2.0).
+   */
+  fixes: string[];
+}
+
+export function indexRange(events: readonly PreparedEvent[]): IndexedRange {
+  const out: IndexedRange = [];
+  for (const e of events) out.push(KIND_CODES[e.kind], e.version === null ? '' : e.version.sortKey);
+  return out;
+}
+
+/** The indexed form of prepared ranges and `versions` entries. */
+export function indexAffected(ranges: readonly (readonly PreparedEvent[])[], versions: readonly Version[]): IndexedAffected {
+  const fixed: Version[] = [];
+  for (const r of ranges) for (const e of r) if (e.kind === 'fixed' && e.version !== null) fixed.push(e.version);
+  fixed.sort((a, b) => a.compare(b)); // stable: equal versions keep their order in the advisory
+  const fixes: string[] = [];
+  for (const f of fixed) if (fixes.length === 0 || fixes[fixes.length - 2] !== f.sortKey) fixes.push(f.sortKey, f.toString());
+  return { ranges: ranges.map(indexRange), versions: versions.map((v) => v.sortKey), fixes };
+}
+
 /**
- * Events already sorted and checked by prepareEvents (the stored form), with
- * each version parsed only when the walk reaches it.
+ * Whether an indexed range contains the version whose sort key is `key`: the OSV walk over sorted events, where
+ * `introduced <= v` turns "affected" on, `fixed <= v` turns it off, `last_affected < v` turns it off and
+ * `limit <= v` ends the range unaffected.
  */
-export function loadSortedEvents(events: readonly StoredEvent[]): PreparedEvent[] {
-  return events.map(([kind, text]) => new StoredSortedEvent(kind, text));
-}
-
-class StoredSortedEvent implements PreparedEvent {
-  private parsed: Version | null | undefined;
-
-  constructor(
-    readonly kind: EventKind,
-    readonly text: string,
-  ) {}
-
-  get version(): Version | null {
-    if (this.parsed === undefined) this.parsed = this.kind === 'introduced' && this.text === '0' ? null : Version.parse(this.text);
-    return this.parsed;
-  }
-}
-
-/** Whether sorted, prepared events put `v` inside the range. */
-export function rangeContains(events: readonly PreparedEvent[], v: Version): boolean {
+export function indexedRangeContains(range: IndexedRange, key: string): boolean {
   let affected = false;
-  for (const e of events) {
+  for (let i = 0; i < range.length; i += 2) {
+    const at = range[i + 1] as string;
     // Events above v change nothing (v is below them all), and the rest are higher still.
-    if (e.version !== null && e.version.compare(v) > 0) break;
-    switch (e.kind) {
-      case 'introduced':
-        if (e.version === null || v.compare(e.version) >= 0) affected = true;
+    if (at > key) break;
+    switch (range[i]) {
+      case INTRODUCED:
+        affected = true;
         break;
-      case 'fixed':
-        if (e.version !== null && v.compare(e.version) >= 0) affected = false;
+      case FIXED:
+        affected = false;
         break;
-      case 'last_affected':
-        if (e.version !== null && v.compare(e.version) > 0) affected = false;
+      case LAST_AFFECTED:
+        if (key > at) affected = false;
         break;
-      case 'limit':
-        if (e.version !== null && v.compare(e.version) >= 0) return false;
-        break;
+      case LIMIT:
+        return false;
     }
   }
   return affected;
 }
 
-/** What one advisory says about one package, ready to evaluate. */
-export interface PreparedAffected {
-  ranges: PreparedEvent[][];
-  /** The `versions` list entries that parse; the others cannot equal an installed version. */
-  versions: Version[];
+/** Whether the version whose sort key is `key` is affected: inside a range, or equal (PEP 440) to a listed version. */
+export function isAffectedAt(entry: IndexedAffected, key: string): boolean {
+  for (const r of entry.ranges) if (indexedRangeContains(r, key)) return true;
+  return entry.versions.includes(key);
 }
 
-export function isAffected(entry: PreparedAffected, v: Version): boolean {
-  for (const r of entry.ranges) if (rangeContains(r, v)) return true;
-  for (const listed of entry.versions) if (listed.compare(v) === 0) return true;
-  return false;
-}
-
-/** The `fixed` versions above `v`, ascending and without duplicates: the candidate upgrades. */
-export function fixVersionsAbove(entry: PreparedAffected, v: Version): Version[] {
-  const fixes: Version[] = [];
-  for (const r of entry.ranges) {
-    for (const e of r) {
-      if (e.kind === 'fixed' && e.version !== null && e.version.compare(v) > 0) fixes.push(e.version);
+/** The `fixed` versions above the version whose sort key is `key`, ascending: the candidate upgrades. */
+export function fixesAbove(entry: IndexedAffected, key: string): { keys: string[]; texts: string[] } {
+  const keys: string[] = [];
+  const texts: string[] = [];
+  for (let i = 0; i < entry.fixes.length; i += 2) {
+    if ((entry.fixes[i] as string) > key) {
+      keys.push(entry.fixes[i] as string);
+      texts.push(entry.fixes[i + 1] as string);
     }
   }
-  fixes.sort((a, b) => a.compare(b));
-  return fixes.filter((f, i) => i === 0 || f.compare(fixes[i - 1] as Version) !== 0);
+  return { keys, texts };
 }

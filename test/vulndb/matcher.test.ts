@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Version } from '../../src/pep/version.js';
-import { fixVersionsAbove, isAffected, prepareEvents, type StoredEvent } from '../../src/vulndb/matcher.js';
+import { fixesAbove, indexAffected, isAffectedAt, prepareEvents, type StoredEvent } from '../../src/vulndb/matcher.js';
 
 const rows: Array<{ why: string; events: StoredEvent[]; versions?: string[]; affected: string[]; not: string[] }> = [
   { why: 'introduced 0 is below every version', events: [['introduced', '0'], ['fixed', '1.0']], affected: ['0', '0.0.1.dev0', '1.0rc1'], not: ['1.0', '2'] },
@@ -17,17 +17,20 @@ const rows: Array<{ why: string; events: StoredEvent[]; versions?: string[]; aff
 
 test('OSV range evaluation, row by row', () => {
   for (const row of rows) {
-    const entry = { ranges: [prepareEvents(row.events).events], versions: (row.versions ?? []).map((v) => Version.parse(v)) };
-    for (const v of row.affected) assert.equal(isAffected(entry, Version.parse(v)), true, `${row.why}: ${v} affected`);
-    for (const v of row.not) assert.equal(isAffected(entry, Version.parse(v)), false, `${row.why}: ${v} not affected`);
+    const entry = indexAffected([prepareEvents(row.events).events], (row.versions ?? []).map((v) => Version.parse(v)));
+    for (const v of row.affected) assert.equal(isAffectedAt(entry, Version.parse(v).sortKey), true, `${row.why}: ${v} affected`);
+    for (const v of row.not) assert.equal(isAffectedAt(entry, Version.parse(v).sortKey), false, `${row.why}: ${v} not affected`);
   }
 });
 
 test('fix versions are the fixed events above the version, ascending, without duplicates', () => {
-  const entry = {
-    ranges: [prepareEvents([['introduced', '0'], ['fixed', '1.2.0'], ['introduced', '2.0'], ['fixed', '2.3']]).events, prepareEvents([['introduced', '0'], ['fixed', '1.2']]).events],
-    versions: [],
-  };
-  assert.deepEqual(fixVersionsAbove(entry, Version.parse('1.0')).map(String), ['1.2.0', '2.3'], '1.2.0 and 1.2 are one version; the first spelling stays');
-  assert.deepEqual(fixVersionsAbove(entry, Version.parse('2.1')).map(String), ['2.3']);
+  const entry = indexAffected(
+    [prepareEvents([['introduced', '0'], ['fixed', '1.2.0'], ['introduced', '2.0'], ['fixed', '2.3']]).events, prepareEvents([['introduced', '0'], ['fixed', '1.2']]).events],
+    [],
+  );
+  const above = (v: string): string[] => fixesAbove(entry, Version.parse(v).sortKey).texts;
+  assert.deepEqual(above('1.0'), ['1.2.0', '2.3'], '1.2.0 and 1.2 are one version; the first spelling stays');
+  assert.deepEqual(above('2.1'), ['2.3']);
+  assert.deepEqual(above('1.2'), ['2.3'], 'the fix equal to the version is not above it');
+  assert.deepEqual(fixesAbove(entry, Version.parse('1.0').sortKey).keys, [Version.parse('1.2').sortKey, Version.parse('2.3').sortKey]);
 });

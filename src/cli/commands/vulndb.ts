@@ -97,7 +97,7 @@ Examples:
       const db = await openVulnDb(dataDir(opts));
       const matches = db.query(name, version);
       if (opts.json) {
-        process.stdout.write(JSON.stringify(matches.map((m) => ({ ...m.advisory, fix_versions: m.fixVersions })), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(matches.map((m) => ({ ...m.advisory, details: m.advisory.details, references: m.advisory.references, fix_versions: m.fixVersions })), null, 2) + '\n');
       } else if (matches.length === 0) {
         process.stdout.write(`${name} ${version}: no known advisories (revision ${db.revision})\n`);
       } else {

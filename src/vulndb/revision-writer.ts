@@ -1,0 +1,137 @@
+/**
+ * Writing a revision of the stored database (the layout is described in
+ * store.ts), and reading one back whole for an incremental update.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Version } from '../pep/version.js';
+import { indexStored, type Advisory, type ConvertedAdvisory } from './advisory.js';
+import { VulnDbStorageError } from './errors.js';
+import {
+  STORE_FORMAT,
+  readCurrentRevision,
+  readMeta,
+  type AdvisoryHead,
+  type AdvisoryTexts,
+  type IndexedEntry,
+  type RevisionCounts,
+  type RevisionMeta,
+} from './store.js';
+
+export function revisionOf(advisories: Iterable<ConvertedAdvisory>): string {
+  const keys = [...advisories].map((c) => `${c.advisory.id}\t${c.advisory.modified}\t${c.advisory.withdrawn ?? ''}`);
+  keys.sort();
+  return createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16);
+}
+
+/** Every advisory of a revision, for an incremental update. */
+export function readAllAdvisories(dir: string, revision: string): Map<string, ConvertedAdvisory> {
+  const lines = (file: string): string[] => readFileSync(join(dir, revision, file), 'utf8').split('\n');
+  const heads = lines('advisories.ndjson');
+  const texts = lines('texts.ndjson');
+  const affected = lines('affected.ndjson');
+  const out = new Map<string, ConvertedAdvisory>();
+  heads.forEach((line, i) => {
+    if (line.length === 0) return;
+    const { textAt: _, ...head } = JSON.parse(line) as AdvisoryHead;
+    const advisory: Advisory = { ...head, ...(JSON.parse(texts[i] as string) as AdvisoryTexts) };
+    out.set(advisory.id, { advisory, ...(JSON.parse(affected[i] as string) as Omit<ConvertedAdvisory, 'advisory'>) });
+  });
+  return out;
+}
+
+/** Writes a revision (unless it already exists), makes it CURRENT, and removes revisions older than the previous one. */
+export function writeRevision(dir: string, advisories: Map<string, ConvertedAdvisory>, sources: string[]): RevisionMeta {
+  mkdirSync(dir, { recursive: true });
+  const revision = revisionOf(advisories.values());
+  const target = join(dir, revision);
+  if (!existsSync(join(target, 'meta.json'))) {
+    const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(tmp);
+    buildFiles(tmp, revision, advisories, sources);
+    try {
+      renameSync(tmp, target);
+    } catch (err) {
+      // Another process wrote the same revision first: its files are identical by construction.
+      rmSync(tmp, { recursive: true, force: true });
+      if (!existsSync(join(target, 'meta.json'))) throw new VulnDbStorageError(`cannot store revision ${revision}`, { cause: err });
+    }
+  }
+  const previous = readCurrentRevision(dir);
+  const pointer = join(dir, `.CURRENT-${process.pid}-${randomBytes(4).toString('hex')}`);
+  writeFileSync(pointer, `${revision}\n`);
+  renameSync(pointer, join(dir, 'CURRENT'));
+  for (const name of readdirSync(dir)) {
+    if (name === revision || name === previous || name === 'CURRENT' || name.startsWith('.')) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+  return readMeta(dir, revision);
+}
+
+/** Appends lines to one file of a revision, keeping the byte offset of each. */
+class LineWriter {
+  readonly chunks: Buffer[] = [];
+  offset = 0;
+
+  /** Adds a line (without its newline) and returns its [offset, length]. */
+  add(text: string): [number, number] {
+    const line = Buffer.from(text + '\n');
+    const at: [number, number] = [this.offset, line.length - 1];
+    this.chunks.push(line);
+    this.offset += line.length;
+    return at;
+  }
+
+  write(path: string): void {
+    writeFileSync(path, Buffer.concat(this.chunks));
+  }
+}
+
+function buildFiles(tmp: string, revision: string, advisories: Map<string, ConvertedAdvisory>, sources: string[]): void {
+  const ids = [...advisories.keys()].sort();
+  const byPackage = new Map<string, IndexedEntry[]>();
+  const heads = new LineWriter();
+  const texts = new LineWriter();
+  const affected = new LineWriter();
+  const idIndex: Record<string, [number, number]> = {};
+  const counts: RevisionCounts = { advisories: 0, withdrawn: 0, malware: 0, packages: 0, invalidEvents: 0 };
+  const versionCache = new Map<string, Version | null>();
+  const parse = (text: string): Version | null => {
+    let v = versionCache.get(text);
+    if (v === undefined) versionCache.set(text, (v = Version.tryParse(text)));
+    return v;
+  };
+  for (const id of ids) {
+    const c = advisories.get(id) as ConvertedAdvisory;
+    const { details, references, ...rest } = c.advisory;
+    const textAt = texts.add(JSON.stringify({ details, references } satisfies AdvisoryTexts));
+    const head: AdvisoryHead = { ...rest, textAt };
+    const [headOffset, headLength] = (idIndex[id] = heads.add(JSON.stringify(head)));
+    affected.add(JSON.stringify({ affected: c.affected, invalidEvents: c.invalidEvents }));
+    counts.advisories++;
+    counts.invalidEvents += c.invalidEvents.length;
+    if (c.advisory.withdrawn !== undefined) {
+      counts.withdrawn++;
+      continue;
+    }
+    if (c.advisory.malware) counts.malware++;
+    for (const a of c.affected) {
+      let list = byPackage.get(a.name);
+      if (!list) byPackage.set(a.name, (list = []));
+      const indexed = indexStored(a, parse);
+      list.push([id, headOffset, headLength, indexed.ranges, indexed.versions, indexed.fixes]);
+    }
+  }
+  const packageOffsets: Record<string, [number, number]> = {};
+  const packages = new LineWriter();
+  for (const name of [...byPackage.keys()].sort()) packageOffsets[name] = packages.add(JSON.stringify(byPackage.get(name)));
+  counts.packages = byPackage.size;
+  heads.write(join(tmp, 'advisories.ndjson'));
+  texts.write(join(tmp, 'texts.ndjson'));
+  affected.write(join(tmp, 'affected.ndjson'));
+  packages.write(join(tmp, 'packages.ndjson'));
+  writeFileSync(join(tmp, 'ids.json'), JSON.stringify(idIndex));
+  const meta: RevisionMeta = { format: STORE_FORMAT, revision, builtAt: new Date().toISOString(), sources, counts, packages: packageOffsets };
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
+}
