@@ -6,7 +6,7 @@
 import { normalizeName } from '../pep/name.js';
 import { Version } from '../pep/version.js';
 import { isMalwareRecord } from './malware.js';
-import { eventOf, indexAffected, isAffectedAt, prepareEvents, type IndexedAffected, type StoredEvent } from './matcher.js';
+import { eventOf, indexPackage, isAffectedAt, positionIn, prepareEvents, type IndexedAffected, type PreparedAffected, type StoredEvent } from './matcher.js';
 import type { OsvRecord } from './osv.js';
 import { scoreVector } from './cvss.js';
 import type { Severity } from './severity.js';
@@ -85,13 +85,15 @@ export function convertRecord(record: OsvRecord, versionCache = new Map<string, 
   }
   const affected: StoredAffected[] = [];
   for (const [name, entry] of byPackage) {
-    const rangesOnly = indexAffected(entry.ranges.map((r) => prepareEvents(r, parse).events), []);
+    // The `versions` list is a union with the ranges: keep only the versions no range already covers.
+    const { table, entries } = indexPackage([{ ranges: entry.ranges.map((r) => prepareEvents(r, parse).events), versions: [] }]);
+    const rangesOnly = entries[0] as IndexedAffected;
     const seen = new Set<string>();
     const versions = entry.versions.filter((text) => {
       const v = parse(text);
       if (v === null || seen.has(text)) return false;
       seen.add(text);
-      return !isAffectedAt(rangesOnly, v.sortKey);
+      return !isAffectedAt(rangesOnly, positionIn(table.keys, v.sortKey));
     });
     affected.push({ name, id: record.id, malware, ranges: entry.ranges, versions });
   }
@@ -112,12 +114,12 @@ export function convertRecord(record: OsvRecord, versionCache = new Map<string, 
   return { advisory, affected, invalidEvents };
 }
 
-/** The indexed form of a stored entry (matcher.ts): the stored texts are already sorted and valid. */
-export function indexStored(entry: StoredAffected, parse: (text: string) => Version | null): IndexedAffected {
+/** A stored entry ready to index (matcher.ts `indexPackage`): its texts are already sorted and valid. */
+export function prepareStored(entry: StoredAffected, parse: (text: string) => Version | null): PreparedAffected {
   const versions: Version[] = [];
   for (const text of entry.versions) {
     const v = parse(text);
     if (v !== null) versions.push(v);
   }
-  return indexAffected(entry.ranges.map((r) => prepareEvents(r, parse).events), versions);
+  return { ranges: entry.ranges.map((r) => prepareEvents(r, parse).events), versions };
 }

@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedPath } from '../paths.js';
 import type { Version } from '../pep/version.js';
 import { convertRecord, type ConvertedAdvisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
@@ -15,7 +15,7 @@ import { readAllAdvisories, writeRevision } from './revision-writer.js';
 import { readCurrentRevision, readMeta, vulndbDir, type RevisionMeta } from './store.js';
 
 /** The snapshot shipped with Gatehouse. */
-export const SHIPPED_SNAPSHOT_DIR = fileURLToPath(new URL('../../data/osv/', import.meta.url));
+export const SHIPPED_SNAPSHOT_DIR = shippedPath('data', 'osv');
 
 export interface UpdateResult {
   previous: string | null;

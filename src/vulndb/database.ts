@@ -5,42 +5,41 @@
  * The shipped snapshot (data/osv/, CC-BY-4.0, see its README) is built into
  * `<data>/vulndb/` on first use (build.ts), so the first audit works offline.
  * Opening reads only the revision's meta.json; a query reads the line of the
- * package it names, already in the matcher's indexed form (store.ts), and
- * compares the queried version's sort key with the stored keys.
+ * package it names, already in the matcher's indexed form (store.ts), places
+ * the queried version in the package's version table and walks integers.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeName } from '../pep/name.js';
 import { Version } from '../pep/version.js';
 import type { Advisory } from './advisory.js';
-import type { Severity } from './severity.js';
 import { VulnDbStorageError } from './errors.js';
-import { fixesAbove, isAffectedAt, type IndexedAffected } from './matcher.js';
-import { readAdvisoryIds, readCurrentRevision, readMeta, vulndbDir, type AdvisoryHead, type AdvisoryTexts, type IndexedEntry, type RevisionMeta } from './store.js';
+import { fixesAbove, isAffectedAt, positionIn, type IndexedAffected, type VersionTable } from './matcher.js';
+import type { Severity } from './severity.js';
+import { readAdvisoryIds, readCurrentRevision, readMeta, vulndbDir, type AdvisoryHead, type AdvisoryTexts, type RevisionMeta, type StoredPackage } from './store.js';
 
 export interface VulnMatch {
   advisory: Advisory;
   /** Fixed versions above the queried one, normalized and ascending; the first is the smallest upgrade for this advisory. */
   fixVersions: string[];
-  /** The PEP 440 sort keys of `fixVersions` (Version.sortKey), for comparing them without parsing. */
+  /** The PEP 440 sort keys of `fixVersions` (Version.sortKey), to ask about them without parsing them. */
   fixKeys: string[];
 }
 
-interface PackageEntry extends IndexedAffected {
-  id: string;
-  headOffset: number;
-  headLength: number;
+interface PackageIndex extends VersionTable {
+  entries: Array<IndexedAffected & { advisory: number }>;
 }
 
-type AdvisoryFile = 'advisories.ndjson' | 'texts.ndjson';
+const NO_ADVISORIES: PackageIndex = { keys: [], texts: [], entries: [] };
 
 export class VulnDb {
   private packagesFile: Buffer | null = null;
   private headsFile: Buffer | null = null;
-  private idIndex: Record<string, [number, number]> | null = null;
-  private readonly fds = new Map<AdvisoryFile, number>();
-  private readonly entries = new Map<string, PackageEntry[]>();
-  private readonly advisories = new Map<string, Advisory>();
+  private headIndex: Buffer | null = null;
+  private idIndex: Record<string, number> | null = null;
+  private textsFd: number | null = null;
+  private readonly packages = new Map<string, PackageIndex>();
+  private readonly advisories = new Map<number, Advisory>();
 
   constructor(
     private readonly dir: string,
@@ -54,19 +53,24 @@ export class VulnDb {
 
   /** The advisories (not withdrawn) that affect `name` at `version`, in id order. */
   query(name: string, version: string | Version): VulnMatch[] {
-    const key = sortKeyOf(version);
+    const pkg = this.packageIndex(normalizeName(name));
+    const at = positionIn(pkg.keys, sortKeyOf(version));
     const matches: VulnMatch[] = [];
-    for (const entry of this.packageEntries(normalizeName(name))) {
-      if (!isAffectedAt(entry, key)) continue;
-      const fixes = fixesAbove(entry, key);
-      matches.push({ advisory: this.headAt(entry.id, entry.headOffset, entry.headLength), fixVersions: fixes.texts, fixKeys: fixes.keys });
+    for (const entry of pkg.entries) {
+      if (!isAffectedAt(entry, at)) continue;
+      const fixes = fixesAbove(entry, at);
+      matches.push({
+        advisory: this.advisoryAt(entry.advisory),
+        fixVersions: fixes.map((i) => pkg.texts[i] as string),
+        fixKeys: fixes.map((i) => pkg.keys[i] as string),
+      });
     }
     return matches;
   }
 
   /**
    * Whether any advisory affects `name` at `version`: the gateway's question. With `ids`, only those advisories
-   * count (and none is read).
+   * count.
    */
   affected(name: string, version: string | Version, ids?: ReadonlySet<string>): boolean {
     return this.affectedAtKey(name, sortKeyOf(version), ids);
@@ -74,8 +78,10 @@ export class VulnDb {
 
   /** `affected` for a version given by its PEP 440 sort key (Version.sortKey, or a VulnMatch's fixKeys). */
   affectedAtKey(name: string, key: string, ids?: ReadonlySet<string>): boolean {
-    for (const e of this.packageEntries(normalizeName(name))) {
-      if ((ids === undefined || ids.has(e.id)) && isAffectedAt(e, key)) return true;
+    const pkg = this.packageIndex(normalizeName(name));
+    const at = positionIn(pkg.keys, key);
+    for (const e of pkg.entries) {
+      if (isAffectedAt(e, at) && (ids === undefined || ids.has(this.advisoryAt(e.advisory).id))) return true;
     }
     return false;
   }
@@ -87,35 +93,39 @@ export class VulnDb {
 
   /** Any stored advisory by id, withdrawn ones included. */
   advisory(id: string): Advisory | null {
-    const cached = this.advisories.get(id);
-    if (cached) return cached;
     this.idIndex ??= readAdvisoryIds(this.dir, this.revision);
-    const at = Object.hasOwn(this.idIndex, id) ? this.idIndex[id] : undefined;
-    return at ? this.headAt(id, at[0], at[1]) : null;
+    const line = Object.hasOwn(this.idIndex, id) ? this.idIndex[id] : undefined;
+    return line === undefined ? null : this.advisoryAt(line);
   }
 
   /** Releases the open files; the database can still be queried (it reopens them on demand). */
   close(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
-    this.fds.clear();
+    if (this.textsFd !== null) closeSync(this.textsFd);
+    this.textsFd = null;
   }
 
-  private headAt(id: string, offset: number, length: number): Advisory {
-    const cached = this.advisories.get(id);
+  /** The advisory on line `line` of advisories.ndjson. */
+  private advisoryAt(line: number): Advisory {
+    const cached = this.advisories.get(line);
     if (cached) return cached;
-    // Read whole on first use: an audit reads hundreds of heads, and one read beats hundreds of small ones.
+    // Whole files on first use: an audit reads hundreds of advisories, and one read beats hundreds of small ones.
+    this.headIndex ??= this.readFile('advisories.idx');
     this.headsFile ??= this.readFile('advisories.ndjson');
-    if (offset + length > this.headsFile.length) throw new VulnDbStorageError(`advisory ${id} is indexed past the end of advisories.ndjson`);
-    const head = JSON.parse(this.headsFile.toString('utf8', offset, offset + length)) as AdvisoryHead;
-    if (head.id !== id) throw new VulnDbStorageError(`advisory ${id} is indexed at the line of ${head.id}`);
-    const advisory = new StoredAdvisory(head, this);
-    this.advisories.set(id, advisory);
+    if ((line + 1) * 8 > this.headIndex.length) throw new VulnDbStorageError(`advisory line ${line} is not in advisories.idx; rebuild the database`);
+    const offset = this.headIndex.readUInt32LE(line * 8);
+    const length = this.headIndex.readUInt32LE(line * 8 + 4);
+    if (offset + length > this.headsFile.length) throw new VulnDbStorageError(`advisories.idx points past the end of advisories.ndjson; rebuild the database`);
+    const advisory = new StoredAdvisory(JSON.parse(this.headsFile.toString('utf8', offset, offset + length)) as AdvisoryHead, this);
+    this.advisories.set(line, advisory);
     return advisory;
   }
 
   /** The long texts of an advisory, read when a report first asks for them. */
-  readTexts(at: readonly [number, number]): AdvisoryTexts {
-    return JSON.parse(this.readRange('texts.ndjson', at[0], at[1])) as AdvisoryTexts;
+  readTexts(at: readonly [offset: number, length: number]): AdvisoryTexts {
+    this.textsFd ??= openSync(join(this.dir, this.revision, 'texts.ndjson'), 'r');
+    const buf = Buffer.allocUnsafe(at[1]);
+    if (readSync(this.textsFd, buf, 0, at[1], at[0]) !== at[1]) throw new VulnDbStorageError('texts.ndjson is shorter than its index says; rebuild the database');
+    return JSON.parse(buf.toString('utf8')) as AdvisoryTexts;
   }
 
   private readFile(file: string): Buffer {
@@ -127,28 +137,18 @@ export class VulnDb {
     }
   }
 
-  private readRange(file: AdvisoryFile, offset: number, length: number): string {
-    // One descriptor per file for the life of the process.
-    let fd = this.fds.get(file);
-    if (fd === undefined) this.fds.set(file, (fd = openSync(join(this.dir, this.revision, file), 'r')));
-    const buf = Buffer.allocUnsafe(length);
-    const read = readSync(fd, buf, 0, length, offset);
-    if (read !== length) throw new VulnDbStorageError(`${file} is shorter than its index says; rebuild the database`);
-    return buf.toString('utf8');
-  }
-
-  private packageEntries(name: string): PackageEntry[] {
-    const cached = this.entries.get(name);
+  private packageIndex(name: string): PackageIndex {
+    const cached = this.packages.get(name);
     if (cached) return cached;
     const at = Object.hasOwn(this.meta.packages, name) ? this.meta.packages[name] : undefined;
-    let list: PackageEntry[] = [];
+    let index = NO_ADVISORIES;
     if (at) {
       this.packagesFile ??= this.readFile('packages.ndjson');
-      const stored = JSON.parse(this.packagesFile.toString('utf8', at[0], at[0] + at[1])) as IndexedEntry[];
-      list = stored.map(([id, headOffset, headLength, ranges, versions, fixes]) => ({ id, headOffset, headLength, ranges, versions, fixes }));
+      const [keys, texts, entries] = JSON.parse(this.packagesFile.toString('utf8', at[0], at[0] + at[1])) as StoredPackage;
+      index = { keys, texts, entries: entries.map(([advisory, ranges, versions, fixes]) => ({ advisory, ranges, versions, fixes })) };
     }
-    this.entries.set(name, list);
-    return list;
+    this.packages.set(name, index);
+    return index;
   }
 }
 

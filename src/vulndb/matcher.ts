@@ -60,9 +60,11 @@ export function prepareEvents(
   return { events: prepared, invalid };
 }
 
-// The indexed form: what the stored database holds, evaluated without parsing a single version. Each event's
-// version is replaced by its PEP 440 sort key (`Version.sortKey`, whose code-unit order is the PEP 440 order), and
-// `introduced: "0"` by the empty string, which sorts below every key. A walk is then string comparisons only.
+// The indexed form: what the stored database holds per package, evaluated without parsing a version. The
+// advisories of a package share one version table: every version their events, `versions` lists and fixes name,
+// normalized and in PEP 440 order, each with its sort key (`Version.sortKey`, whose code-unit order is the PEP 440
+// order). Events, listed versions and fixes are indices into that table. A query places the queried version in the
+// table with two binary searches over the keys, and the walk then compares integers.
 
 /** Event kinds in indexed form. */
 export const INTRODUCED = 0;
@@ -71,49 +73,98 @@ export const LAST_AFFECTED = 2;
 export const LIMIT = 3;
 const KIND_CODES: Readonly<Record<EventKind, number>> = { introduced: INTRODUCED, fixed: FIXED, last_affected: LAST_AFFECTED, limit: LIMIT };
 
-/** One range's sorted events, flattened: kind code, sort key, kind code, sort key, ... */
-export type IndexedRange = Array<number | string>;
+/**
+ * The versions named by a package's advisories, ascending by sort key; `texts[i]` is the normalized version whose
+ * key is `keys[i]`. Texts are distinct; two texts may share a key (1.2 and 1.2.0 are one version), and then they
+ * are adjacent.
+ */
+export interface VersionTable {
+  keys: string[];
+  texts: string[];
+}
 
-/** What one advisory says about one package, ready to evaluate against a version's sort key. */
+/** Where a version falls in a table: entries [0, lo) are below it, [lo, hi) equal to it (PEP 440), [hi, ...) above. */
+export interface TablePosition {
+  lo: number;
+  hi: number;
+}
+
+/** One range's sorted events, each encoded as table index * 4 + kind; `introduced: "0"` is index -1, below all. */
+export type IndexedRange = number[];
+
+/** What one advisory says about one package, in terms of its package's version table. */
 export interface IndexedAffected {
   ranges: IndexedRange[];
-  /** Sort keys of the `versions` entries (the ones that parse; the others cannot equal an installed version). */
-  versions: string[];
+  /** Table indices of the `versions` entries (the ones that parse; the others cannot equal an installed version). */
+  versions: number[];
   /**
-   * The `fixed` versions of every range, flattened as sort key, normalized text, sort key, text, ...: ascending,
-   * one entry per version (the first spelling in the advisory stays when two spell one version: 1.2 and 1.2.0).
+   * Table indices of the `fixed` versions of every range, ascending, one per version (the first spelling in the
+   * advisory stays when two spell one version: 1.2 and 1.2.0).
    */
-  fixes: string[];
+  fixes: number[];
 }
 
-export function indexRange(events: readonly PreparedEvent[]): IndexedRange {
-  const out: IndexedRange = [];
-  for (const e of events) out.push(KIND_CODES[e.kind], e.version === null ? '' : e.version.sortKey);
-  return out;
+/** What an advisory says about a package before indexing: prepared (sorted, valid) ranges and parsed listed versions. */
+export interface PreparedAffected {
+  ranges: ReadonlyArray<readonly PreparedEvent[]>;
+  versions: readonly Version[];
 }
 
-/** The indexed form of prepared ranges and `versions` entries. */
-export function indexAffected(ranges: readonly (readonly PreparedEvent[])[], versions: readonly Version[]): IndexedAffected {
-  const fixed: Version[] = [];
-  for (const r of ranges) for (const e of r) if (e.kind === 'fixed' && e.version !== null) fixed.push(e.version);
-  fixed.sort((a, b) => a.compare(b)); // stable: equal versions keep their order in the advisory
-  const fixes: string[] = [];
-  for (const f of fixed) if (fixes.length === 0 || fixes[fixes.length - 2] !== f.sortKey) fixes.push(f.sortKey, f.toString());
-  return { ranges: ranges.map(indexRange), versions: versions.map((v) => v.sortKey), fixes };
+/** Builds a package's version table and the indexed form of each of its advisories' entries. */
+export function indexPackage(affected: readonly PreparedAffected[]): { table: VersionTable; entries: IndexedAffected[] } {
+  const byText = new Map<string, Version>();
+  const note = (v: Version): void => void byText.set(v.toString(), v);
+  for (const a of affected) {
+    for (const r of a.ranges) for (const e of r) if (e.version !== null) note(e.version);
+    a.versions.forEach(note);
+  }
+  const sorted = [...byText.entries()].sort(([ta, a], [tb, b]) => a.compare(b) || (ta < tb ? -1 : ta > tb ? 1 : 0));
+  const table: VersionTable = { keys: sorted.map(([, v]) => v.sortKey), texts: sorted.map(([t]) => t) };
+  const indexOf = new Map(sorted.map(([t], i) => [t, i]));
+  const at = (v: Version): number => indexOf.get(v.toString()) as number;
+  const entries = affected.map((a): IndexedAffected => {
+    const fixed: Version[] = [];
+    for (const r of a.ranges) for (const e of r) if (e.kind === 'fixed' && e.version !== null) fixed.push(e.version);
+    fixed.sort((x, y) => x.compare(y)); // stable: equal versions keep their order in the advisory
+    const fixes: number[] = [];
+    fixed.forEach((f, i) => {
+      if (i === 0 || !f.equals(fixed[i - 1] as Version)) fixes.push(at(f));
+    });
+    return {
+      ranges: a.ranges.map((r) => r.map((e) => (e.version === null ? -1 : at(e.version)) * 4 + KIND_CODES[e.kind])),
+      versions: a.versions.map(at),
+      fixes,
+    };
+  });
+  return { table, entries };
+}
+
+/** Places the version whose sort key is `key` in a table's keys. */
+export function positionIn(keys: readonly string[], key: string): TablePosition {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < keys.length && keys[end] === key) end++;
+  return { lo, hi: end };
 }
 
 /**
- * Whether an indexed range contains the version whose sort key is `key`: the OSV walk over sorted events, where
- * `introduced <= v` turns "affected" on, `fixed <= v` turns it off, `last_affected < v` turns it off and
- * `limit <= v` ends the range unaffected.
+ * Whether an indexed range contains the version at `at`: the OSV walk over sorted events, where `introduced <= v`
+ * turns "affected" on, `fixed <= v` turns it off, `last_affected < v` turns it off and `limit <= v` ends the range
+ * unaffected.
  */
-export function indexedRangeContains(range: IndexedRange, key: string): boolean {
+export function rangeContainsAt(range: IndexedRange, at: TablePosition): boolean {
   let affected = false;
-  for (let i = 0; i < range.length; i += 2) {
-    const at = range[i + 1] as string;
+  for (const code of range) {
+    const index = code >> 2;
     // Events above v change nothing (v is below them all), and the rest are higher still.
-    if (at > key) break;
-    switch (range[i]) {
+    if (index >= at.hi) break;
+    switch (code & 3) {
       case INTRODUCED:
         affected = true;
         break;
@@ -121,7 +172,7 @@ export function indexedRangeContains(range: IndexedRange, key: string): boolean 
         affected = false;
         break;
       case LAST_AFFECTED:
-        if (key > at) affected = false;
+        if (index < at.lo) affected = false;
         break;
       case LIMIT:
         return false;
@@ -130,21 +181,14 @@ export function indexedRangeContains(range: IndexedRange, key: string): boolean 
   return affected;
 }
 
-/** Whether the version whose sort key is `key` is affected: inside a range, or equal (PEP 440) to a listed version. */
-export function isAffectedAt(entry: IndexedAffected, key: string): boolean {
-  for (const r of entry.ranges) if (indexedRangeContains(r, key)) return true;
-  return entry.versions.includes(key);
+/** Whether the version at `at` is affected: inside a range, or equal (PEP 440) to a listed version. */
+export function isAffectedAt(entry: IndexedAffected, at: TablePosition): boolean {
+  for (const r of entry.ranges) if (rangeContainsAt(r, at)) return true;
+  for (const index of entry.versions) if (index >= at.lo && index < at.hi) return true;
+  return false;
 }
 
-/** The `fixed` versions above the version whose sort key is `key`, ascending: the candidate upgrades. */
-export function fixesAbove(entry: IndexedAffected, key: string): { keys: string[]; texts: string[] } {
-  const keys: string[] = [];
-  const texts: string[] = [];
-  for (let i = 0; i < entry.fixes.length; i += 2) {
-    if ((entry.fixes[i] as string) > key) {
-      keys.push(entry.fixes[i] as string);
-      texts.push(entry.fixes[i + 1] as string);
-    }
-  }
-  return { keys, texts };
+/** Table indices of the `fixed` versions above the version at `at`, ascending: the candidate upgrades. */
+export function fixesAbove(entry: IndexedAffected, at: TablePosition): number[] {
+  return entry.fixes.filter((index) => index >= at.hi);
 }

@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Version } from '../pep/version.js';
-import { indexStored, type Advisory, type ConvertedAdvisory } from './advisory.js';
+import { prepareStored, type Advisory, type ConvertedAdvisory } from './advisory.js';
+import { indexPackage, type PreparedAffected } from './matcher.js';
 import { VulnDbStorageError } from './errors.js';
 import {
   STORE_FORMAT,
@@ -14,7 +15,8 @@ import {
   readMeta,
   type AdvisoryHead,
   type AdvisoryTexts,
-  type IndexedEntry,
+  type StoredEntry,
+  type StoredPackage,
   type RevisionCounts,
   type RevisionMeta,
 } from './store.js';
@@ -90,11 +92,12 @@ class LineWriter {
 
 function buildFiles(tmp: string, revision: string, advisories: Map<string, ConvertedAdvisory>, sources: string[]): void {
   const ids = [...advisories.keys()].sort();
-  const byPackage = new Map<string, IndexedEntry[]>();
+  const byPackage = new Map<string, Array<{ line: number; prepared: PreparedAffected }>>();
   const heads = new LineWriter();
+  const headIndex = Buffer.alloc(ids.length * 8);
   const texts = new LineWriter();
   const affected = new LineWriter();
-  const idIndex: Record<string, [number, number]> = {};
+  const idIndex: Record<string, number> = {};
   const counts: RevisionCounts = { advisories: 0, withdrawn: 0, malware: 0, packages: 0, invalidEvents: 0 };
   const versionCache = new Map<string, Version | null>();
   const parse = (text: string): Version | null => {
@@ -102,32 +105,40 @@ function buildFiles(tmp: string, revision: string, advisories: Map<string, Conve
     if (v === undefined) versionCache.set(text, (v = Version.tryParse(text)));
     return v;
   };
-  for (const id of ids) {
+  ids.forEach((id, line) => {
     const c = advisories.get(id) as ConvertedAdvisory;
     const { details, references, ...rest } = c.advisory;
     const textAt = texts.add(JSON.stringify({ details, references } satisfies AdvisoryTexts));
-    const head: AdvisoryHead = { ...rest, textAt };
-    const [headOffset, headLength] = (idIndex[id] = heads.add(JSON.stringify(head)));
+    const [offset, length] = heads.add(JSON.stringify({ ...rest, textAt } satisfies AdvisoryHead));
+    headIndex.writeUInt32LE(offset, line * 8);
+    headIndex.writeUInt32LE(length, line * 8 + 4);
+    idIndex[id] = line;
     affected.add(JSON.stringify({ affected: c.affected, invalidEvents: c.invalidEvents }));
     counts.advisories++;
     counts.invalidEvents += c.invalidEvents.length;
     if (c.advisory.withdrawn !== undefined) {
       counts.withdrawn++;
-      continue;
+      return;
     }
     if (c.advisory.malware) counts.malware++;
     for (const a of c.affected) {
       let list = byPackage.get(a.name);
       if (!list) byPackage.set(a.name, (list = []));
-      const indexed = indexStored(a, parse);
-      list.push([id, headOffset, headLength, indexed.ranges, indexed.versions, indexed.fixes]);
+      list.push({ line, prepared: prepareStored(a, parse) });
     }
-  }
+  });
+  if (heads.offset > 0xffffffff) throw new VulnDbStorageError('advisories.ndjson would exceed 4 GiB, more than its index can address');
   const packageOffsets: Record<string, [number, number]> = {};
   const packages = new LineWriter();
-  for (const name of [...byPackage.keys()].sort()) packageOffsets[name] = packages.add(JSON.stringify(byPackage.get(name)));
+  for (const name of [...byPackage.keys()].sort()) {
+    const list = byPackage.get(name) as Array<{ line: number; prepared: PreparedAffected }>;
+    const { table, entries } = indexPackage(list.map((e) => e.prepared));
+    const stored: StoredPackage = [table.keys, table.texts, entries.map((e, i): StoredEntry => [(list[i] as { line: number }).line, e.ranges, e.versions, e.fixes])];
+    packageOffsets[name] = packages.add(JSON.stringify(stored));
+  }
   counts.packages = byPackage.size;
   heads.write(join(tmp, 'advisories.ndjson'));
+  writeFileSync(join(tmp, 'advisories.idx'), headIndex);
   texts.write(join(tmp, 'texts.ndjson'));
   affected.write(join(tmp, 'affected.ndjson'));
   packages.write(join(tmp, 'packages.ndjson'));

@@ -3,33 +3,36 @@
  *
  *   <data>/vulndb/CURRENT                 the current revision's name
  *   <data>/vulndb/<rev>/meta.json         counts, sources, and where each package's line is in packages.ndjson
- *   <data>/vulndb/<rev>/packages.ndjson   one line per package: its IndexedEntry[] (withdrawn advisories left out)
- *   <data>/vulndb/<rev>/advisories.ndjson one line per advisory: what reports show, without the long texts
+ *   <data>/vulndb/<rev>/packages.ndjson   one line per package: its StoredPackage (withdrawn advisories left out)
+ *   <data>/vulndb/<rev>/advisories.ndjson one line per advisory, in id order: what reports show, without long texts
+ *   <data>/vulndb/<rev>/advisories.idx    per advisory (by line number), the offset and length of its line, as
+ *                                         little-endian uint32 pairs
  *   <data>/vulndb/<rev>/texts.ndjson      one line per advisory: its `details` and `references`
  *   <data>/vulndb/<rev>/affected.ndjson   one line per advisory: its stored affected entries, for updates
- *   <data>/vulndb/<rev>/ids.json          advisory id -> where its line is in advisories.ndjson
+ *   <data>/vulndb/<rev>/ids.json          advisory id -> line number, to look an advisory up by id
  *
  * An audit reads meta.json and then only the lines of the packages it asks
- * about. Those lines are in the matcher's indexed form (matcher.ts): every
- * event version already replaced by its PEP 440 sort key and every fix
- * version already normalized and sorted, so an audit parses one version per
- * dependency and otherwise compares strings. Each entry carries the position
- * of its advisory's line, so the reports read exactly the advisories they
- * print; the long texts (three quarters of the bytes) are read only by the
- * reports that print them.
+ * about. Those lines are in the matcher's indexed form (matcher.ts): a table
+ * of the versions the package's advisories name, with their PEP 440 sort
+ * keys, and events, listed versions and fixes as indices into it, so an
+ * audit parses one version per dependency and otherwise compares integers.
+ * Each entry names its advisory by line number, so the reports read exactly
+ * the advisories they print; the long texts (three quarters of the bytes)
+ * are read only by the reports that print them.
  * Writing is in revision-writer.ts (it needs the advisory conversion, which
- * readers never load). A revision is written to a temporary directory and renamed into place, and
- * CURRENT is swapped by rename, so a reader never sees half a revision.
- * The revision name is a hash of every (id, modified, withdrawn): the same
- * advisories always give the same revision, which keys policy decisions.
+ * readers never load). A revision is written to a temporary directory and
+ * renamed into place, and CURRENT is swapped by rename, so a reader never
+ * sees half a revision. The revision name is a hash of every (id, modified,
+ * withdrawn): the same advisories always give the same revision, which keys
+ * policy decisions.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
-import type { IndexedAffected } from './matcher.js';
+import type { IndexedAffected, VersionTable } from './matcher.js';
 
-export const STORE_FORMAT = 3;
+export const STORE_FORMAT = 4;
 
 export interface RevisionCounts {
   advisories: number;
@@ -56,15 +59,11 @@ export type AdvisoryHead = Omit<Advisory, 'details' | 'references'> & { textAt: 
 /** The parts of an advisory that only some reports print. */
 export type AdvisoryTexts = Pick<Advisory, 'details' | 'references'>;
 
-/** One advisory's matching data for one package, as stored in packages.ndjson. */
-export type IndexedEntry = [
-  id: string,
-  headOffset: number,
-  headLength: number,
-  ranges: IndexedAffected['ranges'],
-  versions: IndexedAffected['versions'],
-  fixes: IndexedAffected['fixes'],
-];
+/** One advisory's matching data for one package, as stored: the advisory's line number, then IndexedAffected. */
+export type StoredEntry = [advisory: number, ranges: IndexedAffected['ranges'], versions: IndexedAffected['versions'], fixes: IndexedAffected['fixes']];
+
+/** A line of packages.ndjson: the package's version table, then one entry per advisory. */
+export type StoredPackage = [keys: VersionTable['keys'], texts: VersionTable['texts'], entries: StoredEntry[]];
 
 export function vulndbDir(dataDir: string): string {
   return join(dataDir, 'vulndb');
@@ -94,11 +93,11 @@ export function readMeta(dir: string, revision: string): RevisionMeta {
   return meta;
 }
 
-/** Where each advisory's line is in advisories.ndjson: read only to look an advisory up by id. */
-export function readAdvisoryIds(dir: string, revision: string): Record<string, [number, number]> {
+/** Each advisory's line number in advisories.ndjson: read only to look an advisory up by id. */
+export function readAdvisoryIds(dir: string, revision: string): Record<string, number> {
   const path = join(dir, revision, 'ids.json');
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, [number, number]>;
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>;
   } catch (err) {
     throw new VulnDbStorageError(`cannot read ${path}; rebuild the database with \`gatehouse vulndb rebuild\``, { cause: err });
   }

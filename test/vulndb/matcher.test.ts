@@ -1,8 +1,21 @@
 /** The range walk on hand-written events: the OSV schema's evaluation rules, one per row. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Version } from '../../src/pep/version.js';
-import { fixesAbove, indexAffected, isAffectedAt, prepareEvents, type StoredEvent } from '../../src/vulndb/matcher.js';
+import { fixesAbove, indexPackage, isAffectedAt, positionIn, prepareEvents, type StoredEvent } from '../../src/vulndb/matcher.js';
+
+/** One advisory's ranges and listed versions, indexed as the database stores them, and questions about a version. */
+function indexed(ranges: StoredEvent[][], versions: string[] = []) {
+  const { table, entries } = indexPackage([{ ranges: ranges.map((r) => prepareEvents(r).events), versions: versions.map((v) => Version.parse(v)) }]);
+  const entry = entries[0];
+  assert.ok(entry);
+  const at = (v: string) => positionIn(table.keys, Version.parse(v).sortKey);
+  return {
+    affected: (v: string): boolean => isAffectedAt(entry, at(v)),
+    fixesAbove: (v: string): string[] => fixesAbove(entry, at(v)).map((i) => table.texts[i] as string),
+  };
+}
 
 const rows: Array<{ why: string; events: StoredEvent[]; versions?: string[]; affected: string[]; not: string[] }> = [
   { why: 'introduced 0 is below every version', events: [['introduced', '0'], ['fixed', '1.0']], affected: ['0', '0.0.1.dev0', '1.0rc1'], not: ['1.0', '2'] },
@@ -17,20 +30,52 @@ const rows: Array<{ why: string; events: StoredEvent[]; versions?: string[]; aff
 
 test('OSV range evaluation, row by row', () => {
   for (const row of rows) {
-    const entry = indexAffected([prepareEvents(row.events).events], (row.versions ?? []).map((v) => Version.parse(v)));
-    for (const v of row.affected) assert.equal(isAffectedAt(entry, Version.parse(v).sortKey), true, `${row.why}: ${v} affected`);
-    for (const v of row.not) assert.equal(isAffectedAt(entry, Version.parse(v).sortKey), false, `${row.why}: ${v} not affected`);
+    const entry = indexed([row.events], row.versions);
+    for (const v of row.affected) assert.equal(entry.affected(v), true, `${row.why}: ${v} affected`);
+    for (const v of row.not) assert.equal(entry.affected(v), false, `${row.why}: ${v} not affected`);
   }
 });
 
 test('fix versions are the fixed events above the version, ascending, without duplicates', () => {
-  const entry = indexAffected(
-    [prepareEvents([['introduced', '0'], ['fixed', '1.2.0'], ['introduced', '2.0'], ['fixed', '2.3']]).events, prepareEvents([['introduced', '0'], ['fixed', '1.2']]).events],
-    [],
+  const entry = indexed([
+    [['introduced', '0'], ['fixed', '1.2.0'], ['introduced', '2.0'], ['fixed', '2.3']],
+    [['introduced', '0'], ['fixed', '1.2']],
+  ]);
+  assert.deepEqual(entry.fixesAbove('1.0'), ['1.2.0', '2.3'], '1.2.0 and 1.2 are one version; the first spelling stays');
+  assert.deepEqual(entry.fixesAbove('2.1'), ['2.3']);
+  assert.deepEqual(entry.fixesAbove('1.2'), ['2.3'], 'the fix equal to the version is not above it');
+  assert.equal(entry.affected('1.2'), false, 'fixed in 1.2.0 means fixed in 1.2');
+  assert.equal(entry.affected('1.1.99'), true);
+});
+
+/** The OSV evaluation written the plain way, on parsed versions: the reference for the indexed walk. */
+function plainAffected(ranges: StoredEvent[][], versions: string[], v: Version): boolean {
+  const inRange = (events: StoredEvent[]): boolean => {
+    let affected = false;
+    for (const e of prepareEvents(events).events) {
+      const cmp = e.version === null ? 1 : v.compare(e.version); // introduced 0 is below every version
+      if (e.kind === 'introduced' && cmp >= 0) affected = true;
+      else if (e.kind === 'fixed' && cmp >= 0) affected = false;
+      else if (e.kind === 'last_affected' && cmp > 0) affected = false;
+      else if (e.kind === 'limit' && cmp >= 0) return false;
+    }
+    return affected;
+  };
+  return ranges.some(inRange) || versions.some((l) => Version.parse(l).equals(v));
+}
+
+test('the indexed walk agrees with the plain walk on random events, with versions spelled several ways', () => {
+  // A small pool, so that events collide; 1.2 / 1.2.0 / 1.2.0.0 and v1.2 are one version in different spellings.
+  const pool = ['0', '0.9', '1.0', '1.0.0', '1.0a1', '1.0.post1', '1.2', '1.2.0', 'v1.2', '1.2.0.0', '1.2+local', '1.3.dev0', '2.0', '1!0.1'];
+  const kind = fc.constantFrom<StoredEvent[0]>('introduced', 'fixed', 'last_affected', 'limit');
+  const event = fc.tuple(kind, fc.constantFrom(...pool)) as fc.Arbitrary<StoredEvent>;
+  fc.assert(
+    fc.property(fc.array(fc.array(event, { maxLength: 6 }), { maxLength: 3 }), fc.array(fc.constantFrom(...pool.slice(1)), { maxLength: 3 }), (ranges, versions) => {
+      const entry = indexed(ranges, versions);
+      for (const q of [...pool.slice(1), '1.1', '1.2.1', '3.0', '0.0.1']) {
+        assert.equal(entry.affected(q), plainAffected(ranges, versions, Version.parse(q)), `${q} in ${JSON.stringify({ ranges, versions })}`);
+      }
+    }),
+    { numRuns: 2000 },
   );
-  const above = (v: string): string[] => fixesAbove(entry, Version.parse(v).sortKey).texts;
-  assert.deepEqual(above('1.0'), ['1.2.0', '2.3'], '1.2.0 and 1.2 are one version; the first spelling stays');
-  assert.deepEqual(above('2.1'), ['2.3']);
-  assert.deepEqual(above('1.2'), ['2.3'], 'the fix equal to the version is not above it');
-  assert.deepEqual(fixesAbove(entry, Version.parse('1.0').sortKey).keys, [Version.parse('1.2').sortKey, Version.parse('2.3').sortKey]);
 });
