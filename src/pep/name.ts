@@ -15,7 +15,15 @@ const SEPARATOR_RUNS = /[-_.]+/g;
 
 /** PEP 503: lowercase, and every run of `-`, `_` and `.` becomes one `-`. Does not validate. */
 export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(SEPARATOR_RUNS, '-');
+  // Most names arrive normalized (from lock files, the database, earlier calls): say so without building a string.
+  let i = 0;
+  for (; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) continue; // a-z 0-9
+    if (c === 0x2d && name.charCodeAt(i + 1) !== 0x2d) continue; // a single '-'
+    break;
+  }
+  return i === name.length ? name : name.toLowerCase().replace(SEPARATOR_RUNS, '-');
 }
 
 export function isValidName(name: string): boolean {

@@ -16,8 +16,31 @@ export interface Requirement {
   marker: Marker | null;
 }
 
+/**
+ * `name==version` (or `===`) and nothing else: the bulk of a pinned requirements file. For these the grammar
+ * below reads the whole name, then one specifier, so the shortcut builds the same Requirement without the
+ * tokenizer; anything it is not sure of (including an invalid version, for the grammar's error) takes the long way.
+ */
+const PLAIN_PIN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?====?[A-Za-z0-9.!+_-]+$)/;
+
 /** Parses a PEP 508 dependency specifier; throws InvalidRequirementError naming what was expected, and where. */
 export function parseRequirement(text: string): Requirement {
+  const plain = PLAIN_PIN.exec(text);
+  if (plain !== null) {
+    const name = plain[0];
+    let specifier: SpecifierSet | null = null;
+    try {
+      specifier = SpecifierSet.parse(text.slice(name.length));
+    } catch {
+      // not a valid pin after all: the grammar says why
+    }
+    if (specifier !== null) return { name, extras: [], specifier, url: null, marker: null };
+  }
+  return parseRequirementByGrammar(text);
+}
+
+/** @internal parseRequirement without its shortcut, so tests can hold the two to the same answers. */
+export function parseRequirementByGrammar(text: string): Requirement {
   const t = new Tokenizer(text);
   try {
     return parse(t);

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequirementError } from '../../src/pep/errors.js';
-import { formatRequirement, parseRequirement } from '../../src/pep/requirement.js';
+import fc from 'fast-check';
+import { formatRequirement, parseRequirement, parseRequirementByGrammar } from '../../src/pep/requirement.js';
 
 // PEP 508, "Examples" (the test list of the reference grammar), with packaging's normal form of each.
 const EXAMPLES: Array<[string, string]> = [
@@ -59,4 +60,29 @@ test('errors name what was expected and where', () => {
       `${JSON.stringify(text)}`,
     );
   }
+});
+
+test('the name==version shortcut gives what the grammar gives, and the grammar\'s errors', () => {
+  const nameChar = fc.constantFrom(...'aZ09._-'.split(''));
+  const name = fc.oneof(fc.constantFrom('requests', 'Django', 'zope.interface', 'a', 'A_b-C.d'), fc.string({ unit: nameChar, minLength: 1, maxLength: 6 }));
+  const versionChar = fc.constantFrom(...'0123456789.!+_-abcdeprstvlo'.split(''));
+  const version = fc.oneof(
+    fc.constantFrom('1.0', '1!2.0', '1.0.post1', '1.0-1', '2.0rc1', '1.0+local.7', 'v1.0', '1.0_a', '1.0.*', '1..0', 'foo', ''),
+    fc.string({ unit: versionChar, maxLength: 10 }),
+  );
+  const outcome = (parse: (t: string) => unknown, text: string): unknown => {
+    try {
+      const r = parse(text) as ReturnType<typeof parseRequirement>;
+      return { name: r.name, extras: r.extras, specifier: r.specifier.toString(), specifiers: r.specifier.specifiers.map((s) => [s.operator, s.version]), url: r.url, marker: r.marker };
+    } catch (err) {
+      return { error: (err as Error).constructor.name, message: (err as Error).message };
+    }
+  };
+  fc.assert(
+    fc.property(name, fc.constantFrom('==', '===', '=', '>='), version, (n, op, v) => {
+      const text = `${n}${op}${v}`;
+      assert.deepEqual(outcome(parseRequirement, text), outcome(parseRequirementByGrammar, text), text);
+    }),
+    { numRuns: 5000 },
+  );
 });
