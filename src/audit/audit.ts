@@ -50,11 +50,16 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
       continue;
     }
     const matches = db.query(name, version);
-    const findings: Finding[] = matches.map((m) => {
-      const ignoredBy = findIgnore(ignores, [m.advisory.id, ...m.advisory.aliases], today);
-      return { advisory: m.advisory, fixVersions: m.fixVersions, ...(ignoredBy ? { ignoredBy } : {}) };
-    });
-    const open = matches.filter((_, i) => findings[i]?.ignoredBy === undefined);
+    const findings: Finding[] = [];
+    const open: VulnMatch[] = [];
+    for (const m of matches) {
+      const ignoredBy = ignores.length > 0 ? findIgnore(ignores, [m.advisory.id, ...m.advisory.aliases], today) : undefined;
+      if (ignoredBy) findings.push({ advisory: m.advisory, fixVersions: m.fixVersions, ignoredBy });
+      else {
+        findings.push({ advisory: m.advisory, fixVersions: m.fixVersions });
+        open.push(m);
+      }
+    }
     seen.push({ version, dep: { name, version: pin.version, origins: [pin.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, open) } });
   }
   // By name, then by PEP 440 order; plain code-unit order, since normalized names are ASCII (localeCompare is ICU's, and slow).

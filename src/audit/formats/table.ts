@@ -1,20 +1,32 @@
 /** The default, human-readable report: one row per finding, then upgrades and what could not be audited. */
-import { openFindings, summarize, type AuditReport } from '../audit.js';
+import { summarize, type AuditReport } from '../audit.js';
 import { severityLabel, summaryLine } from './labels.js';
 
 export function renderTable(report: AuditReport): string {
-  const rows: string[][] = [];
+  // Column by column, so widths are known before any row is written: an audit can have thousands of rows.
+  const columns: string[][] = [['Name'], ['Version'], ['ID'], ['Fix versions'], ['Severity']];
   for (const d of report.dependencies) {
-    for (const f of openFindings(d)) {
-      rows.push([d.name, d.version, f.advisory.id, f.fixVersions.join(', ') || '-', severityLabel(f)]);
+    for (const f of d.findings) {
+      if (f.ignoredBy !== undefined) continue;
+      columns[0]?.push(d.name);
+      columns[1]?.push(d.version);
+      columns[2]?.push(f.advisory.id);
+      columns[3]?.push(f.fixVersions.length > 0 ? f.fixVersions.join(', ') : '-');
+      columns[4]?.push(severityLabel(f));
     }
   }
   const lines: string[] = [];
-  if (rows.length > 0) {
-    const header = ['Name', 'Version', 'ID', 'Fix versions', 'Severity'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-    const format = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
-    lines.push(format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format), '');
+  const rows = (columns[0] as string[]).length - 1;
+  if (rows > 0) {
+    const widths = columns.map((c) => c.reduce((w, cell) => Math.max(w, cell.length), 0));
+    const row = (i: number): string => {
+      let line = '';
+      for (let c = 0; c < columns.length - 1; c++) line += ((columns[c] as string[])[i] as string).padEnd((widths[c] as number) + 2);
+      return line + (columns[columns.length - 1] as string[])[i];
+    };
+    lines.push(row(0), widths.map((w) => '-'.repeat(w)).join('  '));
+    for (let i = 1; i <= rows; i++) lines.push(row(i));
+    lines.push('');
   }
   const summary = summarize(report);
   lines.push(summaryLine(summary));
