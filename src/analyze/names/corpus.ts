@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedPath } from '../../paths.js';
 import { isNormalizedName } from '../../pep/name.js';
 import { NameCorpusError } from './errors.js';
 import { NameSet } from './name-set.js';
@@ -32,7 +32,7 @@ export const ALL_NAMES_FILE = 'all-names.txt.gz';
 export const TOP_PACKAGES_HEADER = 'rank\tname\tlatest_version';
 
 /** data/names/ in this checkout or package. */
-export const DEFAULT_CORPUS_DIR = fileURLToPath(new URL('../../../data/names/', import.meta.url));
+export const DEFAULT_CORPUS_DIR = shippedPath('data', 'names');
 
 /** Parses `top-packages.tsv`: a `rank<TAB>name<TAB>latest_version` header, then one row per project. */
 export function parseTopPackagesTsv(text: string, source = TOP_PACKAGES_FILE): PopularName[] {

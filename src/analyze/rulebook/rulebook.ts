@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedPath } from '../../paths.js';
 import { parse as parseYaml } from 'yaml';
 import type { Query } from 'web-tree-sitter';
 import { RuleFileError } from '../errors.js';
@@ -14,8 +14,8 @@ import { type Builtin, builtins } from '../builtins/index.js';
 import { KeywordIndex } from './keyword-index.js';
 import { type Rule, type RuleTarget, ruleFromData } from './rule.js';
 
-/** `rules/` at the repository root, found the same way from src/ (tsx) and from dist/ (built). */
-export const defaultRulesDir = fileURLToPath(new URL('../../../rules/', import.meta.url));
+/** `rules/` at the package root (see paths.ts). */
+export const defaultRulesDir = shippedPath('rules');
 
 export interface CompiledRule {
   rule: Rule;

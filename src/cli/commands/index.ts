@@ -1,23 +1,26 @@
 /** The list of subcommands. Adding a command means adding a file and one line here. */
 import type { Command } from 'commander';
-import { registerServeCommand } from './serve.js';
-import { registerTokenCommand } from './token.js';
-import { registerAuditCommand } from './audit.js';
-import { registerVulndbCommand } from './vulndb.js';
-import { registerScanCommand } from './scan.js';
-import { registerCheckNameCommand } from './check-name.js';
-import { registerNamesCommand } from './names.js';
 
-const registrations: Array<(program: Command) => void> = [
-  registerServeCommand,
-  registerTokenCommand,
-  registerAuditCommand,
-  registerVulndbCommand,
-  registerScanCommand,
-  registerCheckNameCommand,
-  registerNamesCommand,
-];
+type Registration = (program: Command) => void;
 
-export function registerCommands(program: Command): void {
-  for (const register of registrations) register(program);
+const commands: Record<string, () => Promise<Registration>> = {
+  serve: async () => (await import('./serve.js')).registerServeCommand,
+  token: async () => (await import('./token.js')).registerTokenCommand,
+  audit: async () => (await import('./audit.js')).registerAuditCommand,
+  vulndb: async () => (await import('./vulndb.js')).registerVulndbCommand,
+  scan: async () => (await import('./scan.js')).registerScanCommand,
+  'check-name': async () => (await import('./check-name.js')).registerCheckNameCommand,
+  names: async () => (await import('./names.js')).registerNamesCommand,
+};
+
+/**
+ * Registers the command that `args` (the arguments after `gatehouse`) runs, loading only its module: a
+ * `gatehouse audit` in CI does not pay for loading the server's options or the name corpus tools. With no
+ * command, `help`, or a name that is not a command, every command is registered, so the listing, `help NAME`
+ * and the "did you mean" suggestions are complete.
+ */
+export async function registerCommands(program: Command, args: readonly string[]): Promise<void> {
+  const first = args.find((a) => !a.startsWith('-'));
+  const only = first !== undefined && Object.hasOwn(commands, first) ? commands[first] : undefined;
+  for (const load of only ? [only] : Object.values(commands)) (await load())(program);
 }

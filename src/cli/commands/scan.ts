@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { shippedPath } from '../../paths.js';
 import type { ArtifactReport } from '../../analyze/artifact.js';
 import type { Verdict } from '../../analyze/verdict.js';
 
@@ -12,7 +13,7 @@ import type { Verdict } from '../../analyze/verdict.js';
 const progressThreshold = 5;
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(readFileSync(shippedPath('package.json'), 'utf8')) as { version?: string };
   return pkg.version ?? '0.0.0';
 }
 
