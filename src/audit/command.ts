@@ -49,11 +49,11 @@ export async function renderReport(report: AuditReport, format: ReportFormat): P
   }
 }
 
-function gatherInputs(opts: AuditCommandOptions): DependencySet {
+async function gatherInputs(opts: AuditCommandOptions): Promise<DependencySet> {
   const sets: DependencySet[] = [];
   for (const p of opts.packages) sets.push(readPinArgument(p));
-  for (const r of opts.requirement) sets.push(readInputFile(r, process.env, process.cwd(), 'requirements'));
-  for (const f of opts.file) sets.push(readInputFile(f));
+  for (const r of opts.requirement) sets.push(await readInputFile(r, process.env, process.cwd(), 'requirements'));
+  for (const f of opts.file) sets.push(await readInputFile(f));
   const dirs = [...opts.path];
   if (opts.python) dirs.push(...importPathOf(opts.python));
   if (dirs.length > 0) sets.push(readInstalled(dirs));
@@ -65,7 +65,7 @@ function gatherInputs(opts: AuditCommandOptions): DependencySet {
 
 export async function runAuditCommand(opts: AuditCommandOptions): Promise<AuditCommandResult> {
   const ignores = opts.ignore.map(parseIgnore);
-  const input = gatherInputs(opts);
+  const input = await gatherInputs(opts);
   const db = await openVulnDb(opts.dataDir);
   const today = new Date().toISOString().slice(0, 10);
   const report = runAudit(db, input, ignores, today);

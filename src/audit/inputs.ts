@@ -8,23 +8,20 @@ import { basename, relative } from 'node:path';
 import { parseRequirement } from '../pep/requirement.js';
 import { addLocked, emptySet, type DependencySet } from './dependency.js';
 import { AuditInputError } from './errors.js';
-import { parsePdmLock } from './pdmlock.js';
-import { parsePipfileLock } from './pipfilelock.js';
-import { parsePoetryLock } from './poetrylock.js';
-import { parsePylock } from './pylock.js';
-import { parsePyproject } from './pyproject.js';
 import { pinnedVersion, readRequirementsFile } from './requirements.js';
-import { parseUvLock } from './uvlock.js';
 
 export type InputKind = 'requirements' | 'pylock' | 'uv.lock' | 'poetry.lock' | 'Pipfile.lock' | 'pdm.lock' | 'pyproject.toml';
 
-const PARSERS: Record<Exclude<InputKind, 'requirements'>, (text: string, origin: string) => DependencySet> = {
-  pylock: parsePylock,
-  'uv.lock': parseUvLock,
-  'poetry.lock': parsePoetryLock,
-  'Pipfile.lock': parsePipfileLock,
-  'pdm.lock': parsePdmLock,
-  'pyproject.toml': parsePyproject,
+type Parser = (text: string, origin: string) => DependencySet;
+
+/** Each parser is loaded when a file of its kind is read: a requirements-only audit never loads a TOML parser. */
+const PARSERS: Record<Exclude<InputKind, 'requirements'>, () => Promise<Parser>> = {
+  pylock: async () => (await import('./pylock.js')).parsePylock,
+  'uv.lock': async () => (await import('./uvlock.js')).parseUvLock,
+  'poetry.lock': async () => (await import('./poetrylock.js')).parsePoetryLock,
+  'Pipfile.lock': async () => (await import('./pipfilelock.js')).parsePipfileLock,
+  'pdm.lock': async () => (await import('./pdmlock.js')).parsePdmLock,
+  'pyproject.toml': async () => (await import('./pyproject.js')).parsePyproject,
 };
 
 /** PEP 751 names lock files `pylock.toml` or `pylock.<name>.toml`; the other tools use fixed names. */
@@ -36,7 +33,12 @@ export function detectKind(path: string): InputKind {
 }
 
 /** Reads an input file; its kind is detected from the name unless given (`-r` always means requirements). */
-export function readInputFile(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), kind: InputKind = detectKind(path)): DependencySet {
+export async function readInputFile(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  kind: InputKind = detectKind(path),
+): Promise<DependencySet> {
   if (kind === 'requirements') return readRequirementsFile(path, env, cwd);
   let text: string;
   try {
@@ -44,7 +46,7 @@ export function readInputFile(path: string, env: NodeJS.ProcessEnv = process.env
   } catch (err) {
     throw new AuditInputError(`cannot read ${path}`, { cause: err });
   }
-  return PARSERS[kind](text, relative(cwd, path) || path);
+  return (await PARSERS[kind]())(text, relative(cwd, path) || path);
 }
 
 /** A `name==version` command-line argument. */

@@ -15,6 +15,15 @@ const program = new Command('gatehouse')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+// `gatehouse audit … | head`: once the reader has gone, there is nobody left to tell. Stop quietly, keeping the
+// exit status the command has set (anything else on standard output still fails loudly).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit();
+  });
+}
+
 try {
   await registerCommands(program, process.argv.slice(2));
   await program.parseAsync(process.argv);

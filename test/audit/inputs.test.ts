@@ -55,15 +55,15 @@ const lockCases: Array<{ file: string; pinned: string[]; unauditable: string[] }
 ];
 
 for (const c of lockCases) {
-  test(`${c.file}: pinned and unauditable dependencies`, () => {
-    const set = readInputFile(join(fixtures, c.file), {}, fixtures);
+  test(`${c.file}: pinned and unauditable dependencies`, async () => {
+    const set = await readInputFile(join(fixtures, c.file), {}, fixtures);
     assert.deepEqual(pins(set), c.pinned);
     assert.deepEqual(skipped(set), c.unauditable);
   });
 }
 
-test('requirements: includes, constraints, hashes, markers, extras, continuations, env vars, URLs', () => {
-  const set = readInputFile(join(fixtures, 'requirements/requirements.txt'), { JINJA_VERSION: '2.10.1' }, fixtures);
+test('requirements: includes, constraints, hashes, markers, extras, continuations, env vars, URLs', async () => {
+  const set = await readInputFile(join(fixtures, 'requirements/requirements.txt'), { JINJA_VERSION: '2.10.1' }, fixtures);
   assert.deepEqual(pins(set), [
     'Flask==0.12',
     'cryptography==3.3.1', // base.txt, `===`
@@ -85,9 +85,9 @@ test('requirements: includes, constraints, hashes, markers, extras, continuation
   assert.ok(!set.pinned.some((p) => p.name === 'idna'), 'a constraint alone does not make a package a dependency');
 });
 
-test('requirements: an undefined ${VAR} stays as written, as pip does, and the line is refused with its place', () => {
-  assert.throws(
-    () => readInputFile(join(fixtures, 'requirements/requirements.txt'), {}, fixtures),
+test('requirements: an undefined ${VAR} stays as written, as pip does, and the line is refused with its place', async () => {
+  await assert.rejects(
+    readInputFile(join(fixtures, 'requirements/requirements.txt'), {}, fixtures),
     (err: unknown) => err instanceof AuditInputError && err.message.startsWith('requirements/requirements.txt:14:'),
   );
 });
@@ -120,7 +120,7 @@ test('name==version arguments must be exact pins', () => {
   }
 });
 
-test('malformed inputs are refused with the file named', () => {
+test('malformed inputs are refused with the file named', async () => {
   const cases: Array<[string, (text: string, origin: string) => DependencySet, RegExp]> = [
     ['lock-version = "1.0"\n[[packages]\n', parsePylock, /pylock.toml is not valid TOML/],
     ['[[packages]]\nname = "x"\nversion = "1"\n', parsePylock, /needs `lock-version`/],
@@ -135,7 +135,7 @@ test('malformed inputs are refused with the file named', () => {
   for (const [text, parse, message] of cases) {
     assert.throws(() => parse(text, parse === parsePyproject ? 'pyproject.toml' : 'pylock.toml'), (err: unknown) => err instanceof AuditInputError && message.test(err.message), String(message));
   }
-  assert.throws(() => readInputFile(join(fixtures, 'does-not-exist/uv.lock'), {}, fixtures), AuditInputError);
+  await assert.rejects(readInputFile(join(fixtures, 'does-not-exist/uv.lock'), {}, fixtures), AuditInputError);
 });
 
 test('lock entries with a version that is not PEP 440 are reported, not matched', () => {

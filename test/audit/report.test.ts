@@ -140,7 +140,8 @@ test('markdown and table name every finding, the upgrades and what was not audit
   assert.match(md, /- `demo-pkg` 1\.2 → \*\*1\.10\*\*/);
   assert.match(md, /`httpx>=0\.24` \(requirements\.txt:6\)/);
   const table = renderTable(audit());
-  assert.match(table, /^demo-pkg\s+1\.2\s+PYSEC-9000-1\s+1\.10\s+high 7\.5$/m);
+  assert.match(table, /^Name +Version +ID +Severity +Fix versions$/m);
+  assert.match(table, /^demo-pkg\s+1\.2\s+PYSEC-9000-1\s+high 7\.5\s+1\.10$/m);
   assert.match(table, /^Found 2 known vulnerabilities and 1 malicious-package report in 2 of 3 dependencies\.$/m);
   assert.match(table, /demo-pkg 1\.2 -> 1\.10/);
   assert.match(table, /httpx>=0\.24 \(requirements\.txt:6\): not pinned/);

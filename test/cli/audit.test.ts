@@ -138,3 +138,16 @@ test('vulndb update --from a directory, then query', async () => {
   const same = await runCli(['vulndb', 'update', '--from', join(fixtures, 'advisories/osv')], { env });
   assert.match(same.stdout, /0 added, 0 updated, 4 unchanged; revision [0-9a-f]{16} \(no change\)/);
 });
+
+test('a reader that stops early (| head) ends the audit quietly, without an EPIPE stack', async () => {
+  // A JSON report of these is ~600 kB, larger than a pipe's buffer, so the write fails after `head` exits.
+  const pins = ['django==1.11', 'flask==0.10', 'jinja2==2.7', 'pillow==6.0.0', 'requests==2.0.0', 'urllib3==1.20', 'pyyaml==3.12', 'tensorflow==2.0.0'];
+  const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx "${cli}" audit --format json ${pins.join(' ')} | head -c 100 >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`], {
+    env: { ...process.env, ...env },
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    encoding: 'utf8',
+  });
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, r.stderr);
+  assert.match(r.stderr, /status 1\n$/, 'the exit status still says findings were made');
+});

@@ -3,16 +3,17 @@ import { summarize, type AuditReport } from '../audit.js';
 import { severityLabel, summaryLine } from './labels.js';
 
 export function renderTable(report: AuditReport): string {
-  // Column by column, so widths are known before any row is written: an audit can have thousands of rows.
-  const columns: string[][] = [['Name'], ['Version'], ['ID'], ['Fix versions'], ['Severity']];
+  // Column by column, so widths are known before any row is written: an audit can have thousands of rows. The fix
+  // versions come last: that list can be long, and a last column is not padded (nor is every row to its width).
+  const columns: string[][] = [['Name'], ['Version'], ['ID'], ['Severity'], ['Fix versions']];
   for (const d of report.dependencies) {
     for (const f of d.findings) {
       if (f.ignoredBy !== undefined) continue;
       columns[0]?.push(d.name);
       columns[1]?.push(d.version);
       columns[2]?.push(f.advisory.id);
-      columns[3]?.push(f.fixVersions.length > 0 ? f.fixVersions.join(', ') : '-');
-      columns[4]?.push(severityLabel(f));
+      columns[3]?.push(severityLabel(f));
+      columns[4]?.push(f.fixVersions.length > 0 ? f.fixVersions.join(', ') : '-');
     }
   }
   const lines: string[] = [];
