@@ -12,7 +12,8 @@ import { VulnDbStorageError } from './errors.js';
 import type { OsvRecord } from './osv.js';
 import { isUrl, readAdvisorySource, readAdvisoryUrl } from './sources.js';
 import { readAllAdvisories, writeRevision } from './revision-writer.js';
-import { readCurrentRevision, readMeta, vulndbDir, type RevisionMeta } from './store.js';
+import { openVulnDb } from './database.js';
+import { vulndbDir, type RevisionMeta } from './store.js';
 
 /** The snapshot shipped with Gatehouse. */
 export const SHIPPED_SNAPSHOT_DIR = shippedPath('data', 'osv');
@@ -49,9 +50,9 @@ export async function buildShipped(dataDir: string): Promise<RevisionMeta> {
  */
 export async function updateVulnDb(dataDir: string, source: string): Promise<UpdateResult> {
   const dir = vulndbDir(dataDir);
-  let previous = readCurrentRevision(dir);
-  if (previous === null) previous = (await buildShipped(dataDir)).revision;
-  const previousMeta = readMeta(dir, previous);
+  // Opening builds the shipped snapshot on first use, and refuses a revision in another store format.
+  const previousMeta = (await openVulnDb(dataDir)).meta;
+  const previous = previousMeta.revision;
   const records = isUrl(source) ? await readAdvisoryUrl(source) : await readAdvisorySource(source);
   const merged = readAllAdvisories(dir, previous);
   const { added, updated, unchanged } = mergeRecords(merged, records);

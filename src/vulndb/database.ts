@@ -16,7 +16,7 @@ import type { Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import { fixesAbove, isAffectedAt, positionIn, type IndexedAffected, type VersionTable } from './matcher.js';
 import type { Severity } from './severity.js';
-import { readAdvisoryIds, readCurrentRevision, readMeta, vulndbDir, type AdvisoryHead, type AdvisoryTexts, type RevisionMeta, type StoredPackage } from './store.js';
+import { STORE_FORMAT, isShippedSource, readAdvisoryIds, readCurrentRevision, readMetaOfAnyFormat, vulndbDir, type AdvisoryHead, type AdvisoryTexts, type RevisionMeta, type StoredPackage } from './store.js';
 
 export interface VulnMatch {
   advisory: Advisory;
@@ -203,13 +203,26 @@ function sortKeyOf(version: string | Version): string {
   return (typeof version === 'string' ? Version.parse(version) : version).sortKey;
 }
 
-/** Opens the current revision under `dataDir`, building it from the shipped snapshot on first use. */
+/**
+ * Opens the current revision under `dataDir`, building it from the shipped snapshot on first use. A revision
+ * written by a Gatehouse with another store format is rebuilt when it holds only the shipped snapshot (nothing is
+ * lost); one that holds updates from elsewhere is refused with the commands that rebuild it, since those sources
+ * may need the network.
+ */
 export async function openVulnDb(dataDir: string): Promise<VulnDb> {
   const dir = vulndbDir(dataDir);
-  let revision = readCurrentRevision(dir);
-  if (revision === null) {
-    const { buildShipped } = await import('./build.js');
-    revision = (await buildShipped(dataDir)).revision;
+  const revision = readCurrentRevision(dir);
+  if (revision !== null) {
+    const meta = readMetaOfAnyFormat(dir, revision);
+    if (meta.format === STORE_FORMAT) return new VulnDb(dir, meta);
+    const updates = (meta.sources ?? []).filter((s) => !isShippedSource(s));
+    if (updates.length > 0) {
+      throw new VulnDbStorageError(
+        `the vulnerability database in ${dir} was written by another version of Gatehouse (store format ${meta.format}; this one reads ${STORE_FORMAT}) ` +
+          `and holds updates beyond the shipped snapshot; rebuild it with \`gatehouse vulndb rebuild\`, then \`gatehouse vulndb update --from\` each of: ${updates.join(', ')}`,
+      );
+    }
   }
-  return new VulnDb(dir, readMeta(dir, revision));
+  const { buildShipped } = await import('./build.js');
+  return new VulnDb(dir, await buildShipped(dataDir));
 }

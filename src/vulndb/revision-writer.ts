@@ -3,7 +3,7 @@
  * store.ts), and reading one back whole for an incremental update.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Version } from '../pep/version.js';
 import { prepareStored, type Advisory, type ConvertedAdvisory } from './advisory.js';
@@ -13,6 +13,7 @@ import {
   STORE_FORMAT,
   readCurrentRevision,
   readMeta,
+  readMetaOfAnyFormat,
   type AdvisoryHead,
   type AdvisoryTexts,
   type StoredEntry,
@@ -48,10 +49,21 @@ export function writeRevision(dir: string, advisories: Map<string, ConvertedAdvi
   mkdirSync(dir, { recursive: true });
   const revision = revisionOf(advisories.values());
   const target = join(dir, revision);
-  if (!existsSync(join(target, 'meta.json'))) {
+  const stored = existsSync(join(target, 'meta.json')) ? readMetaOfAnyFormat(dir, revision).format : null;
+  if (stored !== STORE_FORMAT) {
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmp);
     buildFiles(tmp, revision, advisories, sources);
+    if (stored !== null) {
+      // The same advisories, written by a Gatehouse with another store format: set that copy aside first.
+      const old = join(dir, `.old-${process.pid}-${randomBytes(4).toString('hex')}`);
+      try {
+        renameSync(target, old);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // another process set it aside first
+      }
+      rmSync(old, { recursive: true, force: true });
+    }
     try {
       renameSync(tmp, target);
     } catch (err) {
@@ -65,10 +77,20 @@ export function writeRevision(dir: string, advisories: Map<string, ConvertedAdvi
   writeFileSync(pointer, `${revision}\n`);
   renameSync(pointer, join(dir, 'CURRENT'));
   for (const name of readdirSync(dir)) {
-    if (name === revision || name === previous || name === 'CURRENT' || name.startsWith('.')) continue;
+    if (name === revision || name === previous || name === 'CURRENT') continue;
+    // Temporary files of another writer may be in use; an hour-old one was left by a writer that died.
+    if (name.startsWith('.') && modifiedWithin(join(dir, name), 3_600_000)) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
   }
   return readMeta(dir, revision);
+}
+
+function modifiedWithin(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < ms;
+  } catch {
+    return true; // gone already: another writer is tidying up
+  }
 }
 
 /** Appends lines to one file of a revision, keeping the byte offset of each. */

@@ -79,18 +79,28 @@ export function readCurrentRevision(dir: string): string | null {
   }
 }
 
-export function readMeta(dir: string, revision: string): RevisionMeta {
+/** A revision's meta.json, whatever its store format (see `format`): the counts and sources read the same in all. */
+export function readMetaOfAnyFormat(dir: string, revision: string): RevisionMeta {
   const path = join(dir, revision, 'meta.json');
-  let meta: RevisionMeta;
   try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as RevisionMeta;
+    return JSON.parse(readFileSync(path, 'utf8')) as RevisionMeta;
   } catch (err) {
     throw new VulnDbStorageError(`cannot read the vulnerability database at ${path}; rebuild it with \`gatehouse vulndb rebuild\``, { cause: err });
   }
+}
+
+/** A revision's meta.json, refused unless it is in the store format this Gatehouse reads. */
+export function readMeta(dir: string, revision: string): RevisionMeta {
+  const meta = readMetaOfAnyFormat(dir, revision);
   if (meta.format !== STORE_FORMAT) {
-    throw new VulnDbStorageError(`${path} has format ${meta.format}, this gatehouse reads format ${STORE_FORMAT}; run \`gatehouse vulndb rebuild\``);
+    throw new VulnDbStorageError(`${join(dir, revision)} has store format ${meta.format}, this Gatehouse reads format ${STORE_FORMAT}; run \`gatehouse vulndb rebuild\``);
   }
   return meta;
+}
+
+/** Sources of the snapshot that ships with Gatehouse are recorded as `shipped:<file>`. */
+export function isShippedSource(source: string): boolean {
+  return source.startsWith('shipped:');
 }
 
 /** Each advisory's line number in advisories.ndjson: read only to look an advisory up by id. */

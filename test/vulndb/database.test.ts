@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { updateVulnDb } from '../../src/vulndb/build.js';
 import { openVulnDb } from '../../src/vulndb/database.js';
-import { AdvisorySourceError, InvalidAdvisoryError } from '../../src/vulndb/errors.js';
+import { AdvisorySourceError, InvalidAdvisoryError, VulnDbStorageError } from '../../src/vulndb/errors.js';
+import { STORE_FORMAT } from '../../src/vulndb/store.js';
 import { writeZip } from '../helpers/zip.js';
 
 const advisories = fileURLToPath(new URL('../fixtures/audit/advisories/osv/', import.meta.url));
@@ -146,4 +147,38 @@ test('broken sources are refused without touching the database', async () => {
   await assert.rejects(updateVulnDb(dataDir, bad), AdvisorySourceError);
   await assert.rejects(updateVulnDb(dataDir, join(dir, 'nowhere')), AdvisorySourceError);
   assert.equal((await openVulnDb(dataDir)).revision, before);
+});
+
+/** Rewrites the current revision's meta.json as if an older Gatehouse had written it. */
+function ageStoreFormat(data: string): string {
+  const vulndb = join(data, 'vulndb');
+  const revision = readFileSync(join(vulndb, 'CURRENT'), 'utf8').trim();
+  const metaPath = join(vulndb, revision, 'meta.json');
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { format: number };
+  writeFileSync(metaPath, JSON.stringify({ ...meta, format: STORE_FORMAT - 1 }));
+  return revision;
+}
+
+test('a database in another store format that holds updates is refused with the commands that rebuild it', async () => {
+  const copy = join(dir, 'old-format');
+  cpSync(dataDir, copy, { recursive: true });
+  ageStoreFormat(copy);
+  await assert.rejects(openVulnDb(copy), (err: unknown) => {
+    assert.ok(err instanceof VulnDbStorageError);
+    assert.match(err.message, new RegExp(`store format ${STORE_FORMAT - 1}; this one reads ${STORE_FORMAT}`));
+    assert.match(err.message, /gatehouse vulndb rebuild.*vulndb update --from.*fixtures\/audit\/advisories\/osv/);
+    return true;
+  });
+  await assert.rejects(updateVulnDb(copy, advisories), VulnDbStorageError, 'an update does not merge into it either');
+});
+
+test('a database in another store format that holds only the shipped snapshot is rebuilt on open', async () => {
+  const data = join(dir, 'shipped-old-format');
+  const first = await openVulnDb(data);
+  const revision = ageStoreFormat(data);
+  const reopened = await openVulnDb(data);
+  assert.equal(reopened.revision, revision, 'the same advisories give the same revision');
+  assert.equal(reopened.meta.format, STORE_FORMAT);
+  assert.deepEqual(reopened.query('django', '3.2').map((m) => m.advisory.id), first.query('django', '3.2').map((m) => m.advisory.id));
+  assert.ok(reopened.query('django', '3.2').length > 10);
 });
