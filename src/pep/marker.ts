@@ -32,7 +32,11 @@ export interface MarkerEnvironment {
 const W = '[\\p{L}\\p{N}_]';
 const B = `(?:(?<=${W})(?!${W})|(?<!${W})(?=${W}))`;
 
-const RULES = {
+/**
+ * Built on first use, not at import: the Unicode property classes (`\p{L}`) make these patterns slow to construct
+ * (~1 ms each), and most importers (a requirements file of plain pins) never tokenize.
+ */
+const buildRules = () => ({
   LEFT_PARENTHESIS: /\(/y,
   RIGHT_PARENTHESIS: /\)/y,
   LEFT_BRACKET: /\[/y,
@@ -59,9 +63,10 @@ const RULES = {
   WS: /[ \t]+/y,
   // Python's `$` also matches before a final newline.
   END: /(?=\n?$)/y,
-} as const;
+});
+let RULES: ReturnType<typeof buildRules> | undefined;
 
-export type TokenName = keyof typeof RULES;
+export type TokenName = keyof ReturnType<typeof buildRules>;
 
 export class SyntaxProblem extends Error {
   constructor(
@@ -81,7 +86,7 @@ export class Tokenizer {
 
   /** The text of `name` at the current position, or null. Does not move. */
   peek(name: TokenName): string | null {
-    const rule = RULES[name];
+    const rule = (RULES ??= buildRules())[name];
     rule.lastIndex = this.position;
     const m = rule.exec(this.source);
     return m === null ? null : m[0];
