@@ -21,20 +21,15 @@ export interface Requirement {
  * below reads the whole name, then one specifier, so the shortcut builds the same Requirement without the
  * tokenizer; anything it is not sure of (including an invalid version, for the grammar's error) takes the long way.
  */
-const PLAIN_PIN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?====?[A-Za-z0-9.!+_-]+$)/;
+const PLAIN_PIN = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(===?)([A-Za-z0-9.!+_-]+)$/;
 
 /** Parses a PEP 508 dependency specifier; throws InvalidRequirementError naming what was expected, and where. */
 export function parseRequirement(text: string): Requirement {
   const plain = PLAIN_PIN.exec(text);
   if (plain !== null) {
-    const name = plain[0];
-    let specifier: SpecifierSet | null = null;
-    try {
-      specifier = SpecifierSet.parse(text.slice(name.length));
-    } catch {
-      // not a valid pin after all: the grammar says why
-    }
-    if (specifier !== null) return { name, extras: [], specifier, url: null, marker: null };
+    // Null when the version is not one: the grammar then says why.
+    const specifier = SpecifierSet.exactPin(plain[2] as '==' | '===', plain[3] as string);
+    if (specifier !== null) return { name: plain[1] as string, extras: [], specifier, url: null, marker: null };
   }
   return parseRequirementByGrammar(text);
 }

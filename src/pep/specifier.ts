@@ -126,6 +126,11 @@ export class Specifier {
     this.earliestPrerelease = operator === '<' && p !== null && !p.isPrerelease ? p.with({ dev: 0n, local: null }) : null;
   }
 
+  /** @internal For SpecifierSet.exactPin, which has checked what `parse` would check. */
+  static exact(operator: '==' | '===', version: string): Specifier {
+    return new Specifier(operator, version);
+  }
+
   /** Parses one clause (`>=1.0`, `== 1.2.*`, `~=2.2`, `===foo`); throws InvalidSpecifierError. */
   static parse(text: string): Specifier {
     const clause = strip(text);
@@ -236,6 +241,18 @@ export class SpecifierSet {
     this.specifiers = specifiers;
     this.hasArbitrary = hasArbitrary;
     this.namesPrerelease = specifiers.some((s) => s.namesPrerelease === true);
+  }
+
+  /**
+   * `==V` or `===V` for a V with no whitespace, `;`, `)`, `,` or `*`: the same set as `parse(operator + V)`, without
+   * the specifier grammar's pattern (large, and costly to compile in a short-lived process). Null when that
+   * would not parse, so the caller can take the grammar for its error.
+   */
+  static exactPin(operator: '==' | '===', version: string): SpecifierSet | null {
+    if (version === '' || /[\s;),*]/.test(version)) return null;
+    // For `==` the grammar's version pattern is PEP 440's (a `.*` wildcard aside, excluded above).
+    if (operator === '==' && Version.tryParse(version) === null) return null;
+    return new SpecifierSet([Specifier.exact(operator, version)], operator === '===');
   }
 
   /** Parses comma-separated clauses; "" is the empty set, which matches everything. */
