@@ -33,8 +33,9 @@ interface PackageIndex extends VersionTable {
 const NO_ADVISORIES: PackageIndex = { keys: [], texts: [], entries: [] };
 
 export class VulnDb {
-  private packagesFile: Buffer | null = null;
-  private headsFile: Buffer | null = null;
+  /** packages.ndjson and advisories.ndjson, whole: ASCII, so byte offsets are string offsets (store.ts). */
+  private packagesFile: string | null = null;
+  private headsFile: string | null = null;
   private headIndex: Buffer | null = null;
   private idIndex: Record<string, number> | null = null;
   private textsFd: number | null = null;
@@ -110,12 +111,12 @@ export class VulnDb {
     if (cached) return cached;
     // Whole files on first use: an audit reads hundreds of advisories, and one read beats hundreds of small ones.
     this.headIndex ??= this.readFile('advisories.idx');
-    this.headsFile ??= this.readFile('advisories.ndjson');
+    this.headsFile ??= this.readFile('advisories.ndjson').toString('latin1');
     if ((line + 1) * 8 > this.headIndex.length) throw new VulnDbStorageError(`advisory line ${line} is not in advisories.idx; rebuild the database`);
     const offset = this.headIndex.readUInt32LE(line * 8);
     const length = this.headIndex.readUInt32LE(line * 8 + 4);
     if (offset + length > this.headsFile.length) throw new VulnDbStorageError(`advisories.idx points past the end of advisories.ndjson; rebuild the database`);
-    const advisory = new StoredAdvisory(JSON.parse(this.headsFile.toString('utf8', offset, offset + length)) as AdvisoryHead, this);
+    const advisory = new StoredAdvisory(JSON.parse(this.headsFile.slice(offset, offset + length)) as AdvisoryHead, this);
     this.advisories.set(line, advisory);
     return advisory;
   }
@@ -143,8 +144,9 @@ export class VulnDb {
     const at = Object.hasOwn(this.meta.packages, name) ? this.meta.packages[name] : undefined;
     let index = NO_ADVISORIES;
     if (at) {
-      this.packagesFile ??= this.readFile('packages.ndjson');
-      const [keys, texts, entries] = JSON.parse(this.packagesFile.toString('utf8', at[0], at[0] + at[1])) as StoredPackage;
+      this.packagesFile ??= this.readFile('packages.ndjson').toString('latin1');
+      if (at[0] + at[1] > this.packagesFile.length) throw new VulnDbStorageError(`meta.json points past the end of packages.ndjson; rebuild the database`);
+      const [keys, texts, entries] = JSON.parse(this.packagesFile.slice(at[0], at[0] + at[1])) as StoredPackage;
       index = { keys, texts, entries: entries.map(([advisory, ranges, versions, fixes]) => ({ advisory, ranges, versions, fixes })) };
     }
     this.packages.set(name, index);

@@ -93,6 +93,14 @@ function modifiedWithin(path: string, ms: number): boolean {
   }
 }
 
+/**
+ * JSON with every character outside ASCII written as a `\\u` escape: readers take the whole file as a one-byte
+ * string and parse slices of it at byte offsets, with no decoding per line (store.ts).
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Appends lines to one file of a revision, keeping the byte offset of each. */
 class LineWriter {
   readonly chunks: Buffer[] = [];
@@ -131,7 +139,7 @@ function buildFiles(tmp: string, revision: string, advisories: Map<string, Conve
     const c = advisories.get(id) as ConvertedAdvisory;
     const { details, references, ...rest } = c.advisory;
     const textAt = texts.add(JSON.stringify({ details, references } satisfies AdvisoryTexts));
-    const [offset, length] = heads.add(JSON.stringify({ ...rest, textAt } satisfies AdvisoryHead));
+    const [offset, length] = heads.add(asciiJson({ ...rest, textAt } satisfies AdvisoryHead));
     headIndex.writeUInt32LE(offset, line * 8);
     headIndex.writeUInt32LE(length, line * 8 + 4);
     idIndex[id] = line;
@@ -156,7 +164,7 @@ function buildFiles(tmp: string, revision: string, advisories: Map<string, Conve
     const list = byPackage.get(name) as Array<{ line: number; prepared: PreparedAffected }>;
     const { table, entries } = indexPackage(list.map((e) => e.prepared));
     const stored: StoredPackage = [table.keys, table.texts, entries.map((e, i): StoredEntry => [(list[i] as { line: number }).line, e.ranges, e.versions, e.fixes])];
-    packageOffsets[name] = packages.add(JSON.stringify(stored));
+    packageOffsets[name] = packages.add(asciiJson(stored));
   }
   counts.packages = byPackage.size;
   heads.write(join(tmp, 'advisories.ndjson'));

@@ -5,6 +5,8 @@
  *   <data>/vulndb/<rev>/meta.json         counts, sources, and where each package's line is in packages.ndjson
  *   <data>/vulndb/<rev>/packages.ndjson   one line per package: its StoredPackage (withdrawn advisories left out)
  *   <data>/vulndb/<rev>/advisories.ndjson one line per advisory, in id order: what reports show, without long texts
+ *                                         (these two are ASCII, non-ASCII characters escaped, so a byte offset is
+ *                                         a character offset in the file read as one string)
  *   <data>/vulndb/<rev>/advisories.idx    per advisory (by line number), the offset and length of its line, as
  *                                         little-endian uint32 pairs
  *   <data>/vulndb/<rev>/texts.ndjson      one line per advisory: its `details` and `references`
@@ -32,7 +34,7 @@ import type { Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import type { IndexedAffected, VersionTable } from './matcher.js';
 
-export const STORE_FORMAT = 4;
+export const STORE_FORMAT = 5;
 
 export interface RevisionCounts {
   advisories: number;

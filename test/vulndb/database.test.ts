@@ -181,4 +181,8 @@ test('a database in another store format that holds only the shipped snapshot is
   assert.equal(reopened.meta.format, STORE_FORMAT);
   assert.deepEqual(reopened.query('django', '3.2').map((m) => m.advisory.id), first.query('django', '3.2').map((m) => m.advisory.id));
   assert.ok(reopened.query('django', '3.2').length > 10);
+  // Stored files are ASCII with escapes; text outside ASCII comes back as written (U+FB01, the "fi" ligature).
+  const aiohttp = reopened.query('aiohttp', '3.13.2').find((m) => m.advisory.id === 'PYSEC-2026-1097');
+  assert.equal(aiohttp?.advisory.summary, 'AIOHTTP vulnerable to brute-force leak of internal static \ufb01le path components');
+  assert.match(aiohttp?.advisory.details ?? '', /\S/);
 });
