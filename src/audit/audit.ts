@@ -63,9 +63,12 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
     seen.push({ version, dep: { name, version: pin.version, origins: [pin.origin], findings, suggestedUpgrade: suggestUpgrade(db, name, open) } });
   }
   // By name, then by PEP 440 order; plain code-unit order, since normalized names are ASCII (localeCompare is ICU's, and slow).
-  const dependencies = [...byName.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .flatMap(([, versions]) => versions.sort((a, b) => a.version.compare(b.version)).map((s) => s.dep));
+  const dependencies: AuditedDependency[] = [];
+  for (const name of Array.from(byName.keys()).sort()) {
+    const versions = byName.get(name) ?? [];
+    versions.sort((a, b) => a.version.compare(b.version));
+    for (const v of versions) dependencies.push(v.dep);
+  }
   return {
     dbRevision: db.revision,
     dependencies,
@@ -82,11 +85,17 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
  */
 function suggestUpgrade(db: VulnDb, name: string, open: readonly VulnMatch[]): string | null {
   if (open.length === 0) return null;
-  const openIds = new Set(open.map((m) => m.advisory.id));
-  const candidates = new Map<string, string>();
-  for (const m of open) m.fixKeys.forEach((key, i) => candidates.has(key) || candidates.set(key, m.fixVersions[i] as string));
+  const openIds = new Set<string>();
+  const candidates = new Map<string, string>(); // sort key -> the first spelling met
+  for (const m of open) {
+    openIds.add(m.advisory.id);
+    for (let i = 0; i < m.fixKeys.length; i++) {
+      const key = m.fixKeys[i] as string;
+      if (!candidates.has(key)) candidates.set(key, m.fixVersions[i] as string);
+    }
+  }
   let clearsFindings: string | null = null;
-  for (const key of [...candidates.keys()].sort()) {
+  for (const key of Array.from(candidates.keys()).sort()) {
     // Only a version that clears the current findings can be clean; that check looks at fewer advisories.
     if (db.affectedAtKey(name, key, openIds)) continue;
     clearsFindings ??= candidates.get(key) as string;
@@ -115,13 +124,14 @@ export function summarize(report: AuditReport): AuditSummary {
   let ignored = 0;
   let vulnerableDependencies = 0;
   for (const d of report.dependencies) {
-    const open = openFindings(d);
-    if (open.length > 0) vulnerableDependencies++;
-    ignored += d.findings.length - open.length;
-    for (const f of open) {
-      if (f.advisory.malware) malware++;
+    let open = 0;
+    for (const f of d.findings) {
+      if (f.ignoredBy !== undefined) ignored++;
+      else if (f.advisory.malware) malware++;
       else vulnerabilities++;
+      if (f.ignoredBy === undefined) open++;
     }
+    if (open > 0) vulnerableDependencies++;
   }
   return { dependencies: report.dependencies.length, vulnerableDependencies, vulnerabilities, malware, ignored, unauditable: report.unauditable.length };
 }

@@ -57,7 +57,8 @@ export class VulnDb {
     const pkg = this.packageIndex(normalizeName(name));
     const at = positionIn(pkg.keys, sortKeyOf(version));
     const matches: VulnMatch[] = [];
-    for (const entry of pkg.entries) {
+    for (let i = 0; i < pkg.entries.length; i++) {
+      const entry = pkg.entries[i] as PackageIndex['entries'][number];
       if (!isAffectedAt(entry, at)) continue;
       const fixes = fixesAbove(entry, at);
       matches.push({
@@ -81,7 +82,8 @@ export class VulnDb {
   affectedAtKey(name: string, key: string, ids?: ReadonlySet<string>): boolean {
     const pkg = this.packageIndex(normalizeName(name));
     const at = positionIn(pkg.keys, key);
-    for (const e of pkg.entries) {
+    for (let i = 0; i < pkg.entries.length; i++) {
+      const e = pkg.entries[i] as PackageIndex['entries'][number];
       if (isAffectedAt(e, at) && (ids === undefined || ids.has(this.advisoryAt(e.advisory).id))) return true;
     }
     return false;
@@ -147,7 +149,8 @@ export class VulnDb {
       this.packagesFile ??= this.readFile('packages.ndjson').toString('latin1');
       if (at[0] + at[1] > this.packagesFile.length) throw new VulnDbStorageError(`meta.json points past the end of packages.ndjson; rebuild the database`);
       const [keys, texts, entries] = JSON.parse(this.packagesFile.slice(at[0], at[0] + at[1])) as StoredPackage;
-      index = { keys, texts, entries: entries.map(([advisory, ranges, versions, fixes]) => ({ advisory, ranges, versions, fixes })) };
+      // Indexed reads, not destructuring: that goes through the iterator protocol, once per entry, in cold code.
+      index = { keys, texts, entries: entries.map((e) => ({ advisory: e[0], ranges: e[1], versions: e[2], fixes: e[3] })) };
     }
     this.packages.set(name, index);
     return index;

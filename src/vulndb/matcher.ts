@@ -160,7 +160,9 @@ export function positionIn(keys: readonly string[], key: string): TablePosition 
  */
 export function rangeContainsAt(range: IndexedRange, at: TablePosition): boolean {
   let affected = false;
-  for (const code of range) {
+  // Indexed loops in the query path: a CLI audit runs it cold, where for-of allocates an iterator result per step.
+  for (let i = 0; i < range.length; i++) {
+    const code = range[i] as number;
     const index = code >> 2;
     // Events above v change nothing (v is below them all), and the rest are higher still.
     if (index >= at.hi) break;
@@ -183,12 +185,17 @@ export function rangeContainsAt(range: IndexedRange, at: TablePosition): boolean
 
 /** Whether the version at `at` is affected: inside a range, or equal (PEP 440) to a listed version. */
 export function isAffectedAt(entry: IndexedAffected, at: TablePosition): boolean {
-  for (const r of entry.ranges) if (rangeContainsAt(r, at)) return true;
-  for (const index of entry.versions) if (index >= at.lo && index < at.hi) return true;
+  const { ranges, versions } = entry;
+  for (let i = 0; i < ranges.length; i++) if (rangeContainsAt(ranges[i] as IndexedRange, at)) return true;
+  for (let i = 0; i < versions.length; i++) if ((versions[i] as number) >= at.lo && (versions[i] as number) < at.hi) return true;
   return false;
 }
 
-/** Table indices of the `fixed` versions above the version at `at`, ascending: the candidate upgrades. */
+/** Table indices of the `fixed` versions above the version at `at`, ascending: the candidate upgrades (read only: it may be the entry's own array). */
 export function fixesAbove(entry: IndexedAffected, at: TablePosition): number[] {
-  return entry.fixes.filter((index) => index >= at.hi);
+  // Fixes are ascending: the ones above are a suffix.
+  const { fixes } = entry;
+  let first = 0;
+  while (first < fixes.length && (fixes[first] as number) < at.hi) first++;
+  return first === 0 ? fixes : fixes.slice(first);
 }

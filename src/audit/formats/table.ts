@@ -20,14 +20,20 @@ export function renderTable(report: AuditReport): string {
   const rows = (columns[0] as string[]).length - 1;
   if (rows > 0) {
     const widths = columns.map((c) => c.reduce((w, cell) => Math.max(w, cell.length), 0));
-    const row = (i: number): string => {
-      let line = '';
-      for (let c = 0; c < columns.length - 1; c++) line += ((columns[c] as string[])[i] as string).padEnd((widths[c] as number) + 2);
-      return line + (columns[columns.length - 1] as string[])[i];
+    // One padding string per width, shared by every cell: thousands of rows, no string built per cell.
+    const pads = Array.from({ length: Math.max(...widths) + 3 }, (_, n) => ' '.repeat(n));
+    const parts: string[] = [];
+    const row = (i: number): void => {
+      for (let c = 0; c < columns.length - 1; c++) {
+        const cell = (columns[c] as string[])[i] as string;
+        parts.push(cell, pads[(widths[c] as number) + 2 - cell.length] as string);
+      }
+      parts.push((columns[columns.length - 1] as string[])[i] as string, '\n');
     };
-    lines.push(row(0), widths.map((w) => '-'.repeat(w)).join('  '));
-    for (let i = 1; i <= rows; i++) lines.push(row(i));
-    lines.push('');
+    row(0);
+    parts.push(widths.map((w) => '-'.repeat(w)).join('  '), '\n');
+    for (let i = 1; i <= rows; i++) row(i);
+    lines.push(parts.join(''));
   }
   const summary = summarize(report);
   lines.push(summaryLine(summary));
