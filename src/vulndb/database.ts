@@ -12,10 +12,10 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeName } from '../pep/name.js';
 import { Version } from '../pep/version.js';
-import type { Advisory } from './advisory.js';
+import { advisoryRecord, type Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import { fixesAbove, isAffectedAt, positionIn, type IndexedAffected, type VersionTable } from './matcher.js';
-import type { Severity } from './severity.js';
+import type { Severity, SeverityRating } from './severity.js';
 import { STORE_FORMAT, isShippedSource, readAdvisoryIds, readCurrentRevision, readMetaOfAnyFormat, vulndbDir, type AdvisoryHead, type AdvisoryTexts, type RevisionMeta, type StoredPackage } from './store.js';
 
 export interface VulnMatch {
@@ -26,8 +26,21 @@ export interface VulnMatch {
   fixKeys: string[];
 }
 
+/** What a one-line report shows of an advisory, stored with each package entry (store.ts). */
+interface AdvisoryBrief {
+  id: string;
+  malware: boolean;
+  highestSeverity: SeverityRating | null;
+}
+
+interface PackageEntry extends IndexedAffected {
+  /** The advisory's line in advisories.ndjson. */
+  advisory: number;
+  brief: AdvisoryBrief;
+}
+
 interface PackageIndex extends VersionTable {
-  entries: Array<IndexedAffected & { advisory: number }>;
+  entries: PackageEntry[];
 }
 
 const NO_ADVISORIES: PackageIndex = { keys: [], texts: [], entries: [] };
@@ -58,11 +71,11 @@ export class VulnDb {
     const at = positionIn(pkg.keys, sortKeyOf(version));
     const matches: VulnMatch[] = [];
     for (let i = 0; i < pkg.entries.length; i++) {
-      const entry = pkg.entries[i] as PackageIndex['entries'][number];
+      const entry = pkg.entries[i] as PackageEntry;
       if (!isAffectedAt(entry, at)) continue;
       const fixes = fixesAbove(entry, at);
       matches.push({
-        advisory: this.advisoryAt(entry.advisory),
+        advisory: this.advisoryAt(entry.advisory, entry.brief),
         fixVersions: fixes.map((i) => pkg.texts[i] as string),
         fixKeys: fixes.map((i) => pkg.keys[i] as string),
       });
@@ -83,8 +96,8 @@ export class VulnDb {
     const pkg = this.packageIndex(normalizeName(name));
     const at = positionIn(pkg.keys, key);
     for (let i = 0; i < pkg.entries.length; i++) {
-      const e = pkg.entries[i] as PackageIndex['entries'][number];
-      if (isAffectedAt(e, at) && (ids === undefined || ids.has(this.advisoryAt(e.advisory).id))) return true;
+      const e = pkg.entries[i] as PackageEntry;
+      if ((ids === undefined || ids.has(e.brief.id)) && isAffectedAt(e, at)) return true;
     }
     return false;
   }
@@ -107,10 +120,25 @@ export class VulnDb {
     this.textsFd = null;
   }
 
-  /** The advisory on line `line` of advisories.ndjson. */
-  private advisoryAt(line: number): Advisory {
+  /**
+   * The advisory on line `line` of advisories.ndjson. With its brief (from a package entry) the line itself is
+   * read only when a field beyond the brief is asked for.
+   */
+  private advisoryAt(line: number, brief?: AdvisoryBrief): Advisory {
     const cached = this.advisories.get(line);
     if (cached) return cached;
+    let advisory: StoredAdvisory;
+    if (brief !== undefined) advisory = new StoredAdvisory(this, line, brief);
+    else {
+      const head = this.readHead(line);
+      advisory = new StoredAdvisory(this, line, { id: head.id, malware: head.malware, highestSeverity: head.highestSeverity }, head);
+    }
+    this.advisories.set(line, advisory);
+    return advisory;
+  }
+
+  /** Line `line` of advisories.ndjson: the advisory without its long texts. */
+  readHead(line: number): AdvisoryHead {
     // Whole files on first use: an audit reads hundreds of advisories, and one read beats hundreds of small ones.
     this.headIndex ??= this.readFile('advisories.idx');
     this.headsFile ??= this.readFile('advisories.ndjson').toString('latin1');
@@ -118,9 +146,7 @@ export class VulnDb {
     const offset = this.headIndex.readUInt32LE(line * 8);
     const length = this.headIndex.readUInt32LE(line * 8 + 4);
     if (offset + length > this.headsFile.length) throw new VulnDbStorageError(`advisories.idx points past the end of advisories.ndjson; rebuild the database`);
-    const advisory = new StoredAdvisory(JSON.parse(this.headsFile.slice(offset, offset + length)) as AdvisoryHead, this);
-    this.advisories.set(line, advisory);
-    return advisory;
+    return JSON.parse(this.headsFile.slice(offset, offset + length)) as AdvisoryHead;
   }
 
   /** The long texts of an advisory, read when a report first asks for them. */
@@ -150,7 +176,17 @@ export class VulnDb {
       if (at[0] + at[1] > this.packagesFile.length) throw new VulnDbStorageError(`meta.json points past the end of packages.ndjson; rebuild the database`);
       const [keys, texts, entries] = JSON.parse(this.packagesFile.slice(at[0], at[0] + at[1])) as StoredPackage;
       // Indexed reads, not destructuring: that goes through the iterator protocol, once per entry, in cold code.
-      index = { keys, texts, entries: entries.map((e) => ({ advisory: e[0], ranges: e[1], versions: e[2], fixes: e[3] })) };
+      index = {
+        keys,
+        texts,
+        entries: entries.map((e) => ({
+          advisory: e[0],
+          ranges: e[1],
+          versions: e[2],
+          fixes: e[3],
+          brief: { id: e[4], malware: e[5] === 1, highestSeverity: e[6] === null || e[7] === null ? null : { score: e[6], level: e[7] } },
+        })),
+      };
     }
     this.packages.set(name, index);
     return index;
@@ -158,49 +194,80 @@ export class VulnDb {
 }
 
 /**
- * An advisory read from the database; `details` and `references` are read on first access (they are accessors,
- * so a spread `{ ...advisory }` leaves them out: name them, as toJSON does).
+ * An advisory read from the database. Its id, malware flag and highest severity come with the package entry that
+ * found it; the rest of its line is read on first access, and `details` and `references` (another file) likewise.
+ * All fields are accessors, which a spread `{ ...advisory }` leaves out: use advisoryRecord (as toJSON does).
  */
 class StoredAdvisory implements Advisory {
   readonly id: string;
-  readonly modified: string;
-  readonly published?: string;
-  readonly withdrawn?: string;
-  readonly aliases: string[];
-  readonly summary?: string;
-  readonly severity: Severity[];
-  readonly unscoredSeverity: Array<{ type: string; score: string }>;
   readonly malware: boolean;
-  readonly packages: string[];
-  readonly #textAt: [number, number];
+  readonly highestSeverity: SeverityRating | null;
   readonly #db: VulnDb;
+  readonly #line: number;
+  #head: AdvisoryHead | undefined;
   #texts: AdvisoryTexts | undefined;
 
-  constructor(head: AdvisoryHead, db: VulnDb) {
-    this.id = head.id;
-    this.modified = head.modified;
-    if (head.published !== undefined) this.published = head.published;
-    if (head.withdrawn !== undefined) this.withdrawn = head.withdrawn;
-    this.aliases = head.aliases;
-    if (head.summary !== undefined) this.summary = head.summary;
-    this.severity = head.severity;
-    this.unscoredSeverity = head.unscoredSeverity;
-    this.malware = head.malware;
-    this.packages = head.packages;
-    this.#textAt = head.textAt;
+  constructor(db: VulnDb, line: number, brief: AdvisoryBrief, head?: AdvisoryHead) {
+    this.id = brief.id;
+    this.malware = brief.malware;
+    this.highestSeverity = brief.highestSeverity;
     this.#db = db;
+    this.#line = line;
+    this.#head = head;
+  }
+
+  get modified(): string {
+    return this.head().modified;
+  }
+
+  get published(): string | undefined {
+    return this.head().published;
+  }
+
+  get withdrawn(): string | undefined {
+    return this.head().withdrawn;
+  }
+
+  get aliases(): string[] {
+    return this.head().aliases;
+  }
+
+  get summary(): string | undefined {
+    return this.head().summary;
+  }
+
+  get severity(): Severity[] {
+    return this.head().severity;
+  }
+
+  get unscoredSeverity(): Array<{ type: string; score: string }> {
+    return this.head().unscoredSeverity;
+  }
+
+  get packages(): string[] {
+    return this.head().packages;
   }
 
   get details(): string | undefined {
-    return (this.#texts ??= this.#db.readTexts(this.#textAt)).details;
+    return this.texts().details;
   }
 
   get references(): Array<{ type: string; url: string }> {
-    return (this.#texts ??= this.#db.readTexts(this.#textAt)).references;
+    return this.texts().references;
   }
 
   toJSON(): Advisory {
-    return { ...this, details: this.details, references: this.references };
+    return advisoryRecord(this);
+  }
+
+  private head(): AdvisoryHead {
+    this.#head ??= this.#db.readHead(this.#line);
+    if (this.#head.id !== this.id) throw new VulnDbStorageError(`advisories.ndjson line ${this.#line} holds ${this.#head.id}, not ${this.id}; rebuild the database`);
+    return this.#head;
+  }
+
+  private texts(): AdvisoryTexts {
+    return (this.#texts ??= this.#db.readTexts(this.head().textAt));
   }
 }
 

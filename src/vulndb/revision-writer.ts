@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Version } from '../pep/version.js';
-import { prepareStored, type Advisory, type ConvertedAdvisory } from './advisory.js';
+import type { Advisory, ConvertedAdvisory } from './advisory.js';
+import { prepareStored } from './convert.js';
 import { indexPackage, type PreparedAffected } from './matcher.js';
 import { VulnDbStorageError } from './errors.js';
 import {
@@ -122,7 +123,7 @@ class LineWriter {
 
 function buildFiles(tmp: string, revision: string, advisories: Map<string, ConvertedAdvisory>, sources: string[]): void {
   const ids = [...advisories.keys()].sort();
-  const byPackage = new Map<string, Array<{ line: number; prepared: PreparedAffected }>>();
+  const byPackage = new Map<string, Array<{ line: number; advisory: Advisory; prepared: PreparedAffected }>>();
   const heads = new LineWriter();
   const headIndex = Buffer.alloc(ids.length * 8);
   const texts = new LineWriter();
@@ -154,16 +155,24 @@ function buildFiles(tmp: string, revision: string, advisories: Map<string, Conve
     for (const a of c.affected) {
       let list = byPackage.get(a.name);
       if (!list) byPackage.set(a.name, (list = []));
-      list.push({ line, prepared: prepareStored(a, parse) });
+      list.push({ line, advisory: c.advisory, prepared: prepareStored(a, parse) });
     }
   });
   if (heads.offset > 0xffffffff) throw new VulnDbStorageError('advisories.ndjson would exceed 4 GiB, more than its index can address');
   const packageOffsets: Record<string, [number, number]> = {};
   const packages = new LineWriter();
   for (const name of [...byPackage.keys()].sort()) {
-    const list = byPackage.get(name) as Array<{ line: number; prepared: PreparedAffected }>;
+    const list = byPackage.get(name) as Array<{ line: number; advisory: Advisory; prepared: PreparedAffected }>;
     const { table, entries } = indexPackage(list.map((e) => e.prepared));
-    const stored: StoredPackage = [table.keys, table.texts, entries.map((e, i): StoredEntry => [(list[i] as { line: number }).line, e.ranges, e.versions, e.fixes])];
+    const stored: StoredPackage = [
+      table.keys,
+      table.texts,
+      entries.map((e, i): StoredEntry => {
+        const { line, advisory } = list[i] as (typeof list)[number];
+        const rating = advisory.highestSeverity;
+        return [line, e.ranges, e.versions, e.fixes, advisory.id, advisory.malware ? 1 : 0, rating?.score ?? null, rating?.level ?? null];
+      }),
+    ];
     packageOffsets[name] = packages.add(asciiJson(stored));
   }
   counts.packages = byPackage.size;

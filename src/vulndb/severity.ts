@@ -7,13 +7,17 @@
  */
 export type SeverityLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
 
-export interface Severity {
-  /** `CVSS_V3` or `CVSS_V4`, as in the OSV record. */
-  type: string;
-  vector: string;
+/** A base score and its qualitative level: what a report shows in one cell. */
+export interface SeverityRating {
   /** The base score, 0.0–10.0. */
   score: number;
   level: SeverityLevel;
+}
+
+export interface Severity extends SeverityRating {
+  /** `CVSS_V3` or `CVSS_V4`, as in the OSV record. */
+  type: string;
+  vector: string;
 }
 
 /** CVSS v3.1 §5 and v4.0 §2: None 0.0, Low 0.1–3.9, Medium 4.0–6.9, High 7.0–8.9, Critical 9.0–10.0. */

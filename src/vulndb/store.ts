@@ -18,9 +18,10 @@
  * of the versions the package's advisories name, with their PEP 440 sort
  * keys, and events, listed versions and fixes as indices into it, so an
  * audit parses one version per dependency and otherwise compares integers.
- * Each entry names its advisory by line number, so the reports read exactly
- * the advisories they print; the long texts (three quarters of the bytes)
- * are read only by the reports that print them.
+ * Each entry names its advisory by line number and carries its id, malware
+ * flag and highest severity, so the table report reads no advisory line and
+ * the others read exactly the advisories they print; the long texts (three
+ * quarters of the bytes) are read only by the reports that print them.
  * Writing is in revision-writer.ts (it needs the advisory conversion, which
  * readers never load). A revision is written to a temporary directory and
  * renamed into place, and CURRENT is swapped by rename, so a reader never
@@ -33,8 +34,9 @@ import { join } from 'node:path';
 import type { Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import type { IndexedAffected, VersionTable } from './matcher.js';
+import type { SeverityLevel } from './severity.js';
 
-export const STORE_FORMAT = 5;
+export const STORE_FORMAT = 6;
 
 export interface RevisionCounts {
   advisories: number;
@@ -61,8 +63,21 @@ export type AdvisoryHead = Omit<Advisory, 'details' | 'references'> & { textAt: 
 /** The parts of an advisory that only some reports print. */
 export type AdvisoryTexts = Pick<Advisory, 'details' | 'references'>;
 
-/** One advisory's matching data for one package, as stored: the advisory's line number, then IndexedAffected. */
-export type StoredEntry = [advisory: number, ranges: IndexedAffected['ranges'], versions: IndexedAffected['versions'], fixes: IndexedAffected['fixes']];
+/**
+ * One advisory's matching data for one package, as stored: the advisory's line number, IndexedAffected, and what
+ * a one-line report shows of the advisory (its id, malware flag and highest severity), so that such a report reads
+ * no advisory line at all.
+ */
+export type StoredEntry = [
+  advisory: number,
+  ranges: IndexedAffected['ranges'],
+  versions: IndexedAffected['versions'],
+  fixes: IndexedAffected['fixes'],
+  id: string,
+  malware: 0 | 1,
+  score: number | null,
+  level: SeverityLevel | null,
+];
 
 /** A line of packages.ndjson: the package's version table, then one entry per advisory. */
 export type StoredPackage = [keys: VersionTable['keys'], texts: VersionTable['texts'], entries: StoredEntry[]];

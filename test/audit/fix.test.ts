@@ -8,7 +8,7 @@ import type { AuditReport, AuditedDependency } from '../../src/audit/audit.js';
 import { applyFixes, planFixes } from '../../src/audit/fix.js';
 import type { Advisory } from '../../src/vulndb/advisory.js';
 
-const advisory: Advisory = { id: 'PYSEC-1', modified: '', aliases: [], severity: [], unscoredSeverity: [], malware: false, references: [], packages: [] };
+const advisory: Advisory = { id: 'PYSEC-1', modified: '', aliases: [], severity: [], highestSeverity: null, unscoredSeverity: [], malware: false, references: [], packages: [] };
 
 function dep(name: string, version: string, origins: string[], upgrade: string | null): AuditedDependency {
   return { name, version, origins, findings: [{ advisory, fixVersions: upgrade ? [upgrade] : [] }], suggestedUpgrade: upgrade };

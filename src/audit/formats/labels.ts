@@ -1,12 +1,11 @@
 /** Short texts shared by the human-readable formats (table, markdown). */
-import { worstSeverity } from '../../vulndb/severity.js';
 import type { Finding } from '../audit.js';
 import type { AuditSummary } from '../audit.js';
 
 /** "critical 9.8", "malware", or "unscored". */
 export function severityLabel(f: Finding): string {
   if (f.advisory.malware) return 'MALWARE';
-  const worst = worstSeverity(f.advisory.severity);
+  const worst = f.advisory.highestSeverity;
   return worst ? `${worst.level} ${worst.score.toFixed(1)}` : 'unscored';
 }
 

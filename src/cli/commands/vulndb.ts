@@ -93,16 +93,16 @@ Examples:
     .addHelpText('after', '\nPrints one line per advisory: id, severity (or MALWARE), fixed versions, aliases.\n\nExamples:\n  gatehouse vulndb query django 3.2.0\n  gatehouse vulndb query requests 2.19.0 --json')
     .action(async (name: string, version: string, opts: { data?: string; json: boolean }) => {
       const { openVulnDb } = await import('../../vulndb/database.js');
-      const { worstSeverity } = await import('../../vulndb/severity.js');
+      const { advisoryRecord } = await import('../../vulndb/advisory.js');
       const db = await openVulnDb(dataDir(opts));
       const matches = db.query(name, version);
       if (opts.json) {
-        process.stdout.write(JSON.stringify(matches.map((m) => ({ ...m.advisory, details: m.advisory.details, references: m.advisory.references, fix_versions: m.fixVersions })), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(matches.map((m) => ({ ...advisoryRecord(m.advisory), fix_versions: m.fixVersions })), null, 2) + '\n');
       } else if (matches.length === 0) {
         process.stdout.write(`${name} ${version}: no known advisories (revision ${db.revision})\n`);
       } else {
         for (const m of matches) {
-          const worst = worstSeverity(m.advisory.severity);
+          const worst = m.advisory.highestSeverity;
           const kind = m.advisory.malware ? 'MALWARE' : worst ? `${worst.level} ${worst.score.toFixed(1)}` : 'unscored';
           const fixed = m.fixVersions.length ? `fixed in ${m.fixVersions.join(', ')}` : 'no fix';
           process.stdout.write(`${m.advisory.id}  ${kind}  ${fixed}  ${m.advisory.aliases.join(' ')}\n`);
