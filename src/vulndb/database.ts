@@ -76,8 +76,8 @@ export class VulnDb {
       const fixes = fixesAbove(entry, at);
       matches.push({
         advisory: this.advisoryAt(entry.advisory, entry.brief),
-        fixVersions: fixes.map((i) => pkg.texts[i] as string),
-        fixKeys: fixes.map((i) => pkg.keys[i] as string),
+        fixVersions: fixes.map((f) => pkg.texts[f] as string),
+        fixKeys: fixes.map((f) => pkg.keys[f] as string),
       });
     }
     return matches;
@@ -137,7 +137,7 @@ export class VulnDb {
     return advisory;
   }
 
-  /** Line `line` of advisories.ndjson: the advisory without its long texts. */
+  /** @internal Line `line` of advisories.ndjson (the advisory without its long texts), for StoredAdvisory. */
   readHead(line: number): AdvisoryHead {
     // Whole files on first use: an audit reads hundreds of advisories, and one read beats hundreds of small ones.
     this.headIndex ??= this.readFile('advisories.idx');
@@ -149,7 +149,7 @@ export class VulnDb {
     return JSON.parse(this.headsFile.slice(offset, offset + length)) as AdvisoryHead;
   }
 
-  /** The long texts of an advisory, read when a report first asks for them. */
+  /** @internal The long texts of an advisory, for StoredAdvisory: read when a report first asks for them. */
   readTexts(at: readonly [offset: number, length: number]): AdvisoryTexts {
     this.textsFd ??= openSync(join(this.dir, this.revision, 'texts.ndjson'), 'r');
     const buf = Buffer.allocUnsafe(at[1]);
@@ -196,7 +196,8 @@ export class VulnDb {
 /**
  * An advisory read from the database. Its id, malware flag and highest severity come with the package entry that
  * found it; the rest of its line is read on first access, and `details` and `references` (another file) likewise.
- * All fields are accessors, which a spread `{ ...advisory }` leaves out: use advisoryRecord (as toJSON does).
+ * Those three are fields; the others are accessors, which a spread `{ ...advisory }` leaves out: use
+ * advisoryRecord (as toJSON does).
  */
 class StoredAdvisory implements Advisory {
   readonly id: string;
