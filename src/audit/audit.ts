@@ -126,10 +126,13 @@ export function summarize(report: AuditReport): AuditSummary {
   for (const d of report.dependencies) {
     let open = 0;
     for (const f of d.findings) {
-      if (f.ignoredBy !== undefined) ignored++;
-      else if (f.advisory.malware) malware++;
+      if (f.ignoredBy !== undefined) {
+        ignored++;
+        continue;
+      }
+      open++;
+      if (f.advisory.malware) malware++;
       else vulnerabilities++;
-      if (f.ignoredBy === undefined) open++;
     }
     if (open > 0) vulnerableDependencies++;
   }

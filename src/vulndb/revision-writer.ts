@@ -95,7 +95,7 @@ function modifiedWithin(path: string, ms: number): boolean {
 }
 
 /**
- * JSON with every character outside ASCII written as a `\\u` escape: readers take the whole file as a one-byte
+ * JSON with every character outside ASCII written as a `\u` escape: readers take the whole file as a one-byte
  * string and parse slices of it at byte offsets, with no decoding per line (store.ts).
  */
 function asciiJson(value: unknown): string {
