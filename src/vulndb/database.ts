@@ -276,15 +276,21 @@ function sortKeyOf(version: string | Version): string {
   return (typeof version === 'string' ? Version.parse(version) : version).sortKey;
 }
 
+export interface OpenOptions {
+  /** Told why, before the shipped snapshot is built (about a second): for a progress line or a log entry. */
+  onBuild?: (why: string) => void;
+}
+
 /**
  * Opens the current revision under `dataDir`, building it from the shipped snapshot on first use. A revision
  * written by a Gatehouse with another store format is rebuilt when it holds only the shipped snapshot (nothing is
  * lost); one that holds updates from elsewhere is refused with the commands that rebuild it, since those sources
  * may need the network.
  */
-export async function openVulnDb(dataDir: string): Promise<VulnDb> {
+export async function openVulnDb(dataDir: string, options: OpenOptions = {}): Promise<VulnDb> {
   const dir = vulndbDir(dataDir);
   const revision = readCurrentRevision(dir);
+  let why = `no vulnerability database yet in ${dir}`;
   if (revision !== null) {
     const meta = readMetaOfAnyFormat(dir, revision);
     if (meta.format === STORE_FORMAT) return new VulnDb(dir, meta);
@@ -295,7 +301,9 @@ export async function openVulnDb(dataDir: string): Promise<VulnDb> {
           `and holds updates beyond the shipped snapshot; rebuild it with \`gatehouse vulndb rebuild\`, then \`gatehouse vulndb update --from\` each of: ${updates.join(', ')}`,
       );
     }
+    why = `the database in ${dir} has store format ${meta.format}, this Gatehouse reads ${STORE_FORMAT}`;
   }
+  options.onBuild?.(why);
   const { buildShipped } = await import('./build.js');
   return new VulnDb(dir, await buildShipped(dataDir));
 }

@@ -26,8 +26,20 @@ before(async () => {
   assert.equal(/revision: +(\S+)/.exec(status.stdout)?.[1], /revision: +(\S+)/.exec(twin.stdout)?.[1]);
   assert.match(status.stdout, /advisories: 7080 \(269 withdrawn/);
   assert.match(status.stdout, /pypa\/advisory-database, CC-BY-4.0/);
+  assert.match(status.stderr + twin.stderr, /no vulnerability database yet in .*; building it from the shipped advisory snapshot/, 'the first use says why it takes a second');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the first audit says it builds the database; later ones are silent on standard error', async () => {
+  const data = join(dir, 'first-use');
+  const first = await runCli(['audit', 'django==3.2', '--data', data]);
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stderr, /^gatehouse: no vulnerability database yet in .*first-use\/vulndb; building it from the shipped advisory snapshot \(about a second\)\n$/);
+  const again = await runCli(['audit', 'django==3.2', '--data', data]);
+  assert.equal(again.code, 1, again.stderr);
+  assert.equal(again.stderr, '');
+  assert.equal(again.stdout, first.stdout);
+});
 
 test('--help teaches: every option is described and examples are given', async () => {
   const r = await runCli(['audit', '--help']);

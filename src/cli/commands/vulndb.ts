@@ -65,7 +65,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  gatehouse vulndb status\n  gatehouse vulndb status --json --data /var/lib/gatehouse')
     .action(async (opts: { data?: string; json: boolean }) => {
       const { openVulnDb } = await import('../../vulndb/database.js');
-      const db = await openVulnDb(dataDir(opts));
+      const db = await openVulnDb(dataDir(opts), { onBuild: (why) => process.stderr.write(`gatehouse: ${why}; building it from the shipped advisory snapshot\n`) });
       const { revision, builtAt, sources, counts } = db.meta;
       if (opts.json) {
         process.stdout.write(JSON.stringify({ revision, builtAt, sources, counts }, null, 2) + '\n');
