@@ -15,12 +15,13 @@ const program = new Command('gatehouse')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-// `gatehouse audit … | head`: once the reader has gone, there is nobody left to tell. Stop quietly, keeping the
-// exit status the command has set (anything else on standard output still fails loudly).
+// `gatehouse audit … | head`: once the reader has gone, there is nobody left to tell. Stop quietly with the exit
+// status the command has set, or else 141, what a shell reports for a command ended by SIGPIPE (so `pipefail` does
+// not read it as success). Any other error on standard output still fails loudly.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
-    process.exit();
+    process.exit(process.exitCode ?? 141);
   });
 }
 
