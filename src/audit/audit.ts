@@ -41,7 +41,7 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
   const byName = new Map<string, Array<{ version: Version; dep: AuditedDependency }>>();
   for (const pin of input.pinned) {
     const name = normalizeName(pin.name);
-    const version = Version.parse(pin.version);
+    const version = pin.parsed ?? Version.parse(pin.version);
     let seen = byName.get(name);
     if (!seen) byName.set(name, (seen = []));
     const existing = seen.find((s) => s.version.compare(version) === 0)?.dep;

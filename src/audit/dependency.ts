@@ -11,6 +11,8 @@ export interface PinnedDependency {
   version: string;
   /** Where it was found, for example `requirements.txt:12` or `poetry.lock`. */
   origin: string;
+  /** `version` parsed, when the reader already did (addLocked does, to check it): the audit parses it otherwise. */
+  parsed?: Version;
 }
 
 export interface UnauditableDependency {
@@ -41,9 +43,9 @@ export function mergeSets(sets: readonly DependencySet[]): DependencySet {
 export function addLocked(set: DependencySet, name: string, version: string | undefined, origin: string, why = 'no version'): void {
   if (version === undefined || version === '') {
     set.unauditable.push({ name, requirement: name, reason: why, origin });
-  } else if (Version.tryParse(version) === null) {
-    set.unauditable.push({ name, requirement: `${name} ${version}`, reason: `"${version}" is not a PEP 440 version`, origin });
-  } else {
-    set.pinned.push({ name, version, origin });
+    return;
   }
+  const parsed = Version.tryParse(version);
+  if (parsed === null) set.unauditable.push({ name, requirement: `${name} ${version}`, reason: `"${version}" is not a PEP 440 version`, origin });
+  else set.pinned.push({ name, version, origin, parsed });
 }

@@ -105,11 +105,11 @@ export class Specifier {
   /** `<V` (V final): the earliest pre-release of V, which `<V` must not reach. */
   private readonly earliestPrerelease: Version | null;
 
-  private constructor(operator: Operator, version: string) {
+  private constructor(operator: Operator, version: string, parsed?: Version | null) {
     this.operator = operator;
     this.version = version;
     const wildcard = version.endsWith('.*') && operator !== '===';
-    this.parsed = wildcard ? null : Version.tryParse(version);
+    this.parsed = wildcard ? null : parsed !== undefined ? parsed : Version.tryParse(version);
     if (wildcard) {
       this.prefix = new Prefix(version.slice(0, -2));
     } else if (operator === '~=') {
@@ -126,9 +126,9 @@ export class Specifier {
     this.earliestPrerelease = operator === '<' && p !== null && !p.isPrerelease ? p.with({ dev: 0n, local: null }) : null;
   }
 
-  /** @internal For SpecifierSet.exactPin, which has checked what `parse` would check. */
-  static exact(operator: '==' | '===', version: string): Specifier {
-    return new Specifier(operator, version);
+  /** @internal For SpecifierSet.exactPin, which has checked what `parse` would check and parsed the version. */
+  static exact(operator: '==' | '===', version: string, parsed: Version | null): Specifier {
+    return new Specifier(operator, version, parsed);
   }
 
   /** Parses one clause (`>=1.0`, `== 1.2.*`, `~=2.2`, `===foo`); throws InvalidSpecifierError. */
@@ -251,8 +251,9 @@ export class SpecifierSet {
   static exactPin(operator: '==' | '===', version: string): SpecifierSet | null {
     if (version === '' || /[\s;),*]/.test(version)) return null;
     // For `==` the grammar's version pattern is PEP 440's (a `.*` wildcard aside, excluded above).
-    if (operator === '==' && Version.tryParse(version) === null) return null;
-    return new SpecifierSet([Specifier.exact(operator, version)], operator === '===');
+    const parsed = Version.tryParse(version);
+    if (operator === '==' && parsed === null) return null;
+    return new SpecifierSet([Specifier.exact(operator, version, parsed)], operator === '===');
   }
 
   /** Parses comma-separated clauses; "" is the empty set, which matches everything. */

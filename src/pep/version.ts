@@ -156,15 +156,6 @@ function normalizeLocal(local: string): string {
     .join('.');
 }
 
-/**
- * Results of recent parses, by text. The same strings are parsed again and again (an audit reads, checks and matches
- * each pin; index pages list the same versions), and a Version never changes, so one object can serve every caller.
- * Bounded in count and in the length of the texts it keeps.
- */
-const parsed = new Map<string, Version | null>();
-const PARSED_LIMIT = 10_000;
-const PARSED_TEXT_LIMIT = 64;
-
 export class Version {
   private readonly parts: Parts;
   /** The normal form, rendered on first use (matching and sorting never need it). */
@@ -185,20 +176,12 @@ export class Version {
   }
 
   static tryParse(text: string): Version | null {
-    const cached = parsed.get(text);
-    if (cached !== undefined) return cached;
-    let version: Version | null;
     try {
-      version = Version.fromText(text);
+      return Version.fromText(text);
     } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      version = null;
+      if (error instanceof RangeError) return null;
+      throw error;
     }
-    if (text.length <= PARSED_TEXT_LIMIT) {
-      if (parsed.size >= PARSED_LIMIT) parsed.clear();
-      parsed.set(text, version);
-    }
-    return version;
   }
 
   /** The epoch (`2!1.0` -> 2). Exact up to Number.MAX_SAFE_INTEGER; order and text stay exact beyond it. */
