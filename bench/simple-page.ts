@@ -1,10 +1,10 @@
 /**
- * Serves one hosted project page (50 files, JSON) under load with wrk
- * (50 connections) from a real `gatehouse serve` process, and compares it with
- * a bare node:http server returning the same bytes from memory, in the same
- * run. Rounds alternate between the two so background load hits both alike.
+ * Serves a Simple API page under load with wrk (50 connections) from a real `gatehouse serve` process, and compares
+ * it with a bare node:http server returning the same bytes from memory, in the same run. Rounds alternate between
+ * the two so background load hits both alike.
  *
- *   node --import tsx bench/simple-page.ts [--duration 10] [--rounds 3]
+ *   node --import tsx bench/simple-page.ts [--duration 10] [--rounds 3]                       # one project, 50 files
+ *   node --import tsx bench/simple-page.ts --page index --projects 100000 [--accept text/html]   # the project list
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,8 +18,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStorage } from '../src/store/index.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
-const ACCEPT = 'application/vnd.pypi.simple.v1+json';
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    page: { type: 'string', default: 'project' },
+    projects: { type: 'string', default: '100000' },
+    accept: { type: 'string', default: 'application/vnd.pypi.simple.v1+json' },
+  },
+});
+const ACCEPT = values.accept!;
+if (values.page !== 'project' && values.page !== 'index') throw new Error('--page is project or index');
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 // Asynchronous, so the bare server in this process keeps serving while wrk runs.
@@ -46,6 +55,8 @@ for (let i = 0; i < 50; i++) {
     displayName: 'bench-project',
     filename: kind === 'wheel' ? `bench_project-${version}-py3-none-any.whl` : `bench_project-${version}.tar.gz`,
     version,
+    canonicalVersion: version.replace(/\.0$/, ''),
+    identity: kind === 'wheel' ? 'wheel -py3-none-any' : 'sdist',
     kind,
     sha256: i.toString(16).padStart(64, '0'),
     md5: '0'.repeat(32),
@@ -55,6 +66,20 @@ for (let i = 0; i < 50; i++) {
     metadataSha256: kind === 'wheel' ? 'f'.repeat(64) : null,
     metadataSize: kind === 'wheel' ? 900 : null,
     uploadedBy: null,
+  });
+}
+if (values.page === 'index') {
+  // Rows straight into the table, in one transaction: uploading 100,000 projects would only time the uploads.
+  const count = Number(values.projects);
+  await storage.database.db.transaction().execute(async (tx) => {
+    for (let start = 0; start < count; start += 500) {
+      const rows = Array.from({ length: Math.min(500, count - start) }, (_, k) => {
+        const name = `project-${(start + k).toString(36).padStart(5, '0')}`;
+        return { name, display_name: name, created_at: new Date().toISOString(), serial: 1 };
+      });
+      await tx.insertInto('project').values(rows).execute();
+    }
+    await tx.updateTable('serial').set({ value: count }).where('name', '=', 'projects').execute();
   });
 }
 await storage.close();
@@ -73,16 +98,17 @@ const gatewayUrl = await new Promise<string>((resolve, reject) => {
 });
 
 try {
-  const pageUrl = `${gatewayUrl}/simple/bench-project/`;
+  const path = values.page === 'index' ? '/simple/' : '/simple/bench-project/';
+  const pageUrl = `${gatewayUrl}${path}`;
   const res = await fetch(pageUrl, { headers: { accept: ACCEPT } });
   const body = Buffer.from(await res.arrayBuffer());
-  const headers = Object.fromEntries([...res.headers].filter(([k]) => ['content-type', 'etag', 'vary', 'cache-control'].includes(k)));
+  const headers = Object.fromEntries([...res.headers].filter(([k]) => ['content-type', 'etag', 'vary', 'cache-control', 'x-content-type-options'].includes(k)));
   const bare = createServer((_req, reply) => {
     reply.writeHead(200, { ...headers, 'content-length': body.length });
     reply.end(body);
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/simple/bench-project/`;
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${path}`;
 
   const g: number[] = [];
   const b: number[] = [];
@@ -95,6 +121,9 @@ try {
   const ratio = median(g) / median(b);
   console.log(
     JSON.stringify({
+      page: values.page,
+      ...(values.page === 'index' ? { projects: Number(values.projects) } : {}),
+      accept: ACCEPT,
       page_bytes: body.length,
       gatehouse_rps: Math.round(median(g)),
       bare_node_http_rps: Math.round(median(b)),

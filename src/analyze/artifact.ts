@@ -9,12 +9,13 @@ import { basename, join, relative, sep } from 'node:path';
 import { readArchive, wantPackageMetadata, type ArchiveEntry } from '../archive/index.js';
 import { parseCoreMetadata } from '../pep/metadata.js';
 import { parseDistFilename } from '../pep/filename.js';
+import { locateDistInfo, type ExpectedDistribution } from '../pep/wheel-layout.js';
 import { normalizeName } from '../pep/name.js';
 import { checkWheelIntegrity } from './integrity/wheel.js';
 import type { Finding } from './finding.js';
 import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
 import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
-import { type ArtifactKind, commonRoot, distInfoDir, topLevelNames } from './layout.js';
+import { type ArtifactKind, commonRoot, topLevelNames } from './layout.js';
 import type { ScanInput } from './inputs.js';
 import { Rulebook } from './rulebook/rulebook.js';
 import { type RuleHit, SourceScanner, toFinding } from './source-scan.js';
@@ -54,6 +55,8 @@ interface ArtifactView {
   texts: Map<string, string>;
   /** The project name the file name gives, when it gives one. */
   filenameProject?: string;
+  /** The project and version the file name gives, which pick the wheel's own `.dist-info` directory. */
+  expected?: ExpectedDistribution;
 }
 
 export class ArtifactScanner {
@@ -77,9 +80,10 @@ export class ArtifactScanner {
     if (kind === 'wheel') findings.push(...checkWheelIntegrity(basename(path), contents));
     const texts = new Map<string, string>();
     for (const [p, data] of contents.files) texts.set(p, data.toString('utf8'));
-    let filenameProject: string | undefined;
+    let expected: ExpectedDistribution | undefined;
     try {
-      filenameProject = parseDistFilename(basename(path)).normalizedName;
+      const dist = parseDistFilename(basename(path));
+      expected = { normalizedName: dist.normalizedName, version: dist.version };
     } catch {
       // An unparsable file name is the integrity check's finding; the metadata may still name the project.
     }
@@ -87,7 +91,7 @@ export class ArtifactScanner {
       kind,
       paths: contents.entries.filter((e) => e.kind === 'file').map((e) => e.path),
       texts,
-      ...(filenameProject ? { filenameProject } : {}),
+      ...(expected ? { filenameProject: expected.normalizedName, expected } : {}),
     };
     return this.analyze(path, view, findings);
   }
@@ -121,7 +125,8 @@ export class ArtifactScanner {
     for (const file of view.paths) hits.push(...this.source.scanPath(file));
 
     const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
-    const distInfo = view.kind === 'wheel' ? distInfoDir(view.paths) : undefined;
+    // The same directory the integrity check and the upload check accept, never a decoy beside it.
+    const distInfo = view.kind === 'wheel' ? locateDistInfo(view.paths, view.expected).dir : undefined;
     const metadataFile = distInfo ? `${distInfo}/METADATA` : `${root}PKG-INFO`;
     const meta = readMetadata(view.texts.get(metadataFile));
     const pyproject = view.texts.get(`${root}pyproject.toml`);

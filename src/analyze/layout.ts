@@ -1,6 +1,7 @@
 /**
- * Where things sit inside a wheel, an sdist or a source tree: the metadata
- * file, the scripts declaration, and the top-level import names it installs.
+ * Where things sit inside an sdist or a source tree, and the top-level import
+ * names an artifact installs. A wheel's `.dist-info` directory is found by
+ * `pep/wheel-layout.ts`.
  */
 export type ArtifactKind = 'wheel' | 'sdist' | 'source-tree';
 
@@ -9,15 +10,6 @@ export function commonRoot(paths: readonly string[]): string {
   const first = paths[0]?.split('/')[0];
   if (first === undefined || first === '') return '';
   return paths.every((p) => p.startsWith(`${first}/`)) ? `${first}/` : '';
-}
-
-/** The `.dist-info` directory of a wheel (the first one at the top level). */
-export function distInfoDir(paths: readonly string[]): string | undefined {
-  for (const p of paths) {
-    const m = /^([^/]+\.dist-info)\//.exec(p);
-    if (m) return m[1];
-  }
-  return undefined;
 }
 
 /**

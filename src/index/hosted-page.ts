@@ -2,17 +2,16 @@
  * The Simple API view of a hosted project: its files as PEP 503/691 entries.
  */
 import type { SimpleFile, SimpleProjectPage } from '../pep/simple.js';
-import type { HostedFile, HostedProject } from '../store/index.js';
+import type { HostedFile, HostedProject, HostedRelease } from '../store/index.js';
 
 /** Where a file is served, relative to `/simple/<project>/` so the gateway works behind any path prefix. */
 export function fileUrl(file: Pick<HostedFile, 'sha256' | 'filename'>): string {
   return `../../files/${file.sha256}/${encodeURIComponent(file.filename)}`;
 }
 
-export function hostedProjectPage(project: HostedProject, files: HostedFile[]): SimpleProjectPage {
-  const versions = new Set<string>();
+/** A project's page: one version per release, in the spelling of its first file; every file as uploaded. */
+export function hostedProjectPage(project: HostedProject, releases: HostedRelease[], files: HostedFile[]): SimpleProjectPage {
   const simpleFiles: SimpleFile[] = files.map((f) => {
-    versions.add(f.version);
     return {
       filename: f.filename,
       url: fileUrl(f),
@@ -24,5 +23,5 @@ export function hostedProjectPage(project: HostedProject, files: HostedFile[]): 
       uploadTime: f.upload_time,
     };
   });
-  return { name: project.display_name, versions: [...versions], files: simpleFiles };
+  return { name: project.display_name, versions: releases.map((r) => r.version), files: simpleFiles };
 }

@@ -5,14 +5,18 @@
  * hands it here with the form fields; nothing is stored until every check
  * passed.
  */
-import { readArchive } from '../archive/index.js';
+import { readArchive, type ArchiveRuleId } from '../archive/index.js';
 import type { ArchiveContents } from '../archive/contents.js';
+import type { Finding } from '../analyze/finding.js';
+import { checkWheelIntegrity } from '../analyze/integrity/wheel.js';
+import type { IntegrityRuleId } from '../analyze/integrity/rules.js';
 import { GatehouseError } from '../errors.js';
-import { parseDistFilename, type DistFilename } from '../pep/filename.js';
+import { distributionIdentity, parseDistFilename, type DistFilename } from '../pep/filename.js';
 import { parseCoreMetadata, validateCoreMetadata, type CoreMetadata } from '../pep/metadata.js';
 import { isValidName, normalizeName } from '../pep/name.js';
 import { Version } from '../pep/version.js';
-import type { TempFile } from '../store/blobs.js';
+import { locateDistInfo } from '../pep/wheel-layout.js';
+import type { FileConflict, HostedFile, TempFile } from '../store/index.js';
 
 export class UploadError extends GatehouseError {
   constructor(code: string, message: string, status = 400) {
@@ -107,10 +111,34 @@ export function checkDigests(form: UploadForm, file: TempFile): void {
   }
 }
 
+/**
+ * Every archive finding refuses an upload but this one: a file too big to keep in memory for analysis is still
+ * hashed and checked. Links, case-only duplicates and hidden data included: an installer on some platform would
+ * extract such an archive differently from what was checked.
+ */
+const TOLERATED_ARCHIVE_FINDINGS: ReadonlySet<ArchiveRuleId> = new Set(['archive.not-kept']);
+
+/**
+ * Wheel integrity findings that do not refuse an upload: installers go by the file name's tags, hex RECORD digests
+ * are still verified, and native code in a pure wheel or an unverifiable hash algorithm is for the scanner and the
+ * policy to weigh. Everything else (a RECORD that does not match the contents, several `.dist-info` directories,
+ * METADATA that contradicts the file name) refuses it.
+ */
+const TOLERATED_INTEGRITY_FINDINGS: ReadonlySet<IntegrityRuleId> = new Set([
+  'integrity.tag-mismatch',
+  'integrity.record-hex-digest',
+  'integrity.purelib-mismatch',
+  'integrity.native-code-in-pure-wheel',
+  'integrity.unverifiable',
+]);
+
+function describe(f: Finding): string {
+  return `${f.message}${f.file && !f.message.includes(f.file) ? ` (${f.file})` : ''} [${f.rule}]`;
+}
+
 function blocking(contents: ArchiveContents): string | undefined {
-  const f = contents.findings.find((x) => x.severity === 'high' || x.severity === 'critical');
-  if (!f) return undefined;
-  return `${f.message}${f.file ? ` (${f.file})` : ''} [${f.rule}]`;
+  const f = contents.findings.find((x) => !TOLERATED_ARCHIVE_FINDINGS.has(x.rule as ArchiveRuleId));
+  return f ? describe(f) : undefined;
 }
 
 function readMetadata(bytes: Buffer, where: string): CoreMetadata {
@@ -144,22 +172,14 @@ export async function checkArchive(path: string, dist: DistFilename): Promise<{ 
 
   if (dist.kind === 'wheel') {
     if (contents.format !== 'zip') throw new UploadError('upload.archive', 'invalid wheel: a wheel must be a zip archive');
-    // Build tools escape the name differently (PEP 427), so match the
-    // .dist-info directory by normalized name and version, not by spelling.
-    const infoDirs = [...new Set(contents.entries.map((e) => e.path.split('/')[0]!))].filter((top) => top.endsWith('.dist-info'));
-    const distInfo = infoDirs.find((dir) => {
-      const stem = dir.slice(0, -'.dist-info'.length);
-      const dash = stem.lastIndexOf('-');
-      const v = Version.tryParse(stem.slice(dash + 1));
-      const fv = Version.tryParse(dist.version);
-      return dash > 0 && normalizeName(stem.slice(0, dash)) === dist.normalizedName && v !== null && fv !== null && v.equals(fv);
-    });
-    if (!distInfo) {
-      throw new UploadError(
-        'upload.wheel-dist-info',
-        `invalid wheel: no ${dist.name}-${dist.version}.dist-info/ directory (found: ${infoDirs.join(', ') || 'none'})`,
-      );
+    const location = locateDistInfo(
+      contents.entries.map((e) => e.path),
+      { normalizedName: dist.normalizedName, version: dist.version },
+    );
+    if (location.problem || location.dir === undefined) {
+      throw new UploadError('upload.wheel-dist-info', `invalid wheel: ${location.problem?.message ?? 'no .dist-info directory'}; expected ${dist.name}-${dist.version}.dist-info/`);
     }
+    const distInfo = location.dir;
     for (const required of ['METADATA', 'WHEEL', 'RECORD']) {
       if (!contents.files.has(`${distInfo}/${required}`)) {
         throw new UploadError('upload.wheel-file-missing', `invalid wheel: ${required} not found at ${distInfo}/${required}`);
@@ -168,6 +188,8 @@ export async function checkArchive(path: string, dist: DistFilename): Promise<{ 
     const bytes = contents.files.get(`${distInfo}/METADATA`)!;
     const metadata = readMetadata(bytes, `${distInfo}/METADATA`);
     checkMetadataMatches(metadata, dist, 'METADATA');
+    const integrity = checkWheelIntegrity(dist.filename, contents).find((f) => !TOLERATED_INTEGRITY_FINDINGS.has(f.rule as IntegrityRuleId));
+    if (integrity) throw new UploadError('upload.wheel-integrity', `invalid wheel: ${describe(integrity)}`);
     return { metadata, metadataBytes: bytes };
   }
 
@@ -181,4 +203,37 @@ export async function checkArchive(path: string, dist: DistFilename): Promise<{ 
   const metadata = readMetadata(pkgInfo, `${top}/PKG-INFO`);
   checkMetadataMatches(metadata, dist, 'PKG-INFO');
   return { metadata, metadataBytes: null };
+}
+
+/** The release and the file within it that an upload would be, from its parsed file name. */
+export function releaseIdentity(dist: DistFilename): { canonicalVersion: string; identity: string } {
+  return { canonicalVersion: Version.parse(dist.version).canonical, identity: distributionIdentity(dist) };
+}
+
+function described(file: HostedFile): string {
+  return `'${file.filename}' (sha256 ${file.sha256})`;
+}
+
+/** The refusal for an upload that collides with a stored file, in warehouse's words where warehouse has them. */
+export function conflictError(filename: string, conflict: FileConflict): UploadError {
+  const existing = conflict.existing;
+  switch (conflict.reason) {
+    case 'filename':
+      return new UploadError(
+        'upload.file-exists',
+        `File already exists: ${described(existing)} has other bytes; a filename can be used only once, so upload a new version`,
+      );
+    case 'same-bytes':
+      return new UploadError('upload.file-exists', `File already exists: these bytes were uploaded before as ${described(existing)}`);
+    case 'sdist':
+      return new UploadError(
+        'upload.sdist-exists',
+        `Only one sdist may be uploaded per release: version ${existing.version} already has ${described(existing)}`,
+      );
+    case 'same-file':
+      return new UploadError(
+        'upload.file-exists',
+        `File already exists: ${JSON.stringify(filename)} is the same wheel (project, version, build tag and tags) as ${described(existing)}`,
+      );
+  }
 }

@@ -212,3 +212,16 @@ export function wheelFilenameEscape(nameOrVersion: string, component: 'name' | '
   }
   return nameOrVersion.replace(/[-_.]+/g, '_').toLowerCase();
 }
+
+/**
+ * What makes two files of one release the same file, whatever their spelling (`Demo-2.128-py3-none-any.whl`,
+ * `demo-2.128.0-py3-none-any.whl`): an sdist is the release's only sdist (warehouse allows one per release, in
+ * any format), and a wheel is its build tag and its tag sets, compared as installers compare them (lower case,
+ * a compressed set in any order). The project and the release are the caller's to add.
+ */
+export function distributionIdentity(dist: DistFilename): string {
+  if (dist.kind === 'sdist') return 'sdist';
+  const set = (tags: readonly string[]): string => [...new Set(tags.map((t) => t.toLowerCase()))].sort().join('.');
+  const build = dist.buildTag === null ? '' : `${dist.buildTag.number}${dist.buildTag.rest}`;
+  return `wheel ${build}-${set(dist.pythonTags)}-${set(dist.abiTags)}-${set(dist.platformTags)}`;
+}

@@ -280,6 +280,17 @@ export class Version {
     return this.textCache;
   }
 
+  /**
+   * The release's identity as packaging's `canonicalize_version` gives it (and warehouse keys releases on): the
+   * normal form with trailing zeros of the release segment removed, so `5.0`, `5.0.0` and `v5` are one release, "5".
+   */
+  get canonical(): string {
+    const release = this.parts.release;
+    let end = release.length;
+    while (end > 1 && release[end - 1] === '0') end--;
+    return end === release.length ? this.toString() : render({ ...this.parts, release: release.slice(0, end) });
+  }
+
   toJSON(): string {
     return this.toString();
   }

@@ -2,17 +2,21 @@
  * Builds the gateway's HTTP app from route plugins. Services are handed in,
  * never imported as singletons, so a test builds an app over its own storage.
  */
+import { resolve } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
+import type { LoggerOptions } from 'pino';
 import { GatehouseError } from '../errors.js';
 import type { GatewayConfig } from '../policy/config.js';
 import type { Storage } from '../store/index.js';
+import { redactSecrets } from '../store/tokens.js';
+import { scheduleMaintenance } from './maintenance.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { simpleRoutes } from './routes/simple.js';
-import { uploadRoutes } from './routes/upload.js';
+import { MAX_FIELD_BYTES, uploadRoutes } from './routes/upload.js';
 
 export interface GatewayServices {
   storage: Storage;
@@ -31,13 +35,42 @@ export function reasonPhrase(message: string): string {
   return message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
 }
 
+/**
+ * The logger's options with the secret guard added: every line is checked for token-like strings just before it is
+ * written, whatever logged it, so no code path can put a token (or the start of one) into the log.
+ */
+export function guardedLoggerOptions(options: LoggerOptions): LoggerOptions {
+  return {
+    ...options,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+    hooks: { ...options.hooks, streamWrite: (line: string) => redactSecrets(line) },
+  };
+}
+
+/** Text for a client: no token-like string, and no server path (the data directory shows up in system errors). */
+function forClient(text: string, dataDir: string): string {
+  return redactSecrets(text).split(dataDir).join('<data>');
+}
+
 export async function buildApp(
   storage: Storage,
   config: GatewayConfig,
-  options: { logger?: FastifyServerOptions['logger'] } = {},
+  options: {
+    logger?: LoggerOptions | false;
+    loggerStream?: NodeJS.WritableStream;
+    /** How often unreferenced blobs are collected; 0 turns the background runs off (tests run them directly). */
+    maintenanceIntervalMs?: number;
+  } = {},
 ): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] =
+    options.logger === undefined || options.logger === false
+      ? false
+      : { ...guardedLoggerOptions(options.logger), ...(options.loggerStream ? { stream: options.loggerStream } : {}) };
+  const dataDir = resolve(config.dataDir);
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger,
+    // A body that breaks the route's schema is refused, not trimmed to fit: an unknown key is a client's mistake.
+    ajv: { customOptions: { removeAdditional: false } },
     // Access logs go at debug level from the onResponse hook below: at the
     // default level the log says what the gateway decided, not every GET.
     logController: new LogController({ disableRequestLogging: true }),
@@ -49,6 +82,12 @@ export async function buildApp(
   });
   const metrics = createMetrics(() => storage.hosted.storedBytes());
   app.decorate('services', { storage, config, metrics });
+
+  // Every response, errors and 404s included: bodies are never to be sniffed into something executable.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -77,12 +116,15 @@ export async function buildApp(
       code = 'internal';
       request.log.error({ err }, 'request failed');
     }
+    message = forClient(message, dataDir);
     if (status < 500) request.log.info({ code, status }, message);
+    else if (err instanceof GatehouseError) request.log.error({ err, code, status }, message);
     reply.raw.statusMessage = reasonPhrase(message);
     return reply.code(status).type('text/plain; charset=utf-8').header('x-gatehouse-error', code).send(`${message}\n`);
   });
   app.setNotFoundHandler(async (request, reply) => {
-    return reply.code(404).type('text/plain; charset=utf-8').send(`no such resource: ${request.method} ${request.url}\n`);
+    const what = forClient(`${request.method} ${request.url}`, dataDir).slice(0, 500);
+    return reply.code(404).type('text/plain; charset=utf-8').send(`no such resource: ${what}\n`);
   });
 
   await app.register(multipart, {
@@ -90,11 +132,14 @@ export async function buildApp(
       fileSize: config.upload.maxFileSize,
       files: 2,
       fields: 200,
-      fieldSize: 4 * 1024 * 1024,
+      fieldSize: MAX_FIELD_BYTES,
       parts: 250,
     },
     throwFileSizeLimit: true,
+    // busboy strips directories from a part's file name by default; the upload check must see them to refuse them.
+    preservePath: true,
   });
+  if (options.maintenanceIntervalMs !== 0) scheduleMaintenance(app, storage, metrics, options.maintenanceIntervalMs);
   await app.register(healthRoutes);
   await app.register(simpleRoutes);
   await app.register(fileRoutes);

@@ -27,8 +27,9 @@ export function secretFromHeader(header: string | undefined): string | null {
   if (colon < 0) return null;
   const user = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
+  // Never quote the user name back: people paste the token there (`curl -u "$TOKEN:"`).
   if (user !== '__token__') {
-    throw new AuthError('auth.user', `user name must be __token__ with an API token as the password, not ${JSON.stringify(user)}`, 403);
+    throw new AuthError('auth.user', 'the user name must be __token__, with the API token as the password', 403);
   }
   return password;
 }

@@ -12,6 +12,8 @@ export interface GatewayMetrics {
   downloads: Counter<'kind'>;
   uploads: Counter<'outcome'>;
   storedBytes: Gauge;
+  blobStoreBytes: Gauge;
+  blobsCollected: Counter;
 }
 
 export function createMetrics(storedBytes: () => Promise<number>): GatewayMetrics {
@@ -52,11 +54,21 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
     }),
     storedBytes: new Gauge({
       name: 'gatehouse_stored_bytes',
-      help: 'Bytes of hosted distribution files.',
+      help: 'Bytes of the blobs rows point at: hosted distribution files and their METADATA.',
       registers: [registry],
       async collect() {
         this.set(await storedBytes());
       },
+    }),
+    blobStoreBytes: new Gauge({
+      name: 'gatehouse_blob_store_bytes',
+      help: 'Bytes in the blob store, referenced or not, as the last store maintenance run found them.',
+      registers: [registry],
+    }),
+    blobsCollected: new Counter({
+      name: 'gatehouse_blobs_collected_total',
+      help: 'Blobs removed because no row referred to them (losers of upload races, crash leftovers).',
+      registers: [registry],
     }),
   };
 }

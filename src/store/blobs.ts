@@ -1,52 +1,89 @@
 /**
  * Content-addressed blob store on the local disk.
  *
- * A blob is written to a temporary file, fsynced, and renamed to its sha256
- * path; the directory is fsynced too. Only then may a database row point at
- * it. A crash therefore leaves at worst an orphan temporary file (swept at
- * start-up) or an unreferenced blob, never a row without its bytes.
+ * A blob is written to a temporary file, fsynced, and renamed to its sha256 path; the directory is fsynced too.
+ * Only then may a database row point at it. A crash therefore leaves at worst an orphan temporary file or an
+ * unreferenced blob (both collected later), never a row without its bytes.
+ *
+ * Several gateway processes may share one data directory (a rolling restart, a second replica), so nothing here
+ * removes another process's work in flight: a temporary file is swept only when nobody has written to it for
+ * longer than any upload or fetch can stay silent, and a blob is collected only through `collect`'s protocol.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { StorageError } from './errors.js';
+import type { BlobInfo, BlobStore, ByteRange, StoredBlob, TempFile } from './blob-store.js';
+import { StorageError, StorageFullError } from './errors.js';
 
-export interface StoredBlob {
-  sha256: string;
-  size: number;
-}
-
-/** A file being written to temporary storage while its digests are computed. */
-export interface TempFile {
-  path: string;
-  sha256: string;
-  md5: string;
-  blake2b_256: string;
-  size: number;
-}
+export type { StoredBlob, TempFile } from './blob-store.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const SHARD = /^[0-9a-f]{2}$/;
+/** Where `collect` parks a blob while it asks whether anything still refers to it. */
+const COLLECTING = '.collecting';
 
-export class LocalBlobStore {
+/** Turns a failure of the file system into the storage error it means, without the server path in the message. */
+export function storageWriteError(err: unknown): StorageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new StorageFullError(`the gateway's storage is full (${code}); nothing was stored. This is a server problem, not a problem with the file`, {
+      cause: err,
+    });
+  }
+  return new StorageError('storage.write', `the gateway could not write to its storage (${code ?? 'I/O error'}); nothing was stored`, {
+    cause: err,
+    status: 500,
+  });
+}
+
+export class LocalBlobStore implements BlobStore {
   readonly root: string;
+  readonly location: string;
   private readonly tmpDir: string;
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'blobs');
     this.tmpDir = join(dataDir, 'tmp');
+    this.location = this.root;
   }
 
-  /** Creates the directories and removes temporary files that a crash left behind. */
-  async init(): Promise<{ sweptTempFiles: number }> {
+  /** Creates the directories and puts back blobs that a crash left parked by `collect`. */
+  async init(): Promise<void> {
     await mkdir(this.root, { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
-    const leftovers = await readdir(this.tmpDir);
-    await Promise.all(leftovers.map((f) => rm(join(this.tmpDir, f), { force: true, recursive: true })));
-    return { sweptTempFiles: leftovers.length };
+    await mkdir(join(this.root, COLLECTING), { recursive: true });
+    await this.restoreParked();
+  }
+
+  /**
+   * A parked blob may have become referenced while a crash interrupted its collection: put every one back (or
+   * drop it when its path is taken again, by the same bytes). The next collection decides afresh.
+   */
+  private async restoreParked(): Promise<void> {
+    const dir = join(this.root, COLLECTING);
+    for (const name of await readdir(dir)) {
+      const sha256 = name.split('.')[0] ?? '';
+      const parked = join(dir, name);
+      if (!SHA256.test(sha256)) {
+        await rm(parked, { force: true });
+        continue;
+      }
+      await this.putBack(parked, sha256);
+    }
+  }
+
+  private async putBack(parked: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    if (await exists(target)) {
+      await rm(parked, { force: true });
+      return;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await rename(parked, target);
   }
 
   pathOf(sha256: string): string {
@@ -59,11 +96,6 @@ export class LocalBlobStore {
     return join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}${suffix}`);
   }
 
-  /**
-   * Streams `source` into a temporary file, computing sha256, md5 and
-   * blake2b-256 on the way. The caller validates the file, then calls
-   * `commit` (or `discard`).
-   */
   async writeTemp(source: Readable): Promise<TempFile> {
     const path = this.tempPath();
     const sha256 = createHash('sha256');
@@ -78,11 +110,17 @@ export class LocalBlobStore {
       blake.update(chunk);
       size += chunk.length;
     });
+    const sink = createWriteStream(path, { flags: 'wx' });
+    let writeFailure: unknown;
+    sink.on('error', (err) => {
+      writeFailure ??= err;
+    });
     try {
-      await pipeline(source, createWriteStream(path, { flags: 'wx' }));
+      await pipeline(source, sink);
     } catch (err) {
       await rm(path, { force: true });
-      throw err;
+      // The disk's failure is the server's problem; the source's (a truncated body) is the client's.
+      throw writeFailure !== undefined ? storageWriteError(writeFailure) : err;
     }
     return {
       path,
@@ -93,25 +131,27 @@ export class LocalBlobStore {
     };
   }
 
-  /** Moves a verified temporary file under its sha256, durably. Idempotent. */
-  async commit(tempPath: string, sha256: string): Promise<void> {
-    const target = this.pathOf(sha256);
-    await mkdir(dirname(target), { recursive: true });
-    const fh = await open(tempPath, 'r+');
+  async commit(temp: TempFile): Promise<void> {
+    const target = this.pathOf(temp.sha256);
     try {
-      await fh.sync();
-    } finally {
-      await fh.close();
+      await mkdir(dirname(target), { recursive: true });
+      const fh = await open(temp.path, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(temp.path, target);
+      await fsyncDir(dirname(target));
+    } catch (err) {
+      throw storageWriteError(err);
     }
-    await rename(tempPath, target);
-    await fsyncDir(dirname(target));
   }
 
-  /** Writes bytes (small blobs such as METADATA) under their sha256. */
   async putBytes(data: Uint8Array): Promise<StoredBlob> {
     const sha256 = createHash('sha256').update(data).digest('hex');
-    if (!(await this.has(sha256))) {
-      const path = this.tempPath();
+    const path = this.tempPath();
+    try {
       const fh = await open(path, 'wx');
       try {
         await fh.writeFile(data);
@@ -119,24 +159,23 @@ export class LocalBlobStore {
       } finally {
         await fh.close();
       }
+      // Renamed even when the blob exists: a concurrent `collect` may be about to remove that copy.
       await mkdir(dirname(this.pathOf(sha256)), { recursive: true });
       await rename(path, this.pathOf(sha256));
       await fsyncDir(dirname(this.pathOf(sha256)));
+    } catch (err) {
+      await rm(path, { force: true });
+      throw storageWriteError(err);
     }
     return { sha256, size: data.length };
   }
 
-  async discard(tempPath: string): Promise<void> {
-    await rm(tempPath, { force: true });
+  async discard(temp: TempFile): Promise<void> {
+    await rm(temp.path, { force: true });
   }
 
   async has(sha256: string): Promise<boolean> {
-    try {
-      await stat(this.pathOf(sha256));
-      return true;
-    } catch {
-      return false;
-    }
+    return exists(this.pathOf(sha256));
   }
 
   async size(sha256: string): Promise<number | null> {
@@ -147,8 +186,65 @@ export class LocalBlobStore {
     }
   }
 
-  openRead(sha256: string): ReadStream {
-    return createReadStream(this.pathOf(sha256));
+  openRead(sha256: string, range?: ByteRange): Readable {
+    return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    for (const a of await readdir(this.root)) {
+      if (!SHARD.test(a)) continue;
+      for (const b of await readdir(join(this.root, a)).catch(() => [])) {
+        if (!SHARD.test(b)) continue;
+        for (const name of await readdir(join(this.root, a, b)).catch(() => [])) {
+          if (!SHA256.test(name)) continue;
+          const info = await stat(join(this.root, a, b, name)).catch(() => null);
+          if (info?.isFile()) yield { sha256: name, size: info.size };
+        }
+      }
+    }
+  }
+
+  async collect(sha256: string, stillUnused: () => Promise<boolean>): Promise<number> {
+    const path = this.pathOf(sha256);
+    const parked = join(this.root, COLLECTING, `${sha256}.${randomBytes(6).toString('hex')}`);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+      // Out of reach first, then asked: a commit of the same bytes after this point lands a fresh copy at `path`.
+      await rename(path, parked);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    let unused = false;
+    try {
+      unused = await stillUnused();
+    } finally {
+      if (unused) await unlink(parked);
+      else await this.putBack(parked, sha256);
+    }
+    return unused ? size : 0;
+  }
+
+  async sweepTemp(olderThanMs: number, now = Date.now()): Promise<number> {
+    let swept = 0;
+    for (const name of await readdir(this.tmpDir)) {
+      const path = join(this.tmpDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info === null || now - info.mtimeMs < olderThanMs) continue;
+      await rm(path, { force: true, recursive: true });
+      swept++;
+    }
+    return swept;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,32 +1,49 @@
 /** Opens everything that persists: the database and the blob store. */
 import { openDatabase, type OpenedDatabase } from './database.js';
+import { BlobClaims } from './blob-claims.js';
+import { BlobCollector } from './blob-collector.js';
+import type { BlobStore } from './blob-store.js';
 import { LocalBlobStore } from './blobs.js';
 import { HostedStore } from './hosted.js';
 import { TokenStore } from './tokens.js';
 
+/**
+ * A temporary file nobody has written to for this long is abandoned: an upload writes until its body ends, and
+ * the checks after that take seconds; the HTTP server's request timeout ends a silent upload long before this.
+ */
+export const TEMP_FILE_MAX_IDLE_MS = 60 * 60 * 1000;
+
 export interface Storage {
   database: OpenedDatabase;
-  blobs: LocalBlobStore;
+  blobs: BlobStore;
+  claims: BlobClaims;
+  collector: BlobCollector;
   hosted: HostedStore;
   tokens: TokenStore;
-  /** Temporary files a previous crash left behind, removed at start-up. */
+  /** Temporary files an interrupted run left behind, removed at start-up. */
   sweptTempFiles: number;
   close(): Promise<void>;
 }
 
 export async function openStorage(options: { dataDir: string; databaseUrl?: string }): Promise<Storage> {
   const blobs = new LocalBlobStore(options.dataDir);
-  const { sweptTempFiles } = await blobs.init();
+  await blobs.init();
+  const sweptTempFiles = await blobs.sweepTemp(TEMP_FILE_MAX_IDLE_MS);
   const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  const hosted = new HostedStore(database.db);
+  const claims = new BlobClaims(database.db);
   return {
     database,
     blobs,
-    hosted: new HostedStore(database.db),
+    claims,
+    collector: new BlobCollector(blobs, claims, [hosted]),
+    hosted,
     tokens: new TokenStore(database.db),
     sweptTempFiles,
     close: () => database.close(),
   };
 }
 
-export type { HostedFile, HostedProject } from './hosted.js';
+export type { BlobStore, TempFile } from './blob-store.js';
+export type { AddFileResult, FileConflict, HostedFile, HostedProject, HostedRelease } from './hosted.js';
 export type { TokenInfo } from './tokens.js';

@@ -3,6 +3,8 @@
  * migrator, on SQLite and PostgreSQL alike.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { distributionIdentity, parseDistFilename } from '../pep/filename.js';
+import { Version } from '../pep/version.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -57,7 +59,86 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002-release-identity': {
+      // A release is its canonical version (`5.0` and `5.0.0` are one release) and a file is its release plus its
+      // identity (the sdist, or a wheel's build and tags), so no second spelling of the same file gets in; the
+      // same bytes can be stored under one file name only. The rules live in unique indexes, not only in code.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('release')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id'))
+          .addColumn('canonical_version', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('release_project_version', ['project_id', 'canonical_version'])
+          .execute();
+        await db.schema.alterTable('file').addColumn('release_id', 'integer', (c) => c.references('release.id')).execute();
+        await db.schema.alterTable('file').addColumn('identity', 'text').execute();
+        await backfillReleases(db);
+        await db.schema.createIndex('file_release_identity').unique().on('file').columns(['release_id', 'identity']).execute();
+        await db.schema.dropIndex('file_sha256').execute();
+        await db.schema.createIndex('file_sha256').unique().on('file').column('sha256').execute();
+        if (dialect === 'postgres') {
+          await sql`alter table file alter column release_id set not null, alter column identity set not null`.execute(db);
+        }
+        // Serials of things other than one project: `projects` is bumped whenever a project is created, so the
+        // cached `/simple/` index is re-rendered only when the list changed.
+        await db.schema
+          .createTable('serial')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'integer', (c) => c.notNull())
+          .execute();
+        await sql`insert into serial (name, value) values ('projects', (select count(*) from project))`.execute(db);
+        // A claim says "a row is about to point at this blob": the blob collector leaves claimed blobs alone.
+        await db.schema
+          .createTable('blob_claim')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('blob_claim_sha256').on('blob_claim').column('sha256').execute();
+      },
+    },
   };
+}
+
+interface LegacyFileRow {
+  id: number;
+  project_id: number;
+  filename: string;
+  version: string;
+  upload_time: string;
+  project_name: string;
+}
+
+/** Gives every file stored before 0002 its release and identity, and refuses to go on when two files are one. */
+async function backfillReleases(db: Kysely<unknown>): Promise<void> {
+  const { rows } = await sql<LegacyFileRow>`
+    select f.id, f.project_id, f.filename, f.version, f.upload_time, p.name as project_name
+    from file f join project p on p.id = f.project_id order by f.id`.execute(db);
+  const releases = new Map<string, number>();
+  const seen = new Map<string, string>();
+  for (const row of rows) {
+    const version = Version.parse(row.version);
+    const identity = distributionIdentity(parseDistFilename(row.filename, row.project_name));
+    const key = `${row.project_id} ${version.canonical}`;
+    const same = seen.get(`${key} ${identity}`);
+    if (same !== undefined) {
+      throw new Error(`${row.filename} and ${same} are the same file of one release under two spellings; remove one before upgrading`);
+    }
+    seen.set(`${key} ${identity}`, row.filename);
+    let releaseId = releases.get(key);
+    if (releaseId === undefined) {
+      await sql`insert into release (project_id, canonical_version, version, created_at)
+        values (${row.project_id}, ${version.canonical}, ${version.toString()}, ${row.upload_time})`.execute(db);
+      const { rows: created } = await sql<{ id: number }>`
+        select id from release where project_id = ${row.project_id} and canonical_version = ${version.canonical}`.execute(db);
+      releaseId = created[0]!.id;
+      releases.set(key, releaseId);
+    }
+    await sql`update file set release_id = ${releaseId}, identity = ${identity} where id = ${row.id}`.execute(db);
+  }
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -15,13 +15,29 @@ export interface ProjectTable {
   serial: number;
 }
 
+/** A release: one version of a project, whatever spellings its files use. */
+export interface ReleaseTable {
+  id: Generated<number>;
+  project_id: number;
+  /** packaging's `canonicalize_version` (`5.0.0` -> "5"): the release's identity, unique per project. */
+  canonical_version: string;
+  /** The normalized PEP 440 version of the first file uploaded: the spelling pages show. */
+  version: string;
+  created_at: string;
+}
+
 export interface FileTable {
   id: Generated<number>;
   project_id: number;
+  release_id: number;
+  /** The file within its release (`sdist`, or a wheel's build tag and tags): unique per release. */
+  identity: string;
+  /** The file name as uploaded: unique, and never reusable (file rows are never deleted). */
   filename: string;
-  /** Normalized PEP 440 version. */
+  /** Normalized PEP 440 version, as the file name spells it. */
   version: string;
   kind: 'wheel' | 'sdist';
+  /** Unique: the same bytes are stored under one file name only. */
   sha256: string;
   md5: string;
   blake2b_256: string;
@@ -53,8 +69,24 @@ export interface TokenTable {
   last_used_at: string | null;
 }
 
+/** Serials that are not one project's: `projects` changes whenever a project is created. */
+export interface SerialTable {
+  name: string;
+  value: number;
+}
+
+/** A blob a row is about to point at: the collector of unreferenced blobs leaves it alone. */
+export interface BlobClaimTable {
+  id: Generated<number>;
+  sha256: string;
+  claimed_at: string;
+}
+
 export interface Database {
   project: ProjectTable;
+  release: ReleaseTable;
   file: FileTable;
   token: TokenTable;
+  serial: SerialTable;
+  blob_claim: BlobClaimTable;
 }

@@ -11,6 +11,23 @@ export type StoredToken = Selectable<TokenTable>;
 /** Every secret starts with this, so secret scanners can recognise a leaked token. */
 export const TOKEN_PREFIX = 'gh1_';
 
+/**
+ * A token or a good part of one: the prefix with either separator (a token pasted into a URL path comes back
+ * PEP 503-normalized, `gh1-…`), in any case, then at least 16 of the 43 secret characters. A project named
+ * `gh1-utils` is left alone.
+ */
+const TOKEN_LIKE = /gh1[-_][A-Za-z0-9_-]{16,}/gi;
+
+/** Replaces every token-like string in text bound for a response, a log line or a metric. */
+export function redactSecrets(text: string): string {
+  return text.replace(TOKEN_LIKE, 'gh1_[redacted]');
+}
+
+export function looksLikeSecret(text: string): boolean {
+  TOKEN_LIKE.lastIndex = 0;
+  return TOKEN_LIKE.test(text);
+}
+
 export function hashToken(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }

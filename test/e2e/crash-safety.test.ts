@@ -5,35 +5,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { openStorage } from '../../src/store/index.js';
-import { cliEntry } from '../helpers/cli.js';
+import { startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { createTestDatabase, DATABASES } from '../helpers/postgres.js';
 import { wheelEntries, writeZip } from '../helpers/zip.js';
 
 const UPLOADS = 50;
 
-function startServer(dataDir: string, databaseUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const args = ['--import', 'tsx', cliEntry, 'serve', '--port', '0', '--data', dataDir];
-  if (databaseUrl) args.push('--database', databaseUrl);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.address && entry.msg?.startsWith('Gatehouse listening')) {
-        clearTimeout(timer);
-        resolve({ child, url: entry.address });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
-  });
+function startServer(dataDir: string, databaseUrl: string | undefined): Promise<ServeProcess> {
+  return startServeProcess(['--data', dataDir, ...(databaseUrl ? ['--database', databaseUrl] : [])]);
 }
 
 for (const database of DATABASES) {
@@ -49,9 +33,10 @@ for (const database of DATABASES) {
       Array.from({ length: UPLOADS }, async (_, i) => {
         const filename = `crash_demo-1.0.${i}-py3-none-any.whl`;
         const path = join(dataDir, '..', `${dataDir.split('/').pop()}-${filename}`);
-        const entries = wheelEntries('crash_demo', `1.0.${i}`);
         // Incompressible payload so each upload takes a while on the wire.
-        entries.push({ name: 'crash_demo/payload.txt', text: randomBytes(384 * 1024).toString('base64') });
+        const entries = wheelEntries('crash_demo', `1.0.${i}`, undefined, [
+          { name: 'crash_demo/payload.txt', text: randomBytes(384 * 1024).toString('base64') },
+        ]);
         writeZip(path, entries);
         const data = await readFile(path);
         await rm(path);
@@ -104,7 +89,7 @@ for (const database of DATABASES) {
       const rows = await after.database.db.selectFrom('file').select(['filename', 'sha256', 'size', 'metadata_sha256']).execute();
       assert.ok(rows.length >= acknowledged.length);
       for (const row of rows) {
-        assert.equal((await stat(after.blobs.pathOf(row.sha256))).size, row.size, `${row.filename}: the row's blob is complete`);
+        assert.equal(await after.blobs.size(row.sha256), row.size, `${row.filename}: the row's blob is complete`);
         if (row.metadata_sha256) assert.ok(await after.blobs.has(row.metadata_sha256), `${row.filename}: metadata blob exists`);
       }
     } finally {

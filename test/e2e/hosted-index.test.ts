@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startGateway } from '../helpers/gateway.js';
 import { startHtmlOnlyProxy } from '../helpers/html-only-proxy.js';
 import { buildProject, isolatedPipEnv, runCommand } from '../helpers/packages.js';
@@ -50,9 +50,18 @@ for (const database of DATABASES) {
     const upload = await runCommand('twine', ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', legacy, '-u', '__token__', '-p', uploadToken, v10.wheel, v10.sdist, v11.wheel, v11.sdist]);
     assert.equal(upload.code, 0, upload.stdout + upload.stderr);
 
+    // The same file again is already there: warehouse answers 200, so twine succeeds and nothing changes.
     const again = await runCommand('twine', ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', legacy, '-u', '__token__', '-p', uploadToken, v10.wheel]);
-    assert.notEqual(again.code, 0);
-    assert.match(again.stdout + again.stderr, /File already exists/);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    // Other bytes under a used file name are refused, and twine says why.
+    const impostorDir = await mkdtemp(join(tmpdir(), 'gatehouse-impostor-'));
+    t.after(() => rm(impostorDir, { recursive: true, force: true }));
+    const impostor = join(impostorDir, basename(v10.wheel));
+    await copyFile(v10.wheel, impostor);
+    await runCommand('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "a").writestr("extra.txt", "other bytes")', impostor]);
+    const clash = await runCommand('twine', ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', legacy, '-u', '__token__', '-p', uploadToken, impostor]);
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.stdout + clash.stderr, /File already exists/);
 
     const wrong = await runCommand('twine', ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', legacy, '-u', '__token__', '-p', 'gh1_not-a-token', v10.wheel]);
     assert.notEqual(wrong.code, 0);

@@ -28,7 +28,7 @@ export async function startGateway(
   const pg = options.database === 'postgres' ? await createTestDatabase() : null;
   const config: GatewayConfig = { ...DEFAULT_CONFIG, dataDir, databaseUrl: pg?.url, ...options.config };
   const storage = await openStorage({ dataDir, databaseUrl: config.databaseUrl });
-  const app = await buildApp(storage, config);
+  const app = await buildApp(storage, config, { maintenanceIntervalMs: 0 });
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -4,6 +4,7 @@
  * metadata) and regenerate them from code.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 
 export interface ZipEntrySpec {
   name: string;
@@ -33,18 +34,36 @@ export function writeZip(path: string, entries: ZipEntrySpec[]): void {
   execFileSync('python3', ['-c', WRITER], { input: JSON.stringify({ path, entries }) });
 }
 
-/** A minimal wheel's metadata files for `name` `version`, with a correct-looking layout. */
-export function wheelEntries(name: string, version: string, metadataOverride?: { name?: string; version?: string }): ZipEntrySpec[] {
+/** RECORD lines (binary distribution format spec) for text entries: `path,sha256=<urlsafe b64>,size`. */
+export function recordFor(entries: ZipEntrySpec[], recordPath: string): string {
+  const rows = entries.map((e) => {
+    const data = Buffer.from(e.text ?? '');
+    return `${e.name},sha256=${createHash('sha256').update(data).digest('base64url')},${data.length}`;
+  });
+  return [...rows, `${recordPath},,`, ''].join('\n');
+}
+
+/**
+ * A minimal, valid wheel for `name` `version`: a module, METADATA, WHEEL and a RECORD that lists every file (`extra`
+ * files included). Entries a test appends afterwards are not in RECORD.
+ */
+export function wheelEntries(
+  name: string,
+  version: string,
+  metadataOverride?: { name?: string; version?: string },
+  extra: ZipEntrySpec[] = [],
+): ZipEntrySpec[] {
   const distInfo = `${name}-${version}.dist-info`;
-  return [
+  const files: ZipEntrySpec[] = [
     { name: `${name}/__init__.py`, text: 'X = 1\n' },
+    ...extra,
     {
       name: `${distInfo}/METADATA`,
       text: `Metadata-Version: 2.1\nName: ${metadataOverride?.name ?? name}\nVersion: ${metadataOverride?.version ?? version}\nSummary: test\n`,
     },
     { name: `${distInfo}/WHEEL`, text: 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n' },
-    { name: `${distInfo}/RECORD`, text: '' },
   ];
+  return [...files, { name: `${distInfo}/RECORD`, text: recordFor(files, `${distInfo}/RECORD`) }];
 }
 
 export interface TarEntrySpec {

@@ -14,6 +14,7 @@ interface OracleVersion {
   str?: string;
   public?: string;
   base?: string;
+  canonical?: string;
   epoch?: number;
   release?: string[];
   pre?: [string, string] | null;
@@ -47,6 +48,7 @@ function describe(v: Version): OracleVersion {
     str: v.toString(),
     public: v.public,
     base: v.baseVersion,
+    canonical: v.canonical,
     epoch: v.epoch,
     release: v.release.map(String),
     pre: v.pre === null ? null : [v.pre[0], String(v.pre[1])],

@@ -110,6 +110,15 @@ for (const database of DATABASES) {
     // The index of projects.
     const index = await gw.app.inject({ url: '/simple/', headers: { accept: JSON_V1 } });
     assert.deepEqual((index.json() as { projects: Array<{ name: string }> }).projects.map((p) => p.name), ['Sample_Lib']);
+    // It is cached per project-list serial: the same bytes and ETag until a project is created, then at once the new list.
+    const indexAgain = await gw.app.inject({ url: '/simple/', headers: { accept: JSON_V1, 'if-none-match': index.headers.etag as string } });
+    assert.equal(indexAgain.statusCode, 304);
+    await uploadWheel(gw, token, 'another', '1.0');
+    const grown = await gw.app.inject({ url: '/simple/', headers: { accept: JSON_V1, 'if-none-match': index.headers.etag as string } });
+    assert.equal(grown.statusCode, 200);
+    assert.deepEqual((grown.json() as { projects: Array<{ name: string }> }).projects.map((p) => p.name), ['another', 'Sample_Lib']);
+    const grownHtml = await gw.app.inject({ url: '/simple/', headers: { accept: 'text/html' } });
+    assert.match(grownHtml.body, /<a href="another\/">another<\/a>/);
 
     // Unknown project: 404 with a one-line reason.
     const missing = await gw.app.inject({ url: '/simple/no-such-thing/' });

@@ -28,7 +28,7 @@ function form(fields: Record<string, string>, file?: { name: string; data: Buffe
   return f;
 }
 
-async function post(gw: TestGateway, token: string | null, body: FormData | string, contentType?: string) {
+async function post(gw: TestGateway, token: string | null, body: FormData | string | Blob, contentType?: string) {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
   if (contentType) headers['content-type'] = contentType;
@@ -36,11 +36,27 @@ async function post(gw: TestGateway, token: string | null, body: FormData | stri
   return { status: res.status, reason: res.statusText, text: await res.text() };
 }
 
+/** A multipart body written by hand, for file names a FormData would not send as given. */
+async function postRaw(gw: TestGateway, token: string, fields: Record<string, string>, file: { disposition: string; data: Buffer }) {
+  const boundary = 'gatehouse-raw-boundary';
+  const parts = Object.entries({ ':action': 'file_upload', protocol_version: '1', ...fields }).map(
+    ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+  );
+  const body = Buffer.concat([
+    Buffer.from(parts.join('') + `--${boundary}\r\nContent-Disposition: form-data; name="content"; ${file.disposition}\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    file.data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return post(gw, token, new Blob([new Uint8Array(body)]), `multipart/form-data; boundary=${boundary}`);
+}
+
 async function assertNothingStored(gw: TestGateway) {
   const files = await gw.storage.database.db.selectFrom('file').select('filename').execute();
   assert.deepEqual(files, [], 'no file row');
   assert.deepEqual(await readdir(join(gw.dataDir, 'tmp')), [], 'no temporary file left');
-  assert.deepEqual(await readdir(join(gw.dataDir, 'blobs')), [], 'no blob');
+  const blobs = [];
+  for await (const blob of gw.storage.blobs.list()) blobs.push(blob.sha256);
+  assert.deepEqual(blobs, [], 'no blob');
   const health = await fetch(`${gw.url}/healthz`);
   assert.equal(health.status, 200, 'the server is still up');
 }
@@ -150,6 +166,67 @@ for (const database of DATABASES) {
         status: 413,
         reason: /the form fields exceed 8 MiB in total/,
       },
+      {
+        what: 'entries that differ only in case',
+        send: async () => post(gw, token, form(fields, wheel(await makeZip('x.whl', wheelEntries('demo', '1.0', undefined, [{ name: 'DEMO/__init__.py', text: 'evil = 1\n' }]))))),
+        status: 400,
+        reason: /invalid distribution file: .*only in case .*\[archive\.case-duplicate-name\]/,
+      },
+      {
+        what: 'a link inside an sdist, even one that stays inside',
+        send: async () => {
+          const path = join(work, `${Math.random().toString(36).slice(2)}-demo-1.0.tar.gz`);
+          writeTarGz(path, [
+            { name: 'demo-1.0/PKG-INFO', text: 'Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n' },
+            { name: 'demo-1.0/setup.py', symlink: 'PKG-INFO' },
+          ]);
+          return post(gw, token, form({ ...fields, filetype: 'sdist' }, { name: 'demo-1.0.tar.gz', data: await readFile(path) }));
+        },
+        status: 400,
+        reason: /invalid distribution file: symlink to "PKG-INFO" .*\[archive\.symlink\]/,
+      },
+      {
+        what: 'a second .dist-info directory (a decoy)',
+        send: async () => {
+          const decoy = [{ name: 'aaa-0.1.dist-info/METADATA', text: 'Metadata-Version: 2.1\nName: aaa\nVersion: 0.1\n' }];
+          return post(gw, token, form(fields, wheel(await makeZip('x.whl', wheelEntries('demo', '1.0', undefined, decoy)))));
+        },
+        status: 400,
+        reason: /invalid wheel: the wheel has 2 \*\.dist-info directories/,
+      },
+      {
+        what: 'a file changed after RECORD was written',
+        send: async () => {
+          const entries = wheelEntries('demo', '1.0').map((e) => (e.name === 'demo/__init__.py' ? { ...e, text: 'X = 2  # changed\n' } : e));
+          return post(gw, token, form(fields, wheel(await makeZip('x.whl', entries))));
+        },
+        status: 400,
+        reason: /invalid wheel: .*\[integrity\.record-(hash|size)-mismatch\]/,
+      },
+      {
+        what: 'a file RECORD does not list',
+        send: async () => post(gw, token, form(fields, wheel(await makeZip('x.whl', [...wheelEntries('demo', '1.0'), { name: 'demo/added.py', text: 'import os\n' }])))),
+        status: 400,
+        reason: /invalid wheel: demo\/added\.py is in the wheel but not in RECORD \[integrity\.unlisted-file\]/,
+      },
+      ...['../demo-1.0-py3-none-any.whl', '/etc/demo-1.0-py3-none-any.whl', '..\\demo-1.0-py3-none-any.whl', 'x/../demo-1.0-py3-none-any.whl'].map((name) => ({
+        what: `a path in the file name: ${name}`,
+        send: () => postRaw(gw, token, fields, { disposition: `filename="${name.replace(/\\/g, '\\\\')}"`, data: good }),
+        status: 400,
+        reason: /invalid filename .*: it must not contain a path/,
+      })),
+      {
+        what: "a path in an RFC 5987 file name (filename*=UTF-8''..%2F..)",
+        send: () => postRaw(gw, token, fields, { disposition: "filename*=UTF-8''..%2F..%2Fdemo-1.0-py3-none-any.whl", data: good }),
+        status: 400,
+        reason: /invalid filename .*: it must not contain a path/,
+      },
+      {
+        what: 'one form field over the 4 MiB field limit',
+        send: () => post(gw, token, form({ ...fields, description: 'x'.repeat(5 * 1024 * 1024) }, wheel())),
+        status: 413,
+        reason: /the form field "description" is over the 4 MiB limit/,
+      },
       { what: 'random bytes as a wheel', send: () => post(gw, token, form(fields, wheel(Buffer.from('not a zip at all')))), status: 400, reason: /invalid distribution file/ },
     ];
     for (const c of cases) {
@@ -160,12 +237,18 @@ for (const database of DATABASES) {
       await assertNothingStored(gw);
     }
 
-    // The good wheel is accepted after all that, and only once.
+    // The good wheel is accepted after all that. The same file again changes nothing (warehouse answers 200);
+    // other bytes under its name are refused.
     const ok = await post(gw, token, form(fields, wheel()));
     assert.equal(ok.status, 200, ok.text);
-    const dup = await post(gw, token, form(fields, wheel()));
+    const again = await post(gw, token, form(fields, wheel()));
+    assert.equal(again.status, 200, again.text);
+    assert.match(again.text, /"existing":true/);
+    const other = await makeZip('demo-1.0-py3-none-any.whl', wheelEntries('demo', '1.0', undefined, [{ name: 'demo/extra.py', text: 'Y = 2\n' }]));
+    const dup = await post(gw, token, form(fields, wheel(other)));
     assert.equal(dup.status, 400);
     assert.match(dup.text, /File already exists/);
+    assert.equal((await gw.storage.database.db.selectFrom('file').selectAll().execute()).length, 1);
   });
 }
 

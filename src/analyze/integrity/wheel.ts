@@ -8,6 +8,7 @@ import type { ArchiveContents, ArchiveEntry, BinaryFormat } from '../../archive/
 import { parseWheelFilename, type WheelFilename } from '../../pep/filename.js';
 import { parseCoreMetadata } from '../../pep/metadata.js';
 import { normalizeName } from '../../pep/name.js';
+import { locateDistInfo } from '../../pep/wheel-layout.js';
 import { compareVersions, Version } from '../../pep/version.js';
 import type { Finding } from '../finding.js';
 import { parseRecord, type RecordRow } from './record.js';
@@ -31,36 +32,17 @@ function isPure(wheel: WheelFilename): boolean {
   return wheel.abiTags.every((t) => t.toLowerCase() === 'none') && wheel.platformTags.every((t) => t.toLowerCase() === 'any');
 }
 
-/** Picks the one top-level `.dist-info` directory, reporting none, several, or one that belongs to another project. */
+/** The wheel's `.dist-info` directory (pep/wheel-layout.ts), reporting none, several, or one that belongs to another project. */
 function findDistInfo(entries: ArchiveEntry[], wheel: WheelFilename | undefined, findings: Finding[]): string | undefined {
-  const dirs = [...new Set(entries.map((e) => e.path.split('/')[0] ?? '').filter((d) => d.endsWith('.dist-info')))];
-  if (dirs.length === 0) {
-    findings.push(integrityFinding('integrity.dist-info', 'the wheel has no top-level *.dist-info directory'));
-    return undefined;
-  }
-  // Escaped names have no `-`, but old tools wrote unescaped names (`foo-bar-1.0.dist-info`): try the last dash too.
-  const matches = (dir: string): boolean => {
-    const stem = dir.slice(0, -'.dist-info'.length);
-    if (!wheel) return false;
-    return [stem.indexOf('-'), stem.lastIndexOf('-')].some(
-      (dash) => dash > 0 && normalizeName(stem.slice(0, dash)) === wheel.normalizedName && sameVersion(stem.slice(dash + 1), wheel.version),
-    );
-  };
-  if (dirs.length > 1) {
-    findings.push(integrityFinding('integrity.dist-info', `the wheel has ${dirs.length} *.dist-info directories: ${dirs.join(', ')}`));
-    return dirs.find(matches);
-  }
-  const dir = dirs[0]!;
-  if (wheel && !matches(dir)) {
-    findings.push(
-      integrityFinding(
-        'integrity.dist-info-mismatch',
-        `${dir} does not match the file name's project ${wheel.normalizedName} ${wheel.version} (PEP 427: {name}-{version}.dist-info)`,
-        dir,
-      ),
-    );
-  }
-  return dir;
+  const expected = wheel ? { normalizedName: wheel.normalizedName, version: wheel.version } : undefined;
+  const location = locateDistInfo(
+    entries.map((e) => e.path),
+    expected,
+  );
+  const problem = location.problem;
+  if (problem?.code === 'mismatch') findings.push(integrityFinding('integrity.dist-info-mismatch', problem.message, location.dir));
+  else if (problem) findings.push(integrityFinding('integrity.dist-info', problem.message));
+  return location.dir;
 }
 
 function metadataFile(contents: ArchiveContents, path: string, findings: Finding[]): Buffer | undefined {

@@ -46,19 +46,23 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         if ((request.body?.version === undefined) === (filename === undefined)) {
           throw new InvalidInputError('admin.yank-target', `${action} needs exactly one of "version" or "filename"`);
         }
-        let version: string | undefined;
+        let version: Version | undefined;
         if (request.body?.version !== undefined) {
           const v = Version.tryParse(request.body.version);
           if (!v) throw new InvalidInputError('admin.version-invalid', `invalid version ${JSON.stringify(request.body.version)}`);
-          version = v.toString();
+          version = v;
         }
-        const changed = await storage.hosted.setYanked(project, { version, filename }, action === 'yank', reason ?? null);
-        if (changed === 0) {
-          const what = version !== undefined ? `version ${version}` : `file ${filename}`;
+        // A version names its release, whatever spelling its files use: yanking `5.0` yanks `5.0.0` too.
+        const target = version !== undefined ? { canonicalVersion: version.canonical } : { filename };
+        const { matched, changed } = await storage.hosted.setYanked(project, target, action === 'yank', reason ?? null);
+        if (matched === 0) {
+          const what = version !== undefined ? `version ${version.toString()}` : `file ${filename}`;
           throw new NotFoundError('admin.nothing-to-yank', `project '${project}' has no ${what}`);
         }
-        request.log.info({ project, version, filename, reason, token: token.id }, `${action}ed ${changed} file(s)`);
-        return { project, action, files: changed };
+        if (changed > 0) {
+          request.log.info({ project, version: version?.toString(), filename, reason, token: token.id }, `${action}ed ${changed} file(s)`);
+        }
+        return { project, action, files: changed, matched };
       },
     );
   }

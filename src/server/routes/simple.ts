@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, GatehouseError } from '../../errors.js';
 import { hostedProjectPage } from '../../index/hosted-page.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
+import { looksLikeSecret } from '../../store/tokens.js';
 import {
   negotiateSimpleContentType,
   renderIndexHtml,
@@ -80,19 +81,42 @@ function send(request: FastifyRequest, reply: FastifyReply, type: SimpleType, pa
 export async function simpleRoutes(app: FastifyInstance): Promise<void> {
   const { storage, metrics } = app.services;
   const cache = new Map<string, CachedProject>();
-  storage.hosted.onChange((name) => cache.delete(name));
+  storage.hosted.onChange((name) => {
+    cache.delete(name);
+    if (index) index.checkedAt = 0; // a new project shows in the list at once, not a second later
+  });
 
+  // The project list changes only when a project is created, which bumps the `projects` serial; like a project
+  // page, it is rendered once per serial and the serial is re-read at most once a second.
+  let index: { serial: number; checkedAt: number; pages: Map<SimpleType, RenderedPage> } | undefined;
+  let indexRendering: Promise<NonNullable<typeof index>> | undefined;
+  const renderIndex = async (serial: number, now: number) => {
+    const projects = (await storage.hosted.projectNames()).map((name) => ({ name }));
+    const html = renderIndexHtml(projects);
+    const pages = new Map<SimpleType, RenderedPage>([[SIMPLE_JSON_V1, rendered(SIMPLE_JSON_V1, renderIndexJson(projects))]]);
+    for (const t of ['application/vnd.pypi.simple.v1+html', 'text/html'] as const) pages.set(t, rendered(t, html));
+    return { serial, checkedAt: now, pages };
+  };
   app.get('/simple/', async (request, reply) => {
     const type = negotiate(request);
-    const projects = (await storage.hosted.projects()).map((p) => ({ name: p.display_name }));
-    const body = type === SIMPLE_JSON_V1 ? renderIndexJson(projects) : renderIndexHtml(projects);
-    return send(request, reply, type, rendered(type, body));
+    const now = Date.now();
+    if (!index || now - index.checkedAt >= SERIAL_CHECK_MS) {
+      const serial = await storage.hosted.projectsSerial();
+      if (index && index.serial === serial) {
+        index.checkedAt = now;
+      } else {
+        // One rendering at a time: a burst of requests after a change waits for it instead of each rendering.
+        indexRendering ??= renderIndex(serial, now).finally(() => (indexRendering = undefined));
+        index = await indexRendering;
+      }
+    }
+    return send(request, reply, type, index.pages.get(type)!);
   });
 
   const renderProject = async (name: string, now: number): Promise<CachedProject> => {
     const project = await storage.hosted.project(name);
     if (!project) throw new NotFoundError('simple.unknown-project', `no project named '${name}' is hosted here`);
-    const page = hostedProjectPage(project, await storage.hosted.files(project.id));
+    const page = hostedProjectPage(project, await storage.hosted.releases(project.id), await storage.hosted.files(project.id));
     const json = renderProjectJson(page);
     const html = renderProjectHtml(page);
     const cached: CachedProject = { serial: project.serial, checkedAt: now, pages: new Map() };
@@ -107,6 +131,10 @@ export async function simpleRoutes(app: FastifyInstance): Promise<void> {
     const requested = request.params.project;
     if (!isValidName(requested)) {
       throw new GatehouseError('simple.invalid-name', `'${requested}' is not a valid project name`, 404);
+    }
+    if (looksLikeSecret(requested)) {
+      // Redirecting would echo it back in a Location header; a token never belongs in a URL.
+      throw new GatehouseError('simple.invalid-name', 'that is not a project name but an API token: never put tokens in URLs, and revoke this one', 404);
     }
     const name = normalizeName(requested);
     if (name !== requested || !request.url.split('?')[0]!.endsWith('/')) {

@@ -6,11 +6,22 @@
  * the checks in index/upload.ts run; only when all pass is the blob moved
  * under its sha256 and the row committed. Any refusal leaves nothing behind.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
 import { GatehouseError } from '../../errors.js';
-import { checkArchive, checkDigests, checkFilename, checkForm, UploadError, type UploadForm } from '../../index/upload.js';
-import type { TempFile } from '../../store/blobs.js';
+import {
+  checkArchive,
+  checkDigests,
+  checkFilename,
+  checkForm,
+  conflictError,
+  releaseIdentity,
+  UploadError,
+  type UploadForm,
+} from '../../index/upload.js';
+import { storageWriteError } from '../../store/blobs.js';
+import type { TempFile } from '../../store/index.js';
 import { authenticate, requireUploadScope } from '../auth.js';
 
 function humanBytes(bytes: number): string {
@@ -23,6 +34,8 @@ function humanBytes(bytes: number): string {
 /** Turns the multipart parser's errors into refusals that name the reason. */
 function multipartError(err: unknown, maxFileSize: number): GatehouseError {
   if (err instanceof GatehouseError) return err;
+  // A system call that failed on the server's side is never the client's malformed upload.
+  if (typeof (err as NodeJS.ErrnoException).syscall === 'string') return storageWriteError(err);
   const code = (err as { code?: string }).code;
   const message = (err as Error).message;
   switch (code) {
@@ -43,7 +56,9 @@ function multipartError(err: unknown, maxFileSize: number): GatehouseError {
  * All form fields together (metadata, the long description) may take this
  * much memory; each field alone is capped by the multipart limits.
  */
-const MAX_FORM_BYTES = 8 * 1024 * 1024;
+export const MAX_FORM_BYTES = 8 * 1024 * 1024;
+/** One field alone (a long description is the largest; PyPI's rendering limit is far below this). */
+export const MAX_FIELD_BYTES = 4 * 1024 * 1024;
 
 async function receive(
   request: FastifyRequest,
@@ -64,6 +79,10 @@ async function receive(
         await new Promise((resolve) => part.file.on('end', resolve));
       }
     } else {
+      // busboy cuts a value at the field size limit and says so; a cut description must not pass as whole.
+      if (part.valueTruncated || part.fieldnameTruncated) {
+        throw new UploadError('upload.field-too-large', `the form field ${JSON.stringify(part.fieldname.slice(0, 100))} is over the ${MAX_FIELD_BYTES / 1024 / 1024} MiB limit for one field`, 413);
+      }
       const value = String(part.value);
       formBytes += part.fieldname.length + value.length;
       if (formBytes > MAX_FORM_BYTES) {
@@ -77,12 +96,37 @@ async function receive(
   return { form, file, filename };
 }
 
+/** How long a refused upload's remaining body is read (and dropped) so that the client gets the refusal. */
+const DRAIN_MS = 30_000;
+
+/**
+ * Reads and drops what is left of a refused upload's body. A client still sending a large file when the server
+ * answers and closes sees a reset connection instead of the reason (twine would print "Connection reset").
+ */
+async function drain(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.readableEnded || raw.destroyed) return;
+  raw.unpipe();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, DRAIN_MS);
+    function done() {
+      clearTimeout(timer);
+      raw.off('end', done).off('close', done).off('error', done);
+      resolve();
+    }
+    raw.on('end', done).on('close', done).on('error', done);
+    raw.resume();
+  });
+}
+
 export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const { storage, config, metrics } = app.services;
 
   const upload = async (request: FastifyRequest) => {
     const token = await authenticate(storage.tokens, request.headers.authorization);
     let temp: TempFile | null = null;
+    let claims: number[] = [];
+    const committed: string[] = [];
     try {
       let received: Awaited<ReturnType<typeof receive>>;
       try {
@@ -99,21 +143,29 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       if (!file || !filename) throw new UploadError('upload.no-file', "the upload has no file in its 'content' field");
       if (file.size === 0) throw new UploadError('upload.empty', 'the uploaded file is empty');
       const dist = checkFilename(filename, projectName, version);
+      checkDigests(form, file);
       const existing = await storage.hosted.fileByName(filename);
       if (existing) {
-        throw new UploadError('upload.file-exists', `File already exists ('${filename}', with sha256 hash '${existing.sha256}'); a filename can be used only once`);
+        // The same file again (twine retrying, `--skip-existing`): warehouse answers 200 and changes nothing.
+        if (existing.sha256 === file.sha256) return alreadyStored(request, existing.filename, existing.sha256);
+        throw conflictError(filename, { reason: 'filename', existing });
       }
-      checkDigests(form, file);
       const { metadata, metadataBytes } = await checkArchive(file.path, dist);
 
-      await storage.blobs.commit(file.path, file.sha256);
+      const metadataSha256 = metadataBytes ? createHash('sha256').update(metadataBytes).digest('hex') : null;
+      // Claimed before commit: the blob collector leaves these alone until the row is in or refused.
+      claims = await storage.claims.claim(metadataSha256 ? [file.sha256, metadataSha256] : [file.sha256]);
+      await storage.blobs.commit(file);
       temp = null;
+      committed.push(file.sha256);
       const metadataBlob = metadataBytes ? await storage.blobs.putBytes(metadataBytes) : null;
-      const added = await storage.hosted.addFile({
+      if (metadataBlob) committed.push(metadataBlob.sha256);
+      const result = await storage.hosted.addFile({
         projectName,
         displayName,
         filename,
         version: version.toString(),
+        ...releaseIdentity(dist),
         kind: dist.kind,
         sha256: file.sha256,
         md5: file.md5,
@@ -124,17 +176,30 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         metadataSize: metadataBlob?.size ?? null,
         uploadedBy: token.id,
       });
-      if (!added) throw new UploadError('upload.file-exists', `File already exists ('${filename}'); a filename can be used only once`);
+      if (result.outcome === 'exists') return alreadyStored(request, result.existing.filename, result.existing.sha256);
+      if (result.outcome === 'conflict') throw conflictError(filename, result.conflict);
+      committed.length = 0;
       metrics.uploads.inc({ outcome: 'stored' });
       request.log.info({ project: projectName, filename, sha256: file.sha256, size: file.size, token: token.id }, 'upload stored');
       return { ok: true, project: projectName, filename, sha256: file.sha256 };
     } catch (err) {
       metrics.uploads.inc({ outcome: err instanceof GatehouseError ? err.code : 'error' });
+      await drain(request);
       throw err;
     } finally {
-      if (temp) await storage.blobs.discard((temp as TempFile).path);
+      if (temp) await storage.blobs.discard(temp as TempFile);
+      await storage.claims.release(claims);
+      // A refused or lost upload leaves no blob behind, unless another row or writer needs the same bytes.
+      for (const sha256 of committed) await storage.collector.collectIfUnused(sha256);
     }
   };
+
+  function alreadyStored(request: FastifyRequest, filename: string, sha256: string) {
+    metrics.uploads.inc({ outcome: 'exists' });
+    request.log.info({ filename, sha256 }, 'upload of a stored file: nothing changed');
+    return { ok: true, existing: true, filename, sha256 };
+  }
+
   app.post('/legacy/', upload);
   app.post('/legacy', upload);
 }

@@ -9,6 +9,7 @@ import json
 import sys
 
 import packaging
+from packaging.utils import canonicalize_version
 from packaging.version import Version
 
 assert packaging.__version__ == "26.2", packaging.__version__
@@ -28,6 +29,7 @@ for i, row in enumerate(rows):
         "str": str(v),
         "public": v.public,
         "base": v.base_version,
+        "canonical": canonicalize_version(v),
         "epoch": v.epoch,
         "release": [str(n) for n in v.release],
         "pre": None if v.pre is None else [v.pre[0], str(v.pre[1])],
