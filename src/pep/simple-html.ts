@@ -81,27 +81,26 @@ function collect(html: string): Collected {
 }
 
 /** PEP 658/714 attribute value: `true`, or `<hashname>=<hexdigest>`. */
-function coreMetadataOf(value: string, link: string, report: (issue: PageIssue) => void): SimpleFile['coreMetadata'] {
+function coreMetadataOf(value: string, link: () => string, report: (issue: PageIssue) => void): SimpleFile['coreMetadata'] {
   if (value === 'true') return true;
   const eq = value.indexOf('=');
   if (eq <= 0) {
-    report({ link, dropped: 'core-metadata', reason: `the value ${JSON.stringify(value.slice(0, 80))} is neither "true" nor <hash name>=<hex digest>` });
+    report({ link: link(), dropped: 'core-metadata', reason: `the value ${JSON.stringify(value.slice(0, 80))} is neither "true" nor <hash name>=<hex digest>` });
     return undefined;
   }
   const read = readHashes({ [value.slice(0, eq)]: value.slice(eq + 1) });
   if ('problem' in read) {
     // The metadata file may exist, but it could not be verified: the gateway derives it from the wheel instead.
-    report({ link, dropped: 'core-metadata', reason: read.problem });
+    report({ link: link(), dropped: 'core-metadata', reason: read.problem });
     return undefined;
   }
   return read.hashes;
 }
 
-function fileOf(attributes: Attributes, base: URL, report: (issue: PageIssue) => void): { file: SimpleFile; link: string } | null {
+function fileOf(attributes: Attributes, base: URL, report: (issue: PageIssue) => void): SimpleFile | null {
   const href = attributes['href'] as string;
-  const link = linkForIssue(href, base);
   const skip = (reason: string): null => {
-    report({ link, dropped: 'file', reason });
+    report({ link: linkForIssue(href, base), dropped: 'file', reason });
     return null;
   };
   const resolved = resolveLink(href, base);
@@ -109,7 +108,7 @@ function fileOf(attributes: Attributes, base: URL, report: (issue: PageIssue) =>
   const url = resolved.url;
   const hashes = readHashes(fragmentHashes(url.hash.slice(1)));
   if ('problem' in hashes) return skip(hashes.problem);
-  url.hash = '';
+  if (url.hash !== '') url.hash = '';
   const segment = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   if (segment === '') return skip('the link names a directory, not a file');
   let filename: string;
@@ -129,16 +128,16 @@ function fileOf(attributes: Attributes, base: URL, report: (issue: PageIssue) =>
   // PEP 714: data-core-metadata wins; data-dist-info-metadata is the older name for the same thing.
   const coreMetadata = attributes['data-core-metadata'] ?? attributes['data-dist-info-metadata'];
   if (coreMetadata !== undefined) {
-    const parsed = coreMetadataOf(coreMetadata, link, report);
+    const parsed = coreMetadataOf(coreMetadata, () => linkForIssue(href, base), report);
     if (parsed !== undefined) file.coreMetadata = parsed;
   }
   const provenance = attributes['data-provenance'];
   if (provenance !== undefined) {
     const resolvedProvenance = resolveLink(provenance, base);
-    if ('problem' in resolvedProvenance) report({ link, dropped: 'provenance', reason: `the provenance URL: ${resolvedProvenance.problem}` });
+    if ('problem' in resolvedProvenance) report({ link: linkForIssue(href, base), dropped: 'provenance', reason: `the provenance URL: ${resolvedProvenance.problem}` });
     else file.provenance = resolvedProvenance.url.href;
   }
-  return { file, link };
+  return file;
 }
 
 function nameFromUrl(url: URL): string {
@@ -171,8 +170,8 @@ export function parseProjectHtml(html: string, url: string, options?: PageReadOp
   }
   const files = new PageFiles(report);
   for (const attributes of collected.anchors) {
-    const read = fileOf(attributes, base, report);
-    if (read !== null) files.add(read.file, read.link);
+    const file = fileOf(attributes, base, report);
+    if (file !== null) files.add(file, () => linkForIssue(attributes['href'] as string, base));
   }
 
   const title = collected.title;

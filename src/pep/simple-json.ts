@@ -42,48 +42,48 @@ function stringList(value: unknown, what: string): string[] {
   return value;
 }
 
-type FileEntry = { file: SimpleFile; link: string } | { problem: string; link: string };
+type FileEntry = { file: SimpleFile } | { problem: string };
 
 function fileOf(value: unknown, index: number, base: URL, report: (issue: PageIssue) => void): FileEntry {
   const where = `files[${index}]`;
-  if (!isRecord(value)) return { problem: `${where} is not an object`, link: where };
+  if (!isRecord(value)) return { problem: `${where} is not an object` };
   const { filename, url, hashes } = value;
-  if (typeof url !== 'string') return { problem: `${where}.url is not a string`, link: where };
-  const link = linkForIssue(url, base);
-  if (typeof filename !== 'string') return { problem: `${where}.filename is not a string`, link };
+  if (typeof url !== 'string') return { problem: `${where}.url is not a string` };
+  const link = (): string => linkForIssue(url, base);
+  if (typeof filename !== 'string') return { problem: `${where}.filename is not a string` };
   const filenameIssue = filenameProblem(filename);
-  if (filenameIssue !== null) return { problem: filenameIssue, link };
+  if (filenameIssue !== null) return { problem: filenameIssue };
   const resolved = resolveLink(url, base);
-  if ('problem' in resolved) return { problem: resolved.problem, link };
-  if (!isStringRecord(hashes)) return { problem: `${where}.hashes does not map hash names to strings`, link };
+  if ('problem' in resolved) return { problem: resolved.problem };
+  if (!isStringRecord(hashes)) return { problem: `${where}.hashes does not map hash names to strings` };
   const listed = readHashes(hashes);
-  if ('problem' in listed) return { problem: listed.problem, link };
+  if ('problem' in listed) return { problem: listed.problem };
   // pip merges hashes from the URL's fragment into `hashes`; a fragment that contradicts them is suspect.
   const fromFragment = readHashes(fragmentHashes(resolved.url.hash.slice(1)));
-  if ('problem' in fromFragment) return { problem: `the URL fragment: ${fromFragment.problem}`, link };
+  if ('problem' in fromFragment) return { problem: `the URL fragment: ${fromFragment.problem}` };
   for (const name in fromFragment.hashes) {
     const digest = fromFragment.hashes[name] as string;
     if (listed.hashes[name] !== undefined && listed.hashes[name] !== digest) {
-      return { problem: `the URL fragment's ${name} differs from hashes.${name}`, link };
+      return { problem: `the URL fragment's ${name} differs from hashes.${name}` };
     }
     listed.hashes[name] = digest;
   }
-  resolved.url.hash = '';
+  if (resolved.url.hash !== '') resolved.url.hash = '';
 
   const file: SimpleFile = { filename, url: resolved.url.href, hashes: listed.hashes, yanked: false, size: 0 };
   const requiresPython = value['requires-python'];
   if (typeof requiresPython === 'string') {
     if (requiresPython !== '') file.requiresPython = requiresPython;
   } else if (requiresPython !== undefined && requiresPython !== null) {
-    return { problem: `${where}.requires-python is not a string`, link };
+    return { problem: `${where}.requires-python is not a string` };
   }
   const yanked = value['yanked'];
   if (typeof yanked === 'string') file.yanked = yanked === '' ? true : yanked;
   else if (typeof yanked === 'boolean') file.yanked = yanked;
-  else if (yanked !== undefined && yanked !== null) return { problem: `${where}.yanked is neither a boolean nor a string`, link };
+  else if (yanked !== undefined && yanked !== null) return { problem: `${where}.yanked is neither a boolean nor a string` };
   const size = value['size'];
   if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) file.size = size;
-  else if (size !== undefined && size !== null) return { problem: `${where}.size is not a non-negative integer`, link };
+  else if (size !== undefined && size !== null) return { problem: `${where}.size is not a non-negative integer` };
 
   // PEP 714: core-metadata wins; dist-info-metadata is the older key.
   const coreMetadata = value['core-metadata'] ?? value['dist-info-metadata'];
@@ -91,25 +91,25 @@ function fileOf(value: unknown, index: number, base: URL, report: (issue: PageIs
   else if (isStringRecord(coreMetadata)) {
     const metadataHashes = readHashes(coreMetadata);
     // The metadata file may exist, but it could not be verified: the gateway derives it from the wheel instead.
-    if ('problem' in metadataHashes) report({ link, dropped: 'core-metadata', reason: metadataHashes.problem });
+    if ('problem' in metadataHashes) report({ link: link(), dropped: 'core-metadata', reason: metadataHashes.problem });
     else file.coreMetadata = metadataHashes.hashes;
   } else if (coreMetadata !== undefined && coreMetadata !== null) {
-    report({ link, dropped: 'core-metadata', reason: `${where}.core-metadata is neither a boolean nor a map of hashes` });
+    report({ link: link(), dropped: 'core-metadata', reason: `${where}.core-metadata is neither a boolean nor a map of hashes` });
   }
   const uploadTime = value['upload-time'];
   if (typeof uploadTime === 'string' && isUploadTime(uploadTime)) file.uploadTime = uploadTime;
   else if (uploadTime !== undefined && uploadTime !== null) {
-    report({ link, dropped: 'upload-time', reason: `${where}.upload-time ${JSON.stringify(String(uploadTime).slice(0, 40))} is not a PEP 700 time` });
+    report({ link: link(), dropped: 'upload-time', reason: `${where}.upload-time ${JSON.stringify(String(uploadTime).slice(0, 40))} is not a PEP 700 time` });
   }
   const provenance = value['provenance'];
   if (typeof provenance === 'string') {
     const resolvedProvenance = resolveLink(provenance, base);
-    if ('problem' in resolvedProvenance) report({ link, dropped: 'provenance', reason: `the provenance URL: ${resolvedProvenance.problem}` });
+    if ('problem' in resolvedProvenance) report({ link: link(), dropped: 'provenance', reason: `the provenance URL: ${resolvedProvenance.problem}` });
     else file.provenance = resolvedProvenance.url.href;
   } else if (provenance !== undefined && provenance !== null) {
-    report({ link, dropped: 'provenance', reason: `${where}.provenance is not a string` });
+    report({ link: link(), dropped: 'provenance', reason: `${where}.provenance is not a string` });
   }
-  return { file, link };
+  return { file };
 }
 
 /**
@@ -138,9 +138,11 @@ export function parseProjectJson(json: string, url: string, options?: PageReadOp
 
   const files = new PageFiles(report);
   for (let i = 0; i < rawFiles.length; i++) {
-    const entry = fileOf(rawFiles[i], i, base, report);
-    if ('problem' in entry) report({ link: entry.link, dropped: 'file', reason: entry.problem });
-    else files.add(entry.file, entry.link);
+    const raw: unknown = rawFiles[i];
+    const link = (): string => (isRecord(raw) && typeof raw['url'] === 'string' ? linkForIssue(raw['url'], base) : `files[${i}]`);
+    const entry = fileOf(raw, i, base, report);
+    if ('problem' in entry) report({ link: link(), dropped: 'file', reason: entry.problem });
+    else files.add(entry.file, link);
   }
   const versions = doc['versions'] === undefined ? versionsOf(name, files.files) : stringList(doc['versions'], 'versions');
   const page: SimpleProjectPage = { name, versions, files: files.files };

@@ -104,6 +104,12 @@ export function filenameProblem(filename: string): string | null {
   return null;
 }
 
+function withoutCredentials(url: URL): void {
+  // Setting a URL's parts re-serializes it: only when there is something to remove.
+  if (url.username !== '') url.username = '';
+  if (url.password !== '') url.password = '';
+}
+
 /** The page's URL without user name or password: what links resolve against. */
 export function pageUrl(url: string): URL {
   let parsed: URL;
@@ -112,8 +118,7 @@ export function pageUrl(url: string): URL {
   } catch {
     throw new InvalidSimpleDocumentError(`the page URL ${JSON.stringify(url)} is not a valid URL`);
   }
-  parsed.username = '';
-  parsed.password = '';
+  withoutCredentials(parsed);
   return parsed;
 }
 
@@ -132,8 +137,7 @@ export function resolveLink(href: string, base: URL): { url: URL } | { problem: 
   if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== base.protocol) {
     return { problem: `its scheme ${JSON.stringify(url.protocol)} is not fetched` };
   }
-  url.username = '';
-  url.password = '';
+  withoutCredentials(url);
   return { url };
 }
 
@@ -141,8 +145,7 @@ export function resolveLink(href: string, base: URL): { url: URL } | { problem: 
 export function linkForIssue(href: string, base: URL): string {
   try {
     const url = new URL(href, base);
-    url.username = '';
-    url.password = '';
+    withoutCredentials(url);
     return url.href.slice(0, 300);
   } catch {
     return href.slice(0, 300);
@@ -193,9 +196,9 @@ export class PageFiles {
 
   constructor(private readonly report: (issue: PageIssue) => void) {}
 
-  add(file: SimpleFile, link: string): void {
+  add(file: SimpleFile, link: () => string): void {
     if (this.names.has(file.filename)) {
-      this.report({ link, dropped: 'file', reason: `the file name ${JSON.stringify(file.filename)} is listed twice; the first link is kept` });
+      this.report({ link: link(), dropped: 'file', reason: `the file name ${JSON.stringify(file.filename)} is listed twice; the first link is kept` });
       return;
     }
     this.names.add(file.filename);
