@@ -47,6 +47,7 @@ export function retryAfterMs(value: string | undefined, now: number): number | n
   if (value === undefined) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  // An HTTP date names its month (RFC 9110 §5.6.7); this keeps `-1` or `1.5` from parsing as years.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : NaN;
   return Number.isFinite(date) ? Math.max(0, date - now) : null;
 }
