@@ -25,6 +25,15 @@ export class CorruptEncodingError extends Error {
   }
 }
 
+/**
+ * Drops a response body that will not be read, and its connection. undici's body emits an error when destroyed
+ * before its end; that error is expected here, so it is listened for and ignored.
+ */
+export function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 /** What we ask documents to be compressed with: what Node can undo. */
 export const ACCEPT_ENCODING = 'gzip, br, deflate';
 
@@ -57,14 +66,14 @@ export async function readDocumentBody(body: Readable, contentEncoding: string |
     .map((e) => e.trim().toLowerCase())
     .filter((e) => e !== '' && e !== 'identity');
   if (encodings.length > 1) {
-    body.destroy();
+    discard(body);
     throw new UnsupportedEncodingError(encodings.join(', '));
   }
   let decoder: ReturnType<typeof decompressor>;
   try {
     decoder = decompressor(encodings[0] ?? '');
   } catch (error) {
-    body.destroy();
+    discard(body);
     throw error;
   }
   let received = 0;

@@ -128,7 +128,7 @@ export class UpstreamClient {
    * UpstreamPageError for an answer that is not a project page, UpstreamHostRefusedError for a redirect off the
    * index's host. When the page lacks upload times and the upstream has a JSON API, they are filled from it.
    */
-  fetchProjectPage(project: string, validators: PageValidators = {}): Promise<ProjectPageResult> {
+  async fetchProjectPage(project: string, validators: PageValidators = {}): Promise<ProjectPageResult> {
     const name = parseName(project);
     const key = `${name}\n${validators.etag ?? ''}\n${validators.lastModified ?? ''}`;
     return this.pages.run(key, () => this.loadProjectPage(name, validators));
@@ -147,7 +147,7 @@ export class UpstreamClient {
       { url, kind: 'pypi-json', headers: { accept: 'application/json', 'accept-encoding': ACCEPT_ENCODING }, redirect: sameHost },
       async (response) => {
         if (response.status === 404 || response.status === 410) {
-          await response.body.dump().catch(() => {});
+          await response.body.dump();
           return null;
         }
         if (response.status !== 200) throw await this.refusal(response, 'the JSON API');
@@ -210,14 +210,14 @@ export class UpstreamClient {
       return out;
     };
     if (response.status === 304) {
-      await response.body.dump().catch(() => {});
+      await response.body.dump();
       if (validators.etag === undefined && validators.lastModified === undefined) {
         throw new UpstreamPageError(this.name, `${where} answered 304 Not Modified to a request that had nothing to compare`);
       }
       return withValidators({ status: 'not-modified' as const });
     }
     if (response.status === 404 || response.status === 410) {
-      await response.body.dump().catch(() => {});
+      await response.body.dump();
       return { status: 'not-found' };
     }
     if (response.status !== 200) throw await this.refusal(response, `the page of ${name}`);
@@ -225,7 +225,7 @@ export class UpstreamClient {
     const { type, charset } = mediaType(headerValue(response.headers['content-type']));
     const format = JSON_TYPES.has(type) ? 'json' : HTML_TYPES.has(type) ? 'html' : null;
     if (format === null) {
-      await response.body.dump().catch(() => {});
+      await response.body.dump();
       throw new UpstreamPageError(this.name, `${where} answered with content type ${JSON.stringify(type)}, which is neither a Simple API JSON nor an HTML page`);
     }
     const text = decodeText(await this.readDocument(response, 'page'), format === 'json' ? 'utf-8' : charset);
@@ -264,7 +264,7 @@ export class UpstreamClient {
   }
 
   private async refusal(response: UpstreamResponse, what: string): Promise<UpstreamRefusedError | UpstreamPageError> {
-    await response.body.dump().catch(() => {});
+    await response.body.dump();
     const where = this.transport.redactor.url(response.url);
     const status = `${response.status} ${response.statusText}`.trim();
     if (response.status === 401 || response.status === 403) {

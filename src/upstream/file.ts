@@ -6,6 +6,7 @@
  * any byte is asked for. Retries happen only until the response headers: once the caller has the stream, a failure
  * destroys it with a typed error instead.
  */
+import { discard } from './body.js';
 import { UpstreamFileNotFoundError, UpstreamHostRefusedError, UpstreamIntegrityError, UpstreamRefusedError, UpstreamUnavailableError } from './errors.js';
 import { emit, type UpstreamEvents } from './events.js';
 import { VerifiedStream, verifiableDigests } from './integrity.js';
@@ -68,7 +69,7 @@ export async function fetchListedFile(transport: UpstreamTransport, events: Upst
     },
     async (answer) => {
       if (answer.status === 200) return answer;
-      await answer.body.dump().catch(() => {});
+      await answer.body.dump();
       if (answer.status === 404 || answer.status === 410) {
         throw new UpstreamFileNotFoundError(upstream.name, `${file.filename} is listed but ${redactor.url(answer.url)} answered ${answer.status}`);
       }
@@ -79,7 +80,7 @@ export async function fetchListedFile(transport: UpstreamTransport, events: Upst
   const lengthHeader = response.headers['content-length'];
   const contentLength = typeof lengthHeader === 'string' && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   const refuse = (error: Error): never => {
-    response.body.destroy();
+    discard(response.body);
     throw error;
   };
   if (listedSize !== null && contentLength !== null && contentLength !== listedSize) {

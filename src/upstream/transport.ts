@@ -12,6 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { discard } from './body.js';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitHealth, type CircuitPermit } from './circuit-breaker.js';
 import { UpstreamError, UpstreamHostRefusedError, UpstreamUnavailableError } from './errors.js';
 import { emit, type RequestEvent, type RequestKind, type UpstreamEvents } from './events.js';
@@ -215,7 +216,7 @@ export class UpstreamTransport {
         response = await this.send(request);
         const status = response.status;
         if (status >= 500 || isRetryableStatus(status)) {
-          await response.body.dump().catch(() => {});
+          await response.body.dump();
           const reason = `answered ${status} ${response.statusText}`.trim() + ` for ${this.redactor.url(response.url)}`;
           // 429 says the upstream is up and busy: no failure of its health.
           if (status === 429) attemptOutcome.neutral(status, reason);
@@ -238,7 +239,7 @@ export class UpstreamTransport {
           else attemptOutcome.answered(response.status, 'error', error.message);
           throw error;
         }
-        response?.body.destroy();
+        if (response !== undefined) discard(response.body);
         if (request.signal?.aborted === true) {
           attemptOutcome.neutral(response?.status ?? null, 'abandoned by its caller');
           throw request.signal.reason ?? error;
@@ -287,7 +288,7 @@ export class UpstreamTransport {
       if (!REDIRECTS.has(response.statusCode) || location === undefined) {
         return { url, status: response.statusCode, statusText: response.statusText, headers: response.headers, body: response.body };
       }
-      await response.body.dump().catch(() => {});
+      await response.body.dump();
       let next: URL;
       try {
         next = new URL(location, url);

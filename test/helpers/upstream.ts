@@ -101,6 +101,8 @@ export class TestUpstream {
   uploadTimeInPages: boolean;
   compress: boolean;
   readonly log: RequestRecord[] = [];
+  /** TCP connections accepted: keep-alive shows as fewer connections than requests. */
+  connections = 0;
   private readonly counts = new Map<string, number>();
   private readonly projects = new Map<string, TestProject>();
   private readonly files = new Map<string, TestFile>();
@@ -118,6 +120,7 @@ export class TestUpstream {
       this.handle(req, res).catch(() => res.destroy());
     });
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -186,6 +189,7 @@ export class TestUpstream {
   resetCounts(): void {
     this.counts.clear();
     this.log.length = 0;
+    this.connections = 0;
   }
 
   /** The project page as the model has it (what this upstream lists), for comparisons. */
