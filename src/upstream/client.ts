@@ -155,7 +155,7 @@ export class UpstreamClient {
         try {
           return readUploadTimes(text);
         } catch (error) {
-          if (error instanceof InvalidJsonApiDocumentError) throw new UpstreamPageError(this.name, `${this.transport.redactor.url(response.url)}: ${error.message}`);
+          if (error instanceof InvalidJsonApiDocumentError) throw new UpstreamPageError(this.transport, `${this.transport.redactor.url(response.url)}: ${error.message}`);
           throw error;
         }
       },
@@ -212,7 +212,7 @@ export class UpstreamClient {
     if (response.status === 304) {
       await response.body.dump();
       if (validators.etag === undefined && validators.lastModified === undefined) {
-        throw new UpstreamPageError(this.name, `${where} answered 304 Not Modified to a request that had nothing to compare`);
+        throw new UpstreamPageError(this.transport, `${where} answered 304 Not Modified to a request that had nothing to compare`);
       }
       return withValidators({ status: 'not-modified' as const });
     }
@@ -226,7 +226,7 @@ export class UpstreamClient {
     const format = JSON_TYPES.has(type) ? 'json' : HTML_TYPES.has(type) ? 'html' : null;
     if (format === null) {
       await response.body.dump();
-      throw new UpstreamPageError(this.name, `${where} answered with content type ${JSON.stringify(type)}, which is neither a Simple API JSON nor an HTML page`);
+      throw new UpstreamPageError(this.transport, `${where} answered with content type ${JSON.stringify(type)}, which is neither a Simple API JSON nor an HTML page`);
     }
     const text = decodeText(await this.readDocument(response, 'page'), format === 'json' ? 'utf-8' : charset);
     const issues: PageIssues = { count: 0, first: [] };
@@ -240,7 +240,7 @@ export class UpstreamClient {
     try {
       page = format === 'json' ? parseProjectJson(text, response.url.href, { onIssue }) : parseProjectHtml(text, response.url.href, { onIssue });
     } catch (error) {
-      if (error instanceof InvalidSimpleDocumentError) throw new UpstreamPageError(this.name, `${where}: ${redactor.text(error.message)}`);
+      if (error instanceof InvalidSimpleDocumentError) throw new UpstreamPageError(this.transport, `${where}: ${redactor.text(error.message)}`);
       throw error;
     }
     const missing = missingUploadTimes(page);
@@ -255,9 +255,9 @@ export class UpstreamClient {
         emit(this.events.onBytes, { upstream: this.name, kind, bytes }),
       );
     } catch (error) {
-      if (error instanceof BodyTooLargeError) throw new UpstreamPageError(this.name, `${where} is ${error.message}`);
+      if (error instanceof BodyTooLargeError) throw new UpstreamPageError(this.transport, `${where} is ${error.message}`);
       if (error instanceof UnsupportedEncodingError || error instanceof CorruptEncodingError) {
-        throw new UpstreamPageError(this.name, `${where}: ${error.message}`);
+        throw new UpstreamPageError(this.transport, `${where}: ${error.message}`);
       }
       throw error;
     }
@@ -268,10 +268,10 @@ export class UpstreamClient {
     const where = this.transport.redactor.url(response.url);
     const status = `${response.status} ${response.statusText}`.trim();
     if (response.status === 401 || response.status === 403) {
-      return new UpstreamRefusedError(this.name, response.status, `${what}: ${where} answered ${status}; check the upstream's credentials`);
+      return new UpstreamRefusedError(this.transport, response.status, `${what}: ${where} answered ${status}; check the upstream's credentials`);
     }
-    if (response.status >= 400) return new UpstreamRefusedError(this.name, response.status, `${what}: ${where} answered ${status}`);
-    return new UpstreamPageError(this.name, `${what}: ${where} answered ${status}, not 200`);
+    if (response.status >= 400) return new UpstreamRefusedError(this.transport, response.status, `${what}: ${where} answered ${status}`);
+    return new UpstreamPageError(this.transport, `${what}: ${where} answered ${status}, not 200`);
   }
 }
 

@@ -47,16 +47,19 @@ export async function fetchListedFile(transport: UpstreamTransport, events: Upst
   try {
     url = new URL(file.url);
   } catch {
-    throw new UpstreamHostRefusedError(upstream.name, `the URL of ${file.filename} is not a valid URL`);
+    throw new UpstreamHostRefusedError(transport, `the URL of ${file.filename} is not a valid URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UpstreamHostRefusedError(upstream.name, `${file.filename} is at a ${url.protocol} URL; only http and https are fetched`);
+    throw new UpstreamHostRefusedError(transport, `${file.filename} is at a ${url.protocol} URL; only http and https are fetched`);
   }
   if (!upstream.servesFilesFrom(url)) {
-    throw new UpstreamHostRefusedError(upstream.name, `${file.filename} is on ${url.host}, which is neither the index's host nor an allowed file host`);
+    throw new UpstreamHostRefusedError(transport, `${file.filename} is on ${url.host}, which is neither the index's host nor an allowed file host`);
   }
-  const digests = verifiableDigests(upstream.name, file.filename, file.hashes);
+  const digests = verifiableDigests(transport, file.filename, file.hashes);
   const listedSize = file.size !== undefined && file.size > 0 ? file.size : null;
+  if (listedSize !== null && listedSize > options.maxBytes) {
+    throw new UpstreamIntegrityError('upstream.file-too-large', transport, `${file.filename} is listed with ${listedSize} bytes, more than the ${options.maxBytes} a file may have`);
+  }
 
   const response = await transport.exchange(
     {
@@ -71,9 +74,9 @@ export async function fetchListedFile(transport: UpstreamTransport, events: Upst
       if (answer.status === 200) return answer;
       await answer.body.dump();
       if (answer.status === 404 || answer.status === 410) {
-        throw new UpstreamFileNotFoundError(upstream.name, `${file.filename} is listed but ${redactor.url(answer.url)} answered ${answer.status}`);
+        throw new UpstreamFileNotFoundError(transport, `${file.filename} is listed but ${redactor.url(answer.url)} answered ${answer.status}`);
       }
-      throw new UpstreamRefusedError(upstream.name, answer.status, `${redactor.url(answer.url)} answered ${answer.status} ${answer.statusText}`.trim());
+      throw new UpstreamRefusedError(transport, answer.status, `${redactor.url(answer.url)} answered ${answer.status} ${answer.statusText}`.trim());
     },
   );
 
@@ -84,14 +87,14 @@ export async function fetchListedFile(transport: UpstreamTransport, events: Upst
     throw error;
   };
   if (listedSize !== null && contentLength !== null && contentLength !== listedSize) {
-    refuse(new UpstreamIntegrityError('upstream.size-mismatch', upstream.name, `${file.filename} is listed with ${listedSize} bytes, but its Content-Length is ${contentLength}`));
+    refuse(new UpstreamIntegrityError('upstream.size-mismatch', transport, `${file.filename} is listed with ${listedSize} bytes, but its Content-Length is ${contentLength}`));
   }
   const size = listedSize ?? contentLength;
   if (size !== null && size > options.maxBytes) {
-    refuse(new UpstreamIntegrityError('upstream.file-too-large', upstream.name, `${file.filename} has ${size} bytes, more than the ${options.maxBytes} a file may have`));
+    refuse(new UpstreamIntegrityError('upstream.file-too-large', transport, `${file.filename} has ${size} bytes, more than the ${options.maxBytes} a file may have`));
   }
 
-  const body = new VerifiedStream({ upstream: upstream.name, filename: file.filename, digests, expectedSize: size, maxBytes: options.maxBytes });
+  const body = new VerifiedStream({ source: transport, filename: file.filename, digests, expectedSize: size, maxBytes: options.maxBytes });
   const source = response.body;
   source.on('error', (error) => {
     if (body.destroyed) return;
@@ -99,8 +102,8 @@ export async function fetchListedFile(transport: UpstreamTransport, events: Upst
     transport.bodyFailed('file', `${reason} (GET ${redactor.url(response.url)})`);
     body.destroy(
       isTimeout(error)
-        ? new UpstreamUnavailableError(upstream.name, `${file.filename}: ${reason} after ${body.bytes} bytes`, { timedOut: true })
-        : new UpstreamIntegrityError('upstream.file-truncated', upstream.name, `${file.filename} broke off after ${body.bytes} bytes: ${reason}`),
+        ? new UpstreamUnavailableError(transport, `${file.filename}: ${reason} after ${body.bytes} bytes`, { timedOut: true })
+        : new UpstreamIntegrityError('upstream.file-truncated', transport, `${file.filename} broke off after ${body.bytes} bytes: ${reason}`),
     );
   });
   body.on('close', () => {

@@ -10,7 +10,7 @@
  */
 import { createHash, getHashes, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { UpstreamIntegrityError, UpstreamUnverifiableFileError } from './errors.js';
+import { UpstreamIntegrityError, UpstreamUnverifiableFileError, type ErrorSource } from './errors.js';
 
 /** hashlib names (as Simple pages list them) to Node's. */
 const NODE_ALGORITHMS: ReadonlyMap<string, string> = new Map([
@@ -42,7 +42,7 @@ export interface ExpectedDigest {
  * The listed hashes this process can verify. Throws UpstreamUnverifiableFileError when there is none: a file is
  * served only with a hash it was listed with.
  */
-export function verifiableDigests(upstream: string, filename: string, hashes: Record<string, string>): ExpectedDigest[] {
+export function verifiableDigests(source: ErrorSource, filename: string, hashes: Record<string, string>): ExpectedDigest[] {
   available ??= new Set(getHashes());
   const digests: ExpectedDigest[] = [];
   for (const name of Object.keys(hashes)) {
@@ -53,7 +53,7 @@ export function verifiableDigests(upstream: string, filename: string, hashes: Re
   if (digests.length === 0) {
     const listed = Object.keys(hashes);
     throw new UpstreamUnverifiableFileError(
-      upstream,
+      source,
       `${filename} is listed with ${listed.length === 0 ? 'no hash' : `only hashes this gateway cannot compute (${listed.join(', ')})`}, so it is not fetched`,
     );
   }
@@ -61,7 +61,7 @@ export function verifiableDigests(upstream: string, filename: string, hashes: Re
 }
 
 export interface VerifiedStreamOptions {
-  upstream: string;
+  source: ErrorSource;
   filename: string;
   digests: ExpectedDigest[];
   /** The size the page or Content-Length gives, or null when neither does. */
@@ -135,6 +135,6 @@ export class VerifiedStream extends Transform {
   }
 
   private error(code: ConstructorParameters<typeof UpstreamIntegrityError>[0], message: string): UpstreamIntegrityError {
-    return new UpstreamIntegrityError(code, this.options.upstream, message);
+    return new UpstreamIntegrityError(code, this.options.source, message);
   }
 }

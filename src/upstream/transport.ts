@@ -141,6 +141,7 @@ export class UpstreamTransport {
   private readonly breaker: CircuitBreaker;
   private readonly events: UpstreamEvents;
   private readonly userAgent: string;
+  private closing: Promise<void> | undefined;
 
   constructor(upstream: Upstream, options: TransportOptions = {}) {
     this.upstream = upstream;
@@ -173,6 +174,11 @@ export class UpstreamTransport {
     this.redactor = upstream.redactor.with(proxySecrets(proxies));
   }
 
+  /** The upstream's name: with `redactor`, what errors are built from. */
+  get name(): string {
+    return this.upstream.name;
+  }
+
   health(): CircuitHealth {
     return this.breaker.health();
   }
@@ -185,8 +191,10 @@ export class UpstreamTransport {
     this.breaker.failure({ allowed: true, probe: false }, `${kind}: ${reason}`);
   }
 
+  /** Closes the connection pools; idempotent. */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    this.closing ??= this.dispatcher.close();
+    await this.closing;
   }
 
   /**
@@ -200,8 +208,7 @@ export class UpstreamTransport {
       const permit = this.breaker.permit();
       if (!permit.allowed) {
         const last = this.breaker.health().lastFailure?.reason;
-        throw new UpstreamUnavailableError(
-          name,
+        throw new UpstreamUnavailableError(this,
           `not tried: its circuit is open after repeated failures${last === undefined ? '' : ` (last: ${last})`}; next try after ${new Date(permit.retryAt).toISOString()}`,
         );
       }
@@ -227,7 +234,7 @@ export class UpstreamTransport {
             await sleep(wait.delayMs);
             continue;
           }
-          throw new UpstreamUnavailableError(name, wait.why === undefined ? reason : `${reason}; ${wait.why}`);
+          throw new UpstreamUnavailableError(this, wait.why === undefined ? reason : `${reason}; ${wait.why}`);
         }
         const result = await consume(response);
         attemptOutcome.answered(status, outcomeOf(status));
@@ -254,7 +261,7 @@ export class UpstreamTransport {
           await sleep(delayMs);
           continue;
         }
-        throw new UpstreamUnavailableError(name, reason, { timedOut: isTimeout(error) });
+        throw new UpstreamUnavailableError(this, reason, { timedOut: isTimeout(error) });
       }
     }
   }
@@ -293,14 +300,14 @@ export class UpstreamTransport {
       try {
         next = new URL(location, url);
       } catch {
-        throw new UpstreamHostRefusedError(this.upstream.name, `${this.redactor.url(url)} redirects to a location that is not a URL`);
+        throw new UpstreamHostRefusedError(this, `${this.redactor.url(url)} redirects to a location that is not a URL`);
       }
       if (hop + 1 > MAX_REDIRECTS) {
-        throw new UpstreamHostRefusedError(this.upstream.name, `more than ${MAX_REDIRECTS} redirects from ${this.redactor.url(request.url)}`);
+        throw new UpstreamHostRefusedError(this, `more than ${MAX_REDIRECTS} redirects from ${this.redactor.url(request.url)}`);
       }
       const refusal = redirectRefusal(url, next) ?? request.redirect(url, next);
       if (refusal !== null) {
-        throw new UpstreamHostRefusedError(this.upstream.name, `refused the redirect from ${this.redactor.url(url)} to ${this.redactor.url(next)}: ${refusal}`);
+        throw new UpstreamHostRefusedError(this, `refused the redirect from ${this.redactor.url(url)} to ${this.redactor.url(next)}: ${refusal}`);
       }
       url = next;
     }

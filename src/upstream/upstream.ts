@@ -4,7 +4,7 @@
  * a private field (so logging the object cannot print it), the hosts files may come from, and a Redactor that knows
  * its secrets.
  */
-import { UpstreamConfigError } from './errors.js';
+import { UpstreamConfigError, type ErrorSource } from './errors.js';
 import { Redactor } from './redact.js';
 
 export type UpstreamCredentials =
@@ -53,24 +53,26 @@ export class Upstream {
 
   constructor(definition: UpstreamDefinition, env: NodeJS.ProcessEnv = process.env) {
     const name = definition.name;
+    const secrets: string[] = [];
+    // Configuration errors are built before `redactor` exists: with one that knows the secrets found so far.
+    const source = (): ErrorSource => ({ name: typeof name === 'string' ? name : String(name), redactor: new Redactor(secrets) });
     if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new UpstreamConfigError(String(name), 'the name must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+      throw new UpstreamConfigError(source(), 'the name must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit');
     }
     this.name = name;
-    const secrets: string[] = [];
     let url: URL;
     try {
       url = new URL(definition.url);
     } catch {
       // The text may hold a password: say only that it is not a URL.
-      throw new UpstreamConfigError(name, 'the index URL is not a valid URL');
+      throw new UpstreamConfigError(source(), 'the index URL is not a valid URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new UpstreamConfigError(name, `the index URL must be http or https, not ${url.protocol}`);
+      throw new UpstreamConfigError(source(), `the index URL must be http or https, not ${url.protocol}`);
     }
     let credentials = definition.credentials;
     if (url.username !== '' || url.password !== '') {
-      if (credentials !== undefined) throw new UpstreamConfigError(name, 'credentials are given both in the URL and separately');
+      if (credentials !== undefined) throw new UpstreamConfigError(source(), 'credentials are given both in the URL and separately');
       credentials = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
       secrets.push(url.password, url.username + ':' + url.password);
       url.username = '';
@@ -86,7 +88,7 @@ export class Upstream {
       if ('tokenEnv' in credentials) {
         const token = env[credentials.tokenEnv];
         if (token === undefined || token === '') {
-          throw new UpstreamConfigError(name, `the token variable ${credentials.tokenEnv} is not set`);
+          throw new UpstreamConfigError(source(), `the token variable ${credentials.tokenEnv} is not set`);
         }
         secrets.push(token);
         if (credentials.username === undefined) authorization = `Bearer ${token}`;
@@ -107,7 +109,7 @@ export class Upstream {
     for (const host of definition.allowedFileHosts ?? []) {
       const trimmed = host.trim().toLowerCase();
       if (trimmed === '' || /[/\s@?#]/.test(trimmed)) {
-        throw new UpstreamConfigError(name, `the allowed file host ${JSON.stringify(this.redactor.text(host))} is not a host name (or host:port)`);
+        throw new UpstreamConfigError(this, `the allowed file host ${JSON.stringify(host)} is not a host name (or host:port)`);
       }
       fileHosts.add(trimmed);
     }
@@ -119,9 +121,9 @@ export class Upstream {
       try {
         api = new URL(definition.jsonApiUrl);
       } catch {
-        throw new UpstreamConfigError(name, 'the JSON API URL is not a valid URL');
+        throw new UpstreamConfigError(source(), 'the JSON API URL is not a valid URL');
       }
-      if (api.username !== '' || api.password !== '') throw new UpstreamConfigError(name, 'the JSON API URL must not carry credentials');
+      if (api.username !== '' || api.password !== '') throw new UpstreamConfigError(source(), 'the JSON API URL must not carry credentials');
       if (!api.pathname.endsWith('/')) api.pathname += '/';
       this.jsonApiUrl = api;
     } else {

@@ -36,6 +36,8 @@ export interface TestRelease {
   yanked?: boolean | string;
   /** PEP 700 form; by default a fixed time per release. */
   uploadTime?: string;
+  /** The module's source (a large one makes a large wheel); default a one-liner. */
+  code?: string;
   /** Which files the release has; default both. */
   wheel?: boolean;
   sdist?: boolean;
@@ -142,7 +144,7 @@ export class TestUpstream {
     for (const file of this.files.values()) if (file.project === name) this.files.delete(file.filename);
     this.projects.set(name, project);
     project.releases.forEach((release, i) => {
-      const spec = { name: project.name, version: release.version, ...(release.requiresPython === undefined ? {} : { requiresPython: release.requiresPython }), ...(release.dependencies === undefined ? {} : { dependencies: release.dependencies }) };
+      const spec = { name: project.name, version: release.version, ...(release.requiresPython === undefined ? {} : { requiresPython: release.requiresPython }), ...(release.dependencies === undefined ? {} : { dependencies: release.dependencies }), ...(release.code === undefined ? {} : { code: release.code }) };
       const built: BuiltDistribution[] = [];
       if (release.wheel !== false) built.push(buildWheel(spec));
       if (release.sdist !== false) built.push(buildSdist(spec));

@@ -12,6 +12,9 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { UpstreamIntegrityError, UpstreamUnverifiableFileError } from '../../src/upstream/errors.js';
 import { VerifiedStream, verifiableDigests } from '../../src/upstream/integrity.js';
+import { Redactor } from '../../src/upstream/redact.js';
+
+const SOURCE = { name: 'u', redactor: new Redactor() };
 
 const hex = (algorithm: string, data: Buffer): string => createHash(algorithm).update(data).digest('hex');
 
@@ -47,7 +50,7 @@ async function run(chunks: Buffer[], stream: VerifiedStream): Promise<{ received
 }
 
 function verified(data: Buffer, hashes: Record<string, string>, expectedSize: number | null = data.length, maxBytes = 1 << 30): VerifiedStream {
-  return new VerifiedStream({ upstream: 'u', filename: 'f-1.0.tar.gz', digests: verifiableDigests('u', 'f-1.0.tar.gz', hashes), expectedSize, maxBytes });
+  return new VerifiedStream({ source: SOURCE, filename: 'f-1.0.tar.gz', digests: verifiableDigests(SOURCE, 'f-1.0.tar.gz', hashes), expectedSize, maxBytes });
 }
 
 test('a matching file passes unchanged, in any chunking, and its sha256 is known at the end', async () => {
@@ -108,10 +111,10 @@ test('sizes: longer than listed stops at once, shorter fails at the end, unknown
 });
 
 test('a file listed without a hash this process can compute is not fetched', () => {
-  assert.throws(() => verifiableDigests('pypi', 'a-1.tar.gz', {}), (e: unknown) => e instanceof UpstreamUnverifiableFileError && /a-1\.tar\.gz is listed with no hash/.test(e.message));
-  assert.throws(() => verifiableDigests('pypi', 'a-1.tar.gz', { blake2b_256: 'ab' }), /only hashes this gateway cannot compute \(blake2b_256\)/);
+  assert.throws(() => verifiableDigests({ ...SOURCE, name: 'pypi' }, 'a-1.tar.gz', {}), (e: unknown) => e instanceof UpstreamUnverifiableFileError && /a-1\.tar\.gz is listed with no hash/.test(e.message));
+  assert.throws(() => verifiableDigests({ ...SOURCE, name: 'pypi' }, 'a-1.tar.gz', { blake2b_256: 'ab' }), /only hashes this gateway cannot compute \(blake2b_256\)/);
   assert.deepEqual(
-    verifiableDigests('pypi', 'a', { SHA256: 'AB', blake2b_256: 'cd', sha3_256: 'ef' }).map((d) => [d.name, d.algorithm, d.hex]),
+    verifiableDigests({ ...SOURCE, name: 'pypi' }, 'a', { SHA256: 'AB', blake2b_256: 'cd', sha3_256: 'ef' }).map((d) => [d.name, d.algorithm, d.hex]),
     [
       ['sha256', 'sha256', 'ab'],
       ['sha3_256', 'sha3-256', 'ef'],
