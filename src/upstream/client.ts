@@ -11,9 +11,10 @@ import { parseName } from '../pep/name.js';
 import { parseProjectHtml } from '../pep/simple-html.js';
 import { parseProjectJson } from '../pep/simple-json.js';
 import type { PageIssue } from '../pep/simple-reading.js';
-import type { SimpleProjectPage } from '../pep/simple.js';
+import type { SimpleFile, SimpleProjectPage } from '../pep/simple.js';
 import { ACCEPT_ENCODING, BodyTooLargeError, CorruptEncodingError, UnsupportedEncodingError, readDocumentBody } from './body.js';
 import type { CircuitHealth } from './circuit-breaker.js';
+import { fetchCoreMetadata, fetchProvenance, type CompanionFile } from './companion.js';
 import { UpstreamError, UpstreamPageError, UpstreamRefusedError } from './errors.js';
 import { emit, type RequestKind, type UpstreamEvents } from './events.js';
 import { fetchListedFile, type ListedFile, type UpstreamFile } from './file.js';
@@ -170,6 +171,19 @@ export class UpstreamClient {
    */
   fetchFile(file: ListedFile, options: { signal?: AbortSignal } = {}): Promise<UpstreamFile> {
     return fetchListedFile(this.transport, this.events, file, { maxBytes: this.maxFileBytes, ...options });
+  }
+
+  /**
+   * A file's PEP 658 core metadata when its page lists one (null otherwise, or on 404), checked against the listed
+   * hash; `verified` is false when the page lists none (`data-core-metadata="true"`).
+   */
+  fetchCoreMetadata(file: SimpleFile): Promise<CompanionFile | null> {
+    return fetchCoreMetadata(this.transport, this.events, file);
+  }
+
+  /** A file's PEP 740 provenance object when its page gives a URL for one (null otherwise, or on 404). */
+  fetchProvenance(file: SimpleFile): Promise<CompanionFile | null> {
+    return fetchProvenance(this.transport, this.events, file);
   }
 
   health(): UpstreamHealth {

@@ -9,7 +9,7 @@ import type { PageIssue } from '../pep/simple-reading.js';
 import type { CircuitState } from './circuit-breaker.js';
 
 /** What a request was for. */
-export type RequestKind = 'page' | 'pypi-json' | 'file';
+export type RequestKind = 'page' | 'pypi-json' | 'file' | 'metadata' | 'provenance';
 
 export interface RequestEvent {
   upstream: string;

@@ -11,6 +11,7 @@ export type { TimeoutOptions, ProxyOptions, TransportOptions } from './transport
 export type { RetryOptions } from './retry.js';
 export type { CircuitBreakerOptions, CircuitHealth, CircuitState } from './circuit-breaker.js';
 export type { ListedFile, UpstreamFile } from './file.js';
+export type { CompanionFile } from './companion.js';
 export type { VerifiedStream } from './integrity.js';
 export type { UploadTime } from './pypi-json.js';
 export { readUploadTimes, withUploadTimes } from './pypi-json.js';

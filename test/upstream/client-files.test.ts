@@ -202,3 +202,26 @@ test('served over HTTP, a file whose hash does not match aborts the response sho
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+test('core metadata (PEP 658) and provenance (PEP 740) come verified where the page lists a hash', async () => {
+  const { upstream, client, wheel } = await setUp();
+  const page = await client.fetchProjectPage('demo');
+  assert.equal(page.status, 'ok');
+  const listed = page.status === 'ok' ? page.page.files.find((f) => f.filename === wheel.filename) : undefined;
+  assert.ok(listed !== undefined);
+  const metadata = await client.fetchCoreMetadata(listed);
+  assert.deepEqual(metadata, { bytes: Buffer.from(wheel.metadata), verified: true });
+  const provenance = await client.fetchProvenance(listed);
+  assert.equal(provenance?.verified, false);
+  assert.deepEqual(JSON.parse(String(provenance?.bytes)), { version: 1, attestation_bundles: [] });
+
+  upstream.fault(`/files/${wheel.filename}.metadata`, { kind: 'body', body: 'Metadata-Version: 2.1\nName: evil\n', times: 1 });
+  await assert.rejects(client.fetchCoreMetadata(listed), (e: unknown) => e instanceof UpstreamIntegrityError && /the metadata of demo-1\.0-py3-none-any\.whl has sha256 [0-9a-f]+, not the/.test(e.message));
+  // Listed without a hash: fetched, and said to be unverified.
+  assert.deepEqual(await client.fetchCoreMetadata({ ...listed, coreMetadata: true }), { bytes: Buffer.from(wheel.metadata), verified: false });
+  // Not listed, or not there.
+  assert.equal(await client.fetchCoreMetadata({ ...listed, coreMetadata: false }), null);
+  assert.equal(await client.fetchCoreMetadata({ ...listed, url: `${upstream.origin}/files/none-1.0-py3-none-any.whl` }), null);
+  assert.equal(await client.fetchProvenance({ ...listed, provenance: undefined } as typeof listed), null);
+  await assert.rejects(client.fetchProvenance({ ...listed, provenance: 'http://169.254.169.254/latest/' }), UpstreamHostRefusedError);
+});
