@@ -208,16 +208,15 @@ export class UpstreamTransport {
       const permit = this.breaker.permit();
       if (!permit.allowed) {
         const last = this.breaker.health().lastFailure?.reason;
-        throw new UpstreamUnavailableError(this,
-          `not tried: its circuit is open after repeated failures${last === undefined ? '' : ` (last: ${last})`}; next try after ${new Date(permit.retryAt).toISOString()}`,
-        );
+        const after = new Date(permit.retryAt).toISOString();
+        throw new UpstreamUnavailableError(this, `not tried: its circuit is open after repeated failures${last === undefined ? '' : ` (last: ${last})`}; next try after ${after}`);
       }
+      const started = performance.now();
       const attemptOutcome = new AttemptOutcome(this.breaker, permit, (status, outcome, reason) => {
         const event: RequestEvent = { upstream: name, kind: request.kind, attempt, status, outcome, durationMs: performance.now() - started };
         if (reason !== undefined) event.reason = reason;
         emit(this.events.onRequest, event);
       });
-      const started = performance.now();
       let response: UpstreamResponse | undefined;
       try {
         response = await this.send(request);
@@ -241,7 +240,7 @@ export class UpstreamTransport {
         return result;
       } catch (error) {
         if (error instanceof UpstreamError) {
-          // Ours: a redirect refused, or an answer that was not usable. The upstream did answer.
+          // Ours: a redirect refused, an answer that was not usable, or the retryable status above (already settled).
           if (response === undefined) attemptOutcome.neutral(null, error.message);
           else attemptOutcome.answered(response.status, 'error', error.message);
           throw error;
