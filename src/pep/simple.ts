@@ -1,14 +1,13 @@
 /**
- * Simple repository API documents, api-version 1.4: rendering and parsing the project list and project pages in
- * HTML (PEP 503) and JSON (PEP 691), with PEP 592 (yanked), PEP 629 (repository version), PEP 658/714 (core
- * metadata), PEP 700 (versions, size, upload time), PEP 708 (tracks, alternate locations), PEP 740 (provenance)
- * and PEP 792 (project status).
+ * Simple repository API documents, api-version 1.4: the page model, rendering the project list and project pages
+ * in HTML (PEP 503) and JSON (PEP 691), and content negotiation, with PEP 592 (yanked), PEP 629 (repository
+ * version), PEP 658/714 (core metadata), PEP 700 (versions, size, upload time), PEP 708 (tracks, alternate
+ * locations), PEP 740 (provenance) and PEP 792 (project status). Reading other indexes' pages into the same model
+ * lives in `simple-html.ts` and `simple-json.ts`.
  *
  * Rendering serves every project page a client asks for. It appends to one string (V8 keeps the pieces as a rope
  * until the bytes are needed), which bench/simple-render.ts measures at 1.5-2x the map-and-join renderer.
  */
-import { InvalidSimpleDocumentError } from './errors.js';
-import { parseDistFilename } from './filename.js';
 import { normalizeName } from './name.js';
 
 export const SIMPLE_API_VERSION = '1.4';
@@ -16,7 +15,6 @@ export const SIMPLE_JSON_V1 = 'application/vnd.pypi.simple.v1+json';
 export const SIMPLE_HTML_V1 = 'application/vnd.pypi.simple.v1+html';
 
 export type ProjectStatus = 'active' | 'archived' | 'quarantined' | 'deprecated';
-const PROJECT_STATUSES: ReadonlySet<string> = new Set(['active', 'archived', 'quarantined', 'deprecated']);
 
 export interface SimpleFile {
   filename: string;
@@ -29,7 +27,7 @@ export interface SimpleFile {
   yanked: false | true | string;
   /** PEP 658/714: whether `<url>.metadata` exists, and its hashes when known. */
   coreMetadata?: false | true | Record<string, string>;
-  /** PEP 700 size in bytes; 0 when the source (a PEP 503 HTML page) does not give it. */
+  /** PEP 700 size in bytes; 0 when the source (a PEP 503 HTML page) does not give it: 0 means unknown. */
   size: number;
   /** PEP 700 upload time, ISO 8601 UTC with `Z`. */
   uploadTime?: string;
@@ -258,280 +256,4 @@ export function negotiateSimpleContentType(accept: string | undefined): SimpleCo
     }
   }
   return chosen;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Parsing
-
-/** PEP 629: a client must refuse a major version it does not know. */
-function checkRepositoryVersion(version: string): void {
-  const major = version.split('.')[0];
-  if (major !== '1') throw new InvalidSimpleDocumentError(`unsupported repository version "${version}"`);
-}
-
-function parseProjectStatus(status: string, reason: string | undefined): SimpleProjectPage['projectStatus'] {
-  // PEP 792: an unknown status is treated as active (the status list may grow).
-  const known = PROJECT_STATUSES.has(status) ? (status as ProjectStatus) : 'active';
-  return reason === undefined ? { status: known } : { status: known, reason };
-}
-
-/** PEP 658/714 attribute value: `true` or `<hashname>=<hexdigest>`. */
-function parseCoreMetadataAttribute(value: string): true | Record<string, string> | undefined {
-  if (value === 'true') return true;
-  const eq = value.indexOf('=');
-  if (eq <= 0) return undefined;
-  return { [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function versionsOf(name: string, files: SimpleFile[]): string[] {
-  const versions = new Set<string>();
-  for (const file of files) {
-    try {
-      versions.add(parseDistFilename(file.filename, name).version);
-    } catch {
-      // Files whose names do not parse (signatures, odd archives) carry no version.
-    }
-  }
-  return [...versions];
-}
-
-function nameFromBaseUrl(baseUrl: string): string {
-  const segments = new URL(baseUrl).pathname.split('/').filter((s) => s !== '');
-  const last = segments[segments.length - 1] ?? '';
-  try {
-    return decodeURIComponent(last);
-  } catch {
-    return last;
-  }
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-/** Decodes the character references that appear in index pages (named basics and numeric). */
-function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z]+);/g, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
-    }
-    return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
-  });
-}
-
-const ATTRIBUTE = /([^\s"'<>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
-
-function parseAttributes(source: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  for (const match of source.matchAll(ATTRIBUTE)) {
-    const name = (match[1] ?? '').toLowerCase();
-    // HTML: the first occurrence of an attribute wins.
-    if (!attributes.has(name)) attributes.set(name, decodeEntities(match[2] ?? match[3] ?? match[4] ?? ''));
-  }
-  return attributes;
-}
-
-/** Tags the parser cares about; comments are matched so that links inside them are skipped. */
-const TAG = /<!--[\s\S]*?-->|<(a|meta|base|title)(\s(?:[^>"']|"[^"]*"|'[^']*')*)?>|<\/a\s*>|<\/title\s*>/gi;
-
-/**
- * Reads an upstream's PEP 503 project page. Relative links resolve against `<base href>` when present, else
- * `baseUrl`; the hash fragment becomes `hashes`. PEP 503 pages carry neither sizes (0) nor versions (derived
- * from the file names).
- */
-export function parseProjectHtml(html: string, baseUrl: string): SimpleProjectPage {
-  let base = baseUrl;
-  let baseSet = false;
-  let title: string | undefined;
-  const files: SimpleFile[] = [];
-  const meta = new Map<string, string[]>();
-  let openAnchor: { attributes: Map<string, string>; textStart: number } | null = null;
-  let titleStart = -1;
-  const closeAnchor = (textEnd: number): void => {
-    if (openAnchor === null) return;
-    const text = decodeEntities(html.slice(openAnchor.textStart, textEnd).replace(/<[^>]*>/g, '')).trim();
-    const file = fileFromAnchor(openAnchor.attributes, text, base);
-    if (file !== null) files.push(file);
-    openAnchor = null;
-  };
-  for (const match of html.matchAll(TAG)) {
-    const whole = match[0];
-    const tag = match[1]?.toLowerCase();
-    const start = match.index ?? 0;
-    if (whole.startsWith('<!--')) continue;
-    if (tag === undefined) {
-      if (whole[2] === 'a' || whole[2] === 'A') closeAnchor(start);
-      else if (titleStart >= 0) {
-        title = decodeEntities(html.slice(titleStart, start)).trim();
-        titleStart = -1;
-      }
-      continue;
-    }
-    const attributes = parseAttributes(match[2] ?? '');
-    if (tag === 'a') {
-      closeAnchor(start);
-      openAnchor = { attributes, textStart: start + whole.length };
-    } else if (tag === 'meta') {
-      const name = attributes.get('name');
-      const content = attributes.get('content');
-      if (name !== undefined && content !== undefined) {
-        const list = meta.get(name.toLowerCase());
-        if (list === undefined) meta.set(name.toLowerCase(), [content]);
-        else list.push(content);
-      }
-    } else if (tag === 'base' && !baseSet) {
-      // HTML: the first <base href> is the document's base URL.
-      const href = attributes.get('href');
-      if (href !== undefined) {
-        base = resolveUrl(href, baseUrl).href;
-        baseSet = true;
-      }
-    } else if (tag === 'title') titleStart = start + whole.length;
-  }
-  closeAnchor(html.length);
-
-  const repositoryVersion = meta.get('pypi:repository-version')?.[0];
-  if (repositoryVersion !== undefined) checkRepositoryVersion(repositoryVersion);
-  const name = title?.startsWith('Links for ') ? title.slice('Links for '.length).trim() : nameFromBaseUrl(baseUrl);
-  const page: SimpleProjectPage = { name, versions: versionsOf(name, files), files };
-  const status = meta.get('pypi:project-status')?.[0];
-  if (status !== undefined) page.projectStatus = parseProjectStatus(status, meta.get('pypi:project-status-reason')?.[0]);
-  const tracks = meta.get('pypi:tracks');
-  if (tracks !== undefined) page.tracks = tracks;
-  const alternateLocations = meta.get('pypi:alternate-locations');
-  if (alternateLocations !== undefined) page.alternateLocations = alternateLocations;
-  return page;
-}
-
-function resolveUrl(href: string, base: string): URL {
-  try {
-    return new URL(href, base);
-  } catch {
-    throw new InvalidSimpleDocumentError(`the link ${JSON.stringify(href)} is not a valid URL`);
-  }
-}
-
-function fileFromAnchor(attributes: Map<string, string>, text: string, base: string): SimpleFile | null {
-  const href = attributes.get('href');
-  if (href === undefined) return null;
-  const url = resolveUrl(href, base);
-  const hashes: Record<string, string> = {};
-  const fragment = url.hash.slice(1);
-  const eq = fragment.indexOf('=');
-  if (eq > 0) hashes[fragment.slice(0, eq).toLowerCase()] = fragment.slice(eq + 1);
-  url.hash = '';
-  const filename = text !== '' ? text : decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
-  const file: SimpleFile = { filename, url: url.href, hashes, yanked: false, size: 0 };
-  const requiresPython = attributes.get('data-requires-python');
-  if (requiresPython !== undefined) file.requiresPython = requiresPython;
-  const yanked = attributes.get('data-yanked');
-  if (yanked !== undefined) file.yanked = yanked === '' ? true : yanked;
-  // PEP 714: data-core-metadata wins; data-dist-info-metadata is the older name for the same thing.
-  const coreMetadata = attributes.get('data-core-metadata') ?? attributes.get('data-dist-info-metadata');
-  if (coreMetadata !== undefined) {
-    const parsed = parseCoreMetadataAttribute(coreMetadata);
-    if (parsed !== undefined) file.coreMetadata = parsed;
-  }
-  const provenance = attributes.get('data-provenance');
-  if (provenance !== undefined) file.provenance = provenance;
-  return file;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringList(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new InvalidSimpleDocumentError(`${what} must be a list of strings`);
-  }
-  return value;
-}
-
-function stringRecord(value: unknown, what: string): Record<string, string> {
-  if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'string')) {
-    throw new InvalidSimpleDocumentError(`${what} must map hash names to strings`);
-  }
-  return value as Record<string, string>;
-}
-
-function parseJsonFile(value: unknown, index: number, baseUrl: string): SimpleFile {
-  const where = `files[${index}]`;
-  if (!isRecord(value)) throw new InvalidSimpleDocumentError(`${where} must be an object`);
-  const { filename, url, hashes } = value;
-  if (typeof filename !== 'string') throw new InvalidSimpleDocumentError(`${where}.filename must be a string`);
-  if (typeof url !== 'string') throw new InvalidSimpleDocumentError(`${where}.url must be a string`);
-  const file: SimpleFile = {
-    filename,
-    url: resolveUrl(url, baseUrl).href,
-    hashes: stringRecord(hashes, `${where}.hashes`),
-    yanked: false,
-    size: 0,
-  };
-  const requiresPython = value['requires-python'];
-  if (typeof requiresPython === 'string') file.requiresPython = requiresPython;
-  else if (requiresPython !== undefined && requiresPython !== null) {
-    throw new InvalidSimpleDocumentError(`${where}.requires-python must be a string`);
-  }
-  const yanked = value['yanked'];
-  if (typeof yanked === 'string') file.yanked = yanked === '' ? true : yanked;
-  else if (typeof yanked === 'boolean') file.yanked = yanked;
-  else if (yanked !== undefined) throw new InvalidSimpleDocumentError(`${where}.yanked must be a boolean or a string`);
-  // PEP 714: core-metadata wins; dist-info-metadata is the older key.
-  const coreMetadata = value['core-metadata'] ?? value['dist-info-metadata'];
-  if (typeof coreMetadata === 'boolean') file.coreMetadata = coreMetadata;
-  else if (coreMetadata !== undefined) file.coreMetadata = stringRecord(coreMetadata, `${where}.core-metadata`);
-  const size = value['size'];
-  if (typeof size === 'number' && Number.isInteger(size) && size >= 0) file.size = size;
-  else if (size !== undefined) throw new InvalidSimpleDocumentError(`${where}.size must be a non-negative integer`);
-  const uploadTime = value['upload-time'];
-  if (typeof uploadTime === 'string') file.uploadTime = uploadTime;
-  else if (uploadTime !== undefined && uploadTime !== null) {
-    throw new InvalidSimpleDocumentError(`${where}.upload-time must be a string`);
-  }
-  const provenance = value['provenance'];
-  if (typeof provenance === 'string') file.provenance = resolveUrl(provenance, baseUrl).href;
-  else if (provenance !== undefined && provenance !== null) {
-    throw new InvalidSimpleDocumentError(`${where}.provenance must be a string or null`);
-  }
-  return file;
-}
-
-/** Reads a PEP 691 project page; relative URLs resolve against `baseUrl`. */
-export function parseProjectJson(json: string, baseUrl: string): SimpleProjectPage {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (error) {
-    throw new InvalidSimpleDocumentError(`not JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(doc)) throw new InvalidSimpleDocumentError('the document must be a JSON object');
-  const meta = doc['meta'];
-  if (!isRecord(meta) || typeof meta['api-version'] !== 'string') {
-    throw new InvalidSimpleDocumentError('meta.api-version is required');
-  }
-  checkRepositoryVersion(meta['api-version']);
-  const name = doc['name'];
-  if (typeof name !== 'string') throw new InvalidSimpleDocumentError('name must be a string');
-  const rawFiles = doc['files'];
-  if (!Array.isArray(rawFiles)) throw new InvalidSimpleDocumentError('files must be a list');
-  const files = rawFiles.map((f, i) => parseJsonFile(f, i, baseUrl));
-  const versions = doc['versions'] === undefined ? versionsOf(name, files) : stringList(doc['versions'], 'versions');
-  const page: SimpleProjectPage = { name, versions, files };
-  const status = doc['project-status'];
-  if (status !== undefined) {
-    if (!isRecord(status) || typeof status['status'] !== 'string') {
-      throw new InvalidSimpleDocumentError('project-status.status must be a string');
-    }
-    const reason = status['reason'];
-    if (reason !== undefined && typeof reason !== 'string') {
-      throw new InvalidSimpleDocumentError('project-status.reason must be a string');
-    }
-    page.projectStatus = parseProjectStatus(status['status'], reason);
-  }
-  if (meta['tracks'] !== undefined) page.tracks = stringList(meta['tracks'], 'meta.tracks');
-  if (doc['alternate-locations'] !== undefined) {
-    page.alternateLocations = stringList(doc['alternate-locations'], 'alternate-locations');
-  }
-  return page;
 }

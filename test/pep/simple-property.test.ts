@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { parseProjectHtml } from '../../src/pep/simple-html.js';
+import { parseProjectJson } from '../../src/pep/simple-json.js';
 import {
-  parseProjectHtml,
-  parseProjectJson,
   renderProjectHtml,
   renderProjectJson,
   type SimpleFile,
@@ -22,27 +22,41 @@ const awkwardText = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.array(fc.constantFrom('<', '>', '&', '"', "'", '&amp;', '&#39;', '&lt;', ' ', 'é', '✓', '\n', 'x'), { maxLength: 8 }).map((a) => a.join('')),
 );
-/** File names as they appear in the link text: not blank at either end (the text is trimmed). */
-const filename = awkwardText.map((t) => `f${t.trim()}.whl`);
-const hashes = fc.dictionary(fc.constantFrom('sha256', 'sha512', 'md5', 'blake2b_256'), fc.stringMatching(/^[0-9a-f]{8,64}$/), { minKeys: 1 })
-  // fast-check builds these without a prototype; parsed documents have plain objects.
-  .map((h) => ({ ...h }));
+/** File names with awkward characters; a file name is one path segment, so no separators or control characters. */
+const filename = awkwardText.map((t) => `f${t.replace(/[\u0000-\u001f\u007f-\u009f/\\]/g, '')}.whl`);
+const HEX_DIGITS: Record<string, number> = { sha256: 64, sha512: 128, md5: 32, blake2b_256: 64 };
+const hexDigit = fc.constantFrom(...'0123456789abcdef');
+/** Each algorithm's digest, built once (building arbitraries inside `chain` costs seconds over a run). */
+const DIGESTS = Object.fromEntries(
+  Object.entries(HEX_DIGITS).map(([name, length]) => [name, fc.string({ unit: hexDigit, minLength: length, maxLength: length })]),
+) as Record<string, fc.Arbitrary<string>>;
+const hashes = fc
+  .record(Object.fromEntries(Object.keys(DIGESTS).map((name) => [name, fc.option(DIGESTS[name] as fc.Arbitrary<string>, { nil: undefined })])))
+  .map((picked) => {
+    const out: Record<string, string> = {};
+    for (const [name, digest] of Object.entries(picked)) if (digest !== undefined) out[name] = digest;
+    return out;
+  })
+  .filter((h) => Object.keys(h).length > 0);
 
 const file: fc.Arbitrary<SimpleFile> = fc
   .record({
     filename,
-    // Already in the normal form the URL parser gives (no `.` or `..` segments).
-    path: fc.stringMatching(/^[a-z0-9_-]{1,8}(?:\/[a-z0-9_-]{1,8}){0,2}\.whl$/),
+    // Directories already in the normal form the URL parser gives (no `.` or `..` segments).
+    directory: fc.stringMatching(/^(?:[a-z0-9_-]{1,8}\/){0,2}$/),
     hashes,
-    requiresPython: fc.option(awkwardText, { nil: undefined }),
+    // An empty requires-python means none (pip reads it so), so it does not round-trip as "".
+    requiresPython: fc.option(awkwardText.filter((t) => t !== ''), { nil: undefined }),
     yanked: fc.oneof(fc.constant(false as const), fc.constant(true as const), awkwardText.filter((t) => t !== '')),
     coreMetadata: fc.option(fc.oneof(fc.constant(false as const), fc.constant(true as const), hashes), { nil: undefined }),
     size: fc.nat(),
     uploadTime: fc.option(fc.constant('2025-05-06T07:08:09.123456Z'), { nil: undefined }),
     provenance: fc.option(fc.constant('https://files.example/provenance'), { nil: undefined }),
   })
-  .map(({ path, ...rest }) => {
-    const out: SimpleFile = { ...rest, url: `https://files.example/${path}` };
+  .map(({ directory, ...rest }) => {
+    // The file name is the URL's last segment (as installers read HTML pages), encoded as the URL parser would.
+    const url = new URL(`https://files.example/${directory}${encodeURIComponent(rest.filename)}`).href;
+    const out: SimpleFile = { ...rest, url };
     for (const key of Object.keys(out) as Array<keyof SimpleFile>) if (out[key] === undefined) delete out[key];
     return out;
   });
@@ -51,7 +65,8 @@ const page: fc.Arbitrary<SimpleProjectPage> = fc
   .record({
     name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,10}$/),
     versions: fc.array(fc.stringMatching(/^[0-9]{1,2}(\.[0-9]{1,2}){0,2}$/), { maxLength: 4 }),
-    files: fc.array(file, { maxLength: 6 }),
+    // A file name is listed once: a reader keeps the first of two links with the same name.
+    files: fc.uniqueArray(file, { maxLength: 6, selector: (f) => f.filename }),
     projectStatus: fc.option(
       fc.record(
         { status: fc.constantFrom('active' as const, 'archived' as const, 'quarantined' as const, 'deprecated' as const), reason: awkwardText },
@@ -68,9 +83,16 @@ const page: fc.Arbitrary<SimpleProjectPage> = fc
     return out;
   });
 
+/** The hash an HTML page carries: the renderer's preferred one. */
 function preferredHash(h: Record<string, string>): Record<string, string> {
   const name = h['sha256'] !== undefined ? 'sha256' : (Object.keys(h)[0] as string);
   return { [name]: h[name] as string };
+}
+
+/** A URL fragment's hash names a hashlib algorithm (PEP 503); other fragment parameters are not hashes. */
+function fragmentHash(h: Record<string, string>): Record<string, string> {
+  const preferred = preferredHash(h);
+  return 'blake2b_256' in preferred ? {} : preferred;
 }
 
 test('JSON: parse(render(page)) is the page', () => {
@@ -95,7 +117,7 @@ test('HTML: parse(render(page)) keeps every file attribute HTML carries', () => 
         const g = parsed.files[i] as SimpleFile;
         assert.equal(g.filename, f.filename);
         assert.equal(g.url, f.url);
-        assert.deepEqual(g.hashes, preferredHash(f.hashes));
+        assert.deepEqual(g.hashes, fragmentHash(f.hashes));
         assert.equal(g.requiresPython, f.requiresPython);
         assert.equal(g.yanked, f.yanked);
         const metadata = f.coreMetadata === undefined || f.coreMetadata === false ? undefined : f.coreMetadata === true ? true : preferredHash(f.coreMetadata);

@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidSimpleDocumentError } from '../../src/pep/errors.js';
+import { parseProjectHtml } from '../../src/pep/simple-html.js';
+import { parseProjectJson } from '../../src/pep/simple-json.js';
+import type { PageIssue } from '../../src/pep/simple-reading.js';
 import {
   SIMPLE_HTML_V1,
   SIMPLE_JSON_V1,
   negotiateSimpleContentType,
-  parseProjectHtml,
-  parseProjectJson,
   renderIndexHtml,
   renderIndexJson,
   renderProjectHtml,
@@ -22,6 +23,7 @@ import {
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'b'.repeat(64);
 const SHA_M = 'c'.repeat(64);
+const MD5_A = '0123456789abcdef'.repeat(2);
 
 /** A page that uses every field of api-version 1.4, with text that needs escaping. */
 const FULL_PAGE: SimpleProjectPage = {
@@ -31,7 +33,7 @@ const FULL_PAGE: SimpleProjectPage = {
     {
       filename: 'sample_project-1.0.tar.gz',
       url: 'https://files.example/ab/sample_project-1.0.tar.gz',
-      hashes: { sha256: SHA_A, md5: '0123' },
+      hashes: { sha256: SHA_A, md5: MD5_A },
       requiresPython: '>=3.8, <4',
       yanked: 'broken "build" <see #12> & more',
       coreMetadata: false,
@@ -98,7 +100,7 @@ test('project page JSON: every key of PEP 691, 700, 708, 714, 740 and 792', () =
     {
       filename: 'sample_project-1.0.tar.gz',
       url: 'https://files.example/ab/sample_project-1.0.tar.gz',
-      hashes: { sha256: SHA_A, md5: '0123' },
+      hashes: { sha256: SHA_A, md5: MD5_A },
       'requires-python': '>=3.8, <4',
       yanked: 'broken "build" <see #12> & more',
       'core-metadata': false,
@@ -177,7 +179,7 @@ test('parsing HTML as other indexes write it', () => {
 <META NAME="pypi:repository-version" CONTENT="1.0"></HEAD><BODY>
 <!-- <a href="commented-1.0.tar.gz">commented-1.0.tar.gz</a> -->
 <A HREF='x/foo-1.0.tar.gz#SHA256=${SHA_A}' data-requires-python='&gt;=3.6' data-dist-info-metadata=true>foo-1.0.tar.gz</A><br/>
-<a href=foo-1.1.zip#md5=0123 data-yanked="" data-requires-python="&#62;=3.7&#x2C;&lt;4">foo-1.1.zip</a>
+<a href=foo-1.1.zip#md5=${MD5_A} data-yanked="" data-requires-python="&#62;=3.7&#x2C;&lt;4">foo-1.1.zip</a>
 <a href="foo-2.0-py3-none-any.whl" data-yanked="bad &amp;amp; sad" data-core-metadata="sha256=${SHA_M}" data-dist-info-metadata="true"><span>foo-2.0-py3-none-any.whl</span></a>
 <a href="https://elsewhere.example/foo-3.0.tar.gz">  foo-3.0.tar.gz  </a>
 <a href="foo-3.1.tar.gz" data-yanked>foo-3.1.tar.gz</a>
@@ -190,7 +192,7 @@ test('parsing HTML as other indexes write it', () => {
     page.files.map((f) => [f.filename, f.url, f.hashes, f.requiresPython, f.yanked, f.coreMetadata]),
     [
       ['foo-1.0.tar.gz', 'https://cdn.example/packages/x/foo-1.0.tar.gz', { sha256: SHA_A }, '>=3.6', false, true],
-      ['foo-1.1.zip', 'https://cdn.example/packages/foo-1.1.zip', { md5: '0123' }, '>=3.7,<4', true, undefined],
+      ['foo-1.1.zip', 'https://cdn.example/packages/foo-1.1.zip', { md5: MD5_A }, '>=3.7,<4', true, undefined],
       ['foo-2.0-py3-none-any.whl', 'https://cdn.example/packages/foo-2.0-py3-none-any.whl', {}, undefined, 'bad &amp; sad', { sha256: SHA_M }],
       ['foo-3.0.tar.gz', 'https://elsewhere.example/foo-3.0.tar.gz', {}, undefined, false, undefined],
       // A bare attribute has the empty string as its value (HTML), so the file is yanked with no reason.
@@ -199,23 +201,129 @@ test('parsing HTML as other indexes write it', () => {
   );
 });
 
-test('parsing refuses what a client must refuse', () => {
+test('parsing refuses a document that is not a project page', () => {
   const cases: Array<[() => unknown, RegExp]> = [
     [() => parseProjectHtml('<meta name="pypi:repository-version" content="2.0">', 'https://i/simple/a/'), /unsupported repository version "2\.0"/],
     [() => parseProjectJson('{"meta":{"api-version":"2.0"},"name":"a","files":[]}', 'https://i/'), /unsupported repository version/],
     [() => parseProjectJson('not json', 'https://i/'), /not JSON/],
+    [() => parseProjectJson('', 'https://i/'), /not JSON/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[', 'https://i/'), /not JSON/],
     [() => parseProjectJson('[]', 'https://i/'), /must be a JSON object/],
     [() => parseProjectJson('{"name":"a","files":[]}', 'https://i/'), /meta\.api-version is required/],
     [() => parseProjectJson('{"meta":{"api-version":"1.0"},"files":[]}', 'https://i/'), /name must be a string/],
-    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u"}]}', 'https://i/'), /files\[0\]\.hashes/],
-    [() => parseProjectJson('{"meta":{"api-version":"1.1"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u","hashes":{},"size":-1}]}', 'https://i/'), /size must be a non-negative integer/],
-    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[{"filename":"a-1.tar.gz","url":"u","hashes":{},"yanked":1}]}', 'https://i/'), /yanked must be a boolean or a string/],
-    [() => parseProjectHtml('<a href="http://[bad">x</a>', 'https://i/simple/a/'), /not a valid URL/],
-    [() => parseProjectHtml('<base href="http://[bad"><a href="a-1.tar.gz">a-1.tar.gz</a>', 'https://i/simple/a/'), /not a valid URL/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":{}}', 'https://i/'), /files must be a list/],
+    [() => parseProjectJson('{"meta":{"api-version":"1.0"},"name":"a","files":[],"versions":[1]}', 'https://i/'), /versions must be a list of strings/],
+    [() => parseProjectHtml('<a href="a-1.tar.gz">a</a>', 'not a url'), /page URL "not a url" is not a valid URL/],
   ];
   for (const [run, message] of cases) {
     assert.throws(run, (e: unknown) => e instanceof InvalidSimpleDocumentError && message.test(e.message), String(message));
   }
+});
+
+/** Reads a page and returns the kept file names and the issues reported. */
+function readWithIssues(format: 'html' | 'json', text: string, url = 'https://index.example/simple/a/'): { kept: string[]; issues: PageIssue[] } {
+  const issues: PageIssue[] = [];
+  const read = format === 'html' ? parseProjectHtml : parseProjectJson;
+  const page = read(text, url, { onIssue: (issue) => issues.push(issue) });
+  return { kept: page.files.map((f) => f.filename), issues };
+}
+
+function jsonPage(...files: unknown[]): string {
+  return JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'a', files });
+}
+
+test('bad links are left out and reported, never thrown: HTML', () => {
+  const ok = `<a href="a-1.0.tar.gz#sha256=${SHA_A}">a-1.0.tar.gz</a>`;
+  const cases: Array<[string, RegExp, PageIssue['dropped']?]> = [
+    ['<a href="http://[bad">x</a>', /not a valid URL/],
+    ['<a href="javascript:alert(1)">a-1.tar.gz</a>', /scheme "javascript:" is not fetched/],
+    ['<a href="data:application/zip;base64,UEsFBg==">a-1.zip</a>', /scheme "data:" is not fetched/],
+    ['<a href="ftp://files.example/a-1.tar.gz">a</a>', /scheme "ftp:" is not fetched/],
+    ['<a href="..%2F..%2Fetc%2Fa-1.tar.gz">a</a>', /contains a path separator/],
+    ['<a href="x/..%5Ca-1.tar.gz">a</a>', /contains a path separator/],
+    ['<a href="a-1.tar.gz%00.whl">a</a>', /control character/],
+    ['<a href="%E0%A4%A.tar.gz">a</a>', /not valid percent-encoded UTF-8/],
+    ['<a href="../">parent directory</a>', /names a directory/],
+    [`<a href="a-1.tar.gz#sha256=${'z'.repeat(64)}">a</a>`, /sha256 hash "z+" is not hexadecimal/],
+    ['<a href="a-1.tar.gz#sha256=abc123">a</a>', /sha256 hash has 6 hex digits, not 64/],
+    ['<a href="a-1.tar.gz#sha256=">a</a>', /sha256 hash "" is not hexadecimal/],
+    ['<a href="a-1.tar.gz#md5=0123">a</a>', /md5 hash has 4 hex digits, not 32/],
+    [`<a href="a-1.0.tar.gz#sha256=${SHA_B}">again</a>`, /"a-1\.0\.tar\.gz" is listed twice/],
+    [`<a href="${'n'.repeat(300)}.tar.gz">a</a>`, /longer than 255 bytes/],
+  ];
+  for (const [link, reason] of cases) {
+    const { kept, issues } = readWithIssues('html', `<html><body>${ok}\n${link}<a href="b-2.0.tar.gz">b</a></body></html>`);
+    assert.deepEqual(kept, ['a-1.0.tar.gz', 'b-2.0.tar.gz'], link);
+    assert.equal(issues.length, 1, `${link}: ${JSON.stringify(issues)}`);
+    assert.equal(issues[0]?.dropped, 'file', link);
+    assert.match(issues[0]?.reason ?? '', reason, link);
+  }
+  // Attributes that cannot be trusted are dropped, and the file kept.
+  const { kept, issues } = readWithIssues(
+    'html',
+    `<a href="a-1.0-py3-none-any.whl" data-core-metadata="sha256=nothex" data-provenance="javascript:x">a</a>` +
+      `<a href="a-2.0-py3-none-any.whl" data-dist-info-metadata="yes">a</a><base href="http://[bad">`,
+  );
+  assert.deepEqual(kept, ['a-1.0-py3-none-any.whl', 'a-2.0-py3-none-any.whl']);
+  assert.deepEqual(
+    issues.map((i) => [i.dropped, i.reason]),
+    [
+      ['base', 'the <base href>: it is not a valid URL'],
+      ['core-metadata', 'its sha256 hash "nothex" is not hexadecimal'],
+      ['provenance', 'the provenance URL: its scheme "javascript:" is not fetched'],
+      ['core-metadata', 'the value "yes" is neither "true" nor <hash name>=<hex digest>'],
+    ],
+  );
+});
+
+test('links lose any user name and password; a file: page may link file: files', () => {
+  const page = parseProjectHtml('<a href="https://user:secret@files.example/a-1.tar.gz">a</a>', 'https://u:p@index.example/simple/a/');
+  assert.equal(page.files[0]?.url, 'https://files.example/a-1.tar.gz');
+  assert.equal(parseProjectHtml('<a href="../../files/a-1.tar.gz">a</a>', 'file:///srv/simple/a/').files[0]?.url, 'file:///srv/files/a-1.tar.gz');
+  assert.deepEqual(readWithIssues('html', '<a href="file:///etc/a-1.tar.gz">a</a>').issues.map((i) => i.reason), ['its scheme "file:" is not fetched']);
+});
+
+test('bad file entries are left out and reported, never thrown: JSON', () => {
+  const ok = { filename: 'a-1.0.tar.gz', url: 'a-1.0.tar.gz', hashes: { sha256: SHA_A } };
+  const cases: Array<[unknown, RegExp]> = [
+    ['a string', /files\[1\] is not an object/],
+    [{ url: 'x', hashes: {} }, /files\[1\]\.filename is not a string/],
+    [{ filename: 'a-2.tar.gz', hashes: {} }, /files\[1\]\.url is not a string/],
+    [{ filename: 'a-2.tar.gz', url: 'u' }, /files\[1\]\.hashes does not map/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: { sha256: 5 } }, /files\[1\]\.hashes does not map/],
+    [{ filename: '../a-2.tar.gz', url: 'u', hashes: {} }, /contains a path separator/],
+    [{ filename: '..', url: 'u', hashes: {} }, /is a path segment/],
+    [{ filename: 'C:\\a-2.tar.gz', url: 'u', hashes: {} }, /contains a path separator/],
+    [{ filename: '', url: 'u', hashes: {} }, /file name is empty/],
+    [{ filename: 'a-2.tar.gz', url: 'javascript:x', hashes: {} }, /scheme "javascript:"/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: { sha256: 'xyz' } }, /not hexadecimal/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: { sha256: 'ab'.repeat(31) } }, /62 hex digits, not 64/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: { blake2b_256: 'abc' } }, /odd number of digits/],
+    [{ filename: 'a-2.tar.gz', url: `u#sha256=${SHA_B}`, hashes: { sha256: SHA_A } }, /fragment's sha256 differs/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: {}, yanked: 1 }, /yanked is neither/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: {}, size: -1 }, /size is not a non-negative integer/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: {}, size: 1.5 }, /size is not a non-negative integer/],
+    [{ filename: 'a-2.tar.gz', url: 'u', hashes: {}, 'requires-python': 3 }, /requires-python is not a string/],
+    [{ filename: 'a-1.0.tar.gz', url: 'other', hashes: {} }, /listed twice/],
+  ];
+  for (const [entry, reason] of cases) {
+    const { kept, issues } = readWithIssues('json', jsonPage(ok, entry, { ...ok, filename: 'b-2.0.tar.gz', url: 'b' }));
+    assert.deepEqual(kept, ['a-1.0.tar.gz', 'b-2.0.tar.gz'], JSON.stringify(entry));
+    assert.equal(issues.length, 1, `${JSON.stringify(entry)}: ${JSON.stringify(issues)}`);
+    assert.match(issues[0]?.reason ?? '', reason, JSON.stringify(entry));
+  }
+  const { issues } = readWithIssues(
+    'json',
+    jsonPage({ ...ok, 'core-metadata': { sha256: 'no' }, 'upload-time': 'yesterday', provenance: 'data:,x' }, { ...ok, filename: 'b-1.tar.gz', 'core-metadata': 'yes', provenance: 7 }),
+  );
+  assert.deepEqual(
+    issues.map((i) => i.dropped),
+    ['core-metadata', 'upload-time', 'provenance', 'core-metadata', 'provenance'],
+  );
+  // Hash digests are lowercased, and fragment hashes that agree are merged.
+  const page = parseProjectJson(jsonPage({ ...ok, url: `a-1.0.tar.gz#md5=${MD5_A}`, hashes: { SHA256: SHA_A.toUpperCase() } }), 'https://i/simple/a/');
+  assert.deepEqual(page.files[0]?.hashes, { sha256: SHA_A, md5: MD5_A });
+  assert.equal(page.files[0]?.url, 'https://i/simple/a/a-1.0.tar.gz');
 });
 
 test('PEP 691 JSON from an older index: defaults and the dist-info-metadata key', () => {
