@@ -10,7 +10,8 @@
  * must match it, and installers trust the URL). Where pip departs from the HTML standard we follow the standard:
  * the first of two equal attributes wins (pip keeps the last), a relative `<base href>` resolves against the page,
  * character references in attributes follow the standard's legacy rules (`&copy=1` in a query stays as written),
- * and `<title>` content is text. A bare `data-yanked` yanks (its value is ""), as PEP 592 keys on presence.
+ * and `<title>` and `<textarea>` hold text, not links. A bare `data-yanked` yanks (its value is ""), as PEP 592 keys
+ * on presence.
  */
 import { Parser } from 'htmlparser2';
 import {

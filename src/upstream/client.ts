@@ -7,7 +7,7 @@
  * What the server does with the results (caching, policy, rewriting URLs) is not done here.
  */
 import { InvalidSimpleDocumentError } from '../pep/errors.js';
-import { parseName } from '../pep/name.js';
+import { normalizeName, parseName } from '../pep/name.js';
 import { parseProjectHtml } from '../pep/simple-html.js';
 import { parseProjectJson } from '../pep/simple-json.js';
 import type { PageIssue } from '../pep/simple-reading.js';
@@ -256,6 +256,10 @@ export class UpstreamClient {
     } catch (error) {
       if (error instanceof InvalidSimpleDocumentError) throw new UpstreamPageError(this.transport, `${where}: ${redactor.text(error.message)}`);
       throw error;
+    }
+    // PEP 691 names the project; a page about another one is not this project's, whatever redirect led there.
+    if (format === 'json' && normalizeName(page.name) !== name) {
+      throw new UpstreamPageError(this.transport, `${where} is the page of ${JSON.stringify(page.name)}, not of ${name}`);
     }
     const missing = missingUploadTimes(page);
     return withValidators({ status: 'ok' as const, page, format, url: where, issues, uploadTimes: { missing, filled: 0 } });

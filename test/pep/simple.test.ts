@@ -382,3 +382,29 @@ test('content negotiation follows PEP 691', () => {
     assert.equal(negotiateSimpleContentType(accept), expected, String(accept));
   }
 });
+
+test('where pip departs from the HTML standard, the reader follows the standard (docs/decisions.md)', () => {
+  const page = parseProjectHtml(
+    [
+      '<base href="../files/">',
+      // The first of two equal attributes wins (pip keeps the last).
+      '<a href="a-1.0.tar.gz" href="evil-1.0.tar.gz">a</a>',
+      // Legacy character references in attributes: `&copy=` before `=` stays as written.
+      '<a href="b-1.0.tar.gz?x=1&copy=2">b</a>',
+      // <title> and <textarea> hold text, not tags.
+      '<title><a href="c-1.0.tar.gz">c</a></title><textarea><a href="d-1.0.tar.gz">d</a></textarea>',
+      // A bare data-yanked is yanked (its value is "").
+      '<a href="e-1.0.tar.gz" data-yanked>e</a>',
+    ].join('\n'),
+    'https://index.example/simple/p/',
+  );
+  assert.deepEqual(
+    page.files.map((f) => [f.url, f.yanked]),
+    [
+      // A relative <base href> resolves against the page (pip joins it raw).
+      ['https://index.example/simple/files/a-1.0.tar.gz', false],
+      ['https://index.example/simple/files/b-1.0.tar.gz?x=1&copy=2', false],
+      ['https://index.example/simple/files/e-1.0.tar.gz', true],
+    ],
+  );
+});

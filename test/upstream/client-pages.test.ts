@@ -228,10 +228,13 @@ test('bad links on an upstream page are left out and reported for a log line; th
 
 test('pages may redirect within the index host, not off it', async () => {
   const { upstream, client } = await setUp();
-  upstream.fault('/simple/moved/', { kind: 'redirect', location: '/simple/other/', status: 301 });
-  const result = ok(await client.fetchProjectPage('moved'));
-  assert.equal(result.url, `${upstream.url}other/`);
+  upstream.fault('/simple/other/', { kind: 'redirect', location: '/simple/other', status: 301, times: 1 });
+  const result = ok(await client.fetchProjectPage('other'));
+  assert.equal(result.url, `${upstream.url}other`);
   assert.equal(result.page.name, 'other');
+  // A redirect (or anything else) that ends on another project's page gives no page.
+  upstream.fault('/simple/moved/', { kind: 'redirect', location: '/simple/other/', status: 301 });
+  await assert.rejects(client.fetchProjectPage('moved'), (e: unknown) => e instanceof UpstreamPageError && /\/simple\/other\/ is the page of "other", not of moved/.test(e.message));
 
   const foreign = await setUp();
   upstream.fault('/simple/away/', { kind: 'redirect', location: `${foreign.upstream.url}other/` });

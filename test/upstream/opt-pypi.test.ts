@@ -1,16 +1,19 @@
 /**
  * The client against a realistic upstream: /opt/pypi (real PyPI wheels, a static PEP 503 tree) served by
  * `python3 -m http.server`. Every project page is read with nothing left out, files arrive verified, a page
- * revalidates by Last-Modified, and the largest wheel (274 MB) streams through in flat memory.
+ * revalidates by Last-Modified, and the largest wheel (274 MB) streams through in flat memory, alone and shared by
+ * two readers.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { UpstreamClient, type ProjectPageResult } from '../../src/upstream/index.js';
+import { SharedDownloads, UpstreamClient, type ProjectPageResult, type VerifiedDownload } from '../../src/upstream/index.js';
 import { serveDirectory, type StaticIndex } from '../helpers/static-index.js';
 
 const PYPI = '/opt/pypi';
@@ -100,4 +103,39 @@ test('the largest wheel streams through verified while memory stays flat', { tim
   assert.equal(received, largest.size);
   assert.equal(file.body.sha256, listed.hashes['sha256']);
   assert.ok(peak < 64 * 1024 * 1024, `memory grew by ${peak} bytes while ${largest.size} bytes streamed`);
+
+  // The same through a shared download, with a fast reader and a slow one: one fetch, flat memory, one commit.
+  const tempDir = await mkdtemp(join(tmpdir(), 'gatehouse-opt-pypi-'));
+  const committed: VerifiedDownload[] = [];
+  const downloads = new SharedDownloads({ tempDir, commit: async (download) => void committed.push(download) });
+  try {
+    gc();
+    const start = process.memoryUsage();
+    let sharedPeak = 0;
+    const measure = (): void => {
+      gc();
+      const now = process.memoryUsage();
+      sharedPeak = Math.max(sharedPeak, now.rss - start.rss, now.arrayBuffers + now.heapUsed - start.arrayBuffers - start.heapUsed);
+    };
+    const read = async (slow: boolean): Promise<string> => {
+      const reader = await downloads.open(listed.hashes['sha256'] as string, () => client.fetchFile(listed));
+      const hash = createHash('sha256');
+      let chunks = 0;
+      for await (const chunk of reader.body) {
+        hash.update(chunk as Buffer);
+        if (++chunks % 512 === 0) {
+          measure();
+          if (slow) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      return hash.digest('hex');
+    };
+    const digests = await Promise.all([read(false), read(true)]);
+    assert.deepEqual(digests, [listed.hashes['sha256'], listed.hashes['sha256']]);
+    assert.equal(committed.length, 1);
+    assert.equal(committed[0]?.size, largest.size);
+    assert.ok(sharedPeak < 64 * 1024 * 1024, `memory grew by ${sharedPeak} bytes while two readers shared ${largest.size} bytes`);
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
 });

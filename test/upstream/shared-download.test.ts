@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rename } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -17,10 +17,18 @@ const CODE = `DATA = ${JSON.stringify(randomBytes(300_000).toString('base64'))}\
 
 const upstreams: TestUpstream[] = [];
 const clients: UpstreamClient[] = [];
+const directories: string[] = [];
 after(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await Promise.all(upstreams.map((u) => u.close()));
+  await Promise.all(directories.map((d) => rm(d, { recursive: true, force: true })));
 });
+
+async function temporaryDirectory(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  directories.push(dir);
+  return dir;
+}
 
 async function setUp(): Promise<{
   upstream: TestUpstream;
@@ -38,7 +46,7 @@ async function setUp(): Promise<{
   const client = new UpstreamClient({ name: 'up', url: upstream.url }, { proxy: 'none', retry: { baseDelayMs: 1 } });
   clients.push(client);
   const wheel = upstream.filesOf('demo')[0] as TestFile;
-  const tempDir = await mkdtemp(join(tmpdir(), 'gatehouse-shared-'));
+  const tempDir = await temporaryDirectory('gatehouse-shared-');
   const committed: VerifiedDownload[] = [];
   const downloads = new SharedDownloads({
     tempDir,
@@ -102,7 +110,7 @@ test('a reader that joins mid-download gets the file from its first byte; a paus
 
 test('readers keep reading after the commit moved the file away', async () => {
   const { client, wheel, listed, tempDir } = await setUp();
-  const store = await mkdtemp(join(tmpdir(), 'gatehouse-store-'));
+  const store = await temporaryDirectory('gatehouse-store-');
   const downloads = new SharedDownloads({ tempDir, commit: (d) => rename(d.path, join(store, d.sha256)) });
   const reader = await downloads.open(wheel.sha256, () => client.fetchFile(listed));
   await waitFor(() => downloads.size === 0);
