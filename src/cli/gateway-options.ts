@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG, parsePort, readConfigFile, type GatewayConfig } from '../policy/config.js';
+import { checkUpstreamNames, ConfigError, DEFAULT_CONFIG, parsePort, readConfigFile, upstreamsFromList, type GatewayConfig } from '../config/gateway.js';
 
 export interface GatewayOptions {
   data?: string;
@@ -12,6 +12,9 @@ export interface GatewayOptions {
   config?: string;
   host?: string;
   port?: string;
+  /** `--upstream URL` (repeatable); `false` from `--no-upstream`. */
+  upstream?: string[] | false;
+  offline?: boolean;
 }
 
 export function addStorageOptions(cmd: Command): Command {
@@ -34,5 +37,16 @@ export function resolveConfig(opts: GatewayOptions, env: NodeJS.ProcessEnv = pro
   if (host) config.host = host;
   const port = opts.port ?? env.GATEHOUSE_PORT;
   if (port !== undefined) config.port = parsePort(port, opts.port !== undefined ? '--port' : 'GATEHOUSE_PORT');
+  // Flags, then the environment, replace the config file's upstreams; an explicit empty list means hosted only.
+  const envUpstreams = env.GATEHOUSE_UPSTREAMS;
+  if (opts.upstream === false) config.upstreams = [];
+  else if (opts.upstream !== undefined && opts.upstream.length > 0) config.upstreams = upstreamsFromList(opts.upstream);
+  else if (envUpstreams !== undefined) config.upstreams = upstreamsFromList(envUpstreams.split(/[\s,]+/).filter((u) => u !== ''));
+  if (opts.offline || env.GATEHOUSE_OFFLINE === '1' || env.GATEHOUSE_OFFLINE === 'true') config.proxy.offline = true;
+  try {
+    checkUpstreamNames(config.upstreams, config.index.pinned, opts.upstream ? '--upstream' : 'GATEHOUSE_UPSTREAMS');
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
+  }
   return config;
 }

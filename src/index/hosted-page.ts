@@ -3,18 +3,15 @@
  */
 import type { SimpleFile, SimpleProjectPage } from '../pep/simple.js';
 import type { HostedFile, HostedProject, HostedRelease } from '../store/index.js';
+import { servedFileUrl } from './file-urls.js';
 
-/** Where a file is served, relative to `/simple/<project>/` so the gateway works behind any path prefix. */
-export function fileUrl(file: Pick<HostedFile, 'sha256' | 'filename'>): string {
-  return `../../files/${file.sha256}/${encodeURIComponent(file.filename)}`;
-}
 
 /** A project's page: one version per release, in the spelling of its first file; every file as uploaded. */
 export function hostedProjectPage(project: HostedProject, releases: HostedRelease[], files: HostedFile[]): SimpleProjectPage {
   const simpleFiles: SimpleFile[] = files.map((f) => {
     return {
       filename: f.filename,
-      url: fileUrl(f),
+      url: servedFileUrl(f.sha256, f.filename),
       hashes: { sha256: f.sha256 },
       requiresPython: f.requires_python ?? undefined,
       yanked: f.yanked === 1 ? (f.yanked_reason ?? true) : false,

@@ -7,9 +7,11 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import multipart from '@fastify/multipart';
 import type { LoggerOptions } from 'pino';
 import { GatehouseError } from '../errors.js';
-import type { GatewayConfig } from '../policy/config.js';
+import type { GatewayConfig } from '../config/gateway.js';
 import type { Storage } from '../store/index.js';
 import { redactSecrets } from '../store/tokens.js';
+import { createGatewayIndex, type GatewayIndexParts } from '../index/gateway.js';
+import { observeGateway } from './gateway-observer.js';
 import { scheduleMaintenance } from './maintenance.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
@@ -22,6 +24,8 @@ export interface GatewayServices {
   storage: Storage;
   config: GatewayConfig;
   metrics: GatewayMetrics;
+  /** The index clients see (hosted, then upstreams), the proxied files and the gate they pass. */
+  gateway: GatewayIndexParts;
 }
 
 declare module 'fastify' {
@@ -80,8 +84,10 @@ export async function buildApp(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const metrics = createMetrics(() => storage.hosted.storedBytes());
-  app.decorate('services', { storage, config, metrics });
+  const metrics = createMetrics(async () => (await storage.hosted.storedBytes()) + (await storage.cachedFiles.totalBytes()));
+  const gateway = createGatewayIndex(storage, config, observeGateway(app, metrics));
+  app.addHook('onClose', () => gateway.close());
+  app.decorate('services', { storage, config, metrics, gateway });
 
   // Every response, errors and 404s included: bodies are never to be sniffed into something executable.
   app.addHook('onRequest', (_request, reply, done) => {

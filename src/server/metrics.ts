@@ -14,6 +14,14 @@ export interface GatewayMetrics {
   storedBytes: Gauge;
   blobStoreBytes: Gauge;
   blobsCollected: Counter;
+  upstreamRequests: Counter<'upstream' | 'kind' | 'outcome'>;
+  upstreamLatency: Histogram<'upstream' | 'kind'>;
+  upstreamRetries: Counter<'upstream' | 'kind'>;
+  upstreamCircuit: Gauge<'upstream'>;
+  upstreamBytes: Counter<'upstream' | 'kind'>;
+  proxyPages: Counter<'upstream' | 'status'>;
+  proxyFiles: Counter<'upstream' | 'result'>;
+  alerts: Counter<'kind'>;
 }
 
 export function createMetrics(storedBytes: () => Promise<number>): GatewayMetrics {
@@ -42,7 +50,7 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
     }),
     downloads: new Counter({
       name: 'gatehouse_downloads_total',
-      help: 'Files served, by kind (distribution, metadata).',
+      help: 'Files served, hosted or proxied, by kind (distribution, metadata, provenance).',
       labelNames: ['kind'],
       registers: [registry],
     }),
@@ -63,6 +71,55 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
     blobStoreBytes: new Gauge({
       name: 'gatehouse_blob_store_bytes',
       help: 'Bytes in the blob store, referenced or not, as the last store maintenance run found them.',
+      registers: [registry],
+    }),
+    upstreamRequests: new Counter({
+      name: 'gatehouse_upstream_requests_total',
+      help: 'Requests to upstream indexes by upstream, kind (page, pypi-json, file, metadata, provenance) and outcome (ok, not-modified, not-found, error); each retry counts.',
+      labelNames: ['upstream', 'kind', 'outcome'],
+      registers: [registry],
+    }),
+    upstreamLatency: new Histogram({
+      name: 'gatehouse_upstream_request_duration_seconds',
+      help: 'Time to an upstream response (headers), by upstream and kind.',
+      labelNames: ['upstream', 'kind'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    upstreamRetries: new Counter({
+      name: 'gatehouse_upstream_retries_total',
+      help: 'Upstream requests retried after a failure, by upstream and kind.',
+      labelNames: ['upstream', 'kind'],
+      registers: [registry],
+    }),
+    upstreamCircuit: new Gauge({
+      name: 'gatehouse_upstream_circuit_state',
+      help: "Each upstream's circuit breaker: 0 closed, 1 half-open, 2 open (requests refused without trying).",
+      labelNames: ['upstream'],
+      registers: [registry],
+    }),
+    upstreamBytes: new Counter({
+      name: 'gatehouse_upstream_bytes_total',
+      help: 'Bytes received from upstreams, by upstream and kind.',
+      labelNames: ['upstream', 'kind'],
+      registers: [registry],
+    }),
+    proxyPages: new Counter({
+      name: 'gatehouse_proxy_pages_total',
+      help: 'Upstream project pages served, by cache status: HIT, MISS, REVALIDATED (304), STALE (upstream failed), NEGATIVE (remembered as missing).',
+      labelNames: ['upstream', 'status'],
+      registers: [registry],
+    }),
+    proxyFiles: new Counter({
+      name: 'gatehouse_proxy_files_total',
+      help: 'Upstream files served, from the cache (hit) or fetched first (miss).',
+      labelNames: ['upstream', 'result'],
+      registers: [registry],
+    }),
+    alerts: new Counter({
+      name: 'gatehouse_dependency_confusion_alerts_total',
+      help: 'An upstream has a project named like a hosted (kind=hosted) or reserved (kind=reserved) one.',
+      labelNames: ['kind'],
       registers: [registry],
     }),
     blobsCollected: new Counter({

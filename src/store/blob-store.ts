@@ -34,13 +34,15 @@ export interface BlobInfo {
 export interface BlobStore {
   /** A description for logs (a directory or a bucket), never a credential. */
   readonly location: string;
+  /** Where temporary files are written: a local directory from which `commit` can rename. */
+  readonly tempDir: string;
   /**
    * Streams `source` into a temporary file while computing sha256, md5 and blake2b-256. A full disk throws
    * StorageFullError, any other write failure StorageError; errors of `source` itself are rethrown as they are.
    */
   writeTemp(source: Readable): Promise<TempFile>;
   /** Makes a verified temporary file the blob of its sha256, durably. Idempotent for the same bytes. */
-  commit(temp: TempFile): Promise<void>;
+  commit(temp: Pick<TempFile, 'path' | 'sha256'>): Promise<void>;
   discard(temp: TempFile): Promise<void>;
   /** Stores small blobs (a wheel's METADATA) under their sha256. */
   putBytes(data: Uint8Array): Promise<StoredBlob>;
@@ -49,6 +51,8 @@ export interface BlobStore {
   size(sha256: string): Promise<number | null>;
   /** Streams the blob, or one range of it. Errors when it is not stored. */
   openRead(sha256: string, range?: ByteRange): Readable;
+  /** A local file holding the blob, for readers that need random access (a wheel's METADATA); when there is one. */
+  localPath?(sha256: string): string | undefined;
   /** Every stored blob. */
   list(): AsyncIterable<BlobInfo>;
   /**

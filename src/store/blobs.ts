@@ -43,11 +43,13 @@ export function storageWriteError(err: unknown): StorageError {
 export class LocalBlobStore implements BlobStore {
   readonly root: string;
   readonly location: string;
+  readonly tempDir: string;
   private readonly tmpDir: string;
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'blobs');
     this.tmpDir = join(dataDir, 'tmp');
+    this.tempDir = this.tmpDir;
     this.location = this.root;
   }
 
@@ -131,7 +133,7 @@ export class LocalBlobStore implements BlobStore {
     };
   }
 
-  async commit(temp: TempFile): Promise<void> {
+  async commit(temp: Pick<TempFile, 'path' | 'sha256'>): Promise<void> {
     const target = this.pathOf(temp.sha256);
     try {
       await mkdir(dirname(target), { recursive: true });
@@ -172,6 +174,10 @@ export class LocalBlobStore implements BlobStore {
 
   async discard(temp: TempFile): Promise<void> {
     await rm(temp.path, { force: true });
+  }
+
+  localPath(sha256: string): string {
+    return this.pathOf(sha256);
   }
 
   async has(sha256: string): Promise<boolean> {

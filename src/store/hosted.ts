@@ -143,12 +143,15 @@ export class HostedStore {
     return this.db.selectFrom('file').selectAll().where('filename', '=', filename).executeTakeFirst();
   }
 
-  fileBySha256(sha256: string, filename: string): Promise<HostedFile | undefined> {
+  /** The file stored under a sha256 and a name, with its project's name. */
+  fileBySha256(sha256: string, filename: string): Promise<(HostedFile & { project_name: string }) | undefined> {
     return this.db
       .selectFrom('file')
-      .selectAll()
-      .where('sha256', '=', sha256)
-      .where('filename', '=', filename)
+      .innerJoin('project', 'project.id', 'file.project_id')
+      .selectAll('file')
+      .select('project.name as project_name')
+      .where('file.sha256', '=', sha256)
+      .where('file.filename', '=', filename)
       .executeTakeFirst();
   }
 

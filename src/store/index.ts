@@ -5,6 +5,7 @@ import { BlobCollector } from './blob-collector.js';
 import type { BlobStore } from './blob-store.js';
 import { LocalBlobStore } from './blobs.js';
 import { HostedStore } from './hosted.js';
+import { CachedFileStore, UpstreamAlertStore, UpstreamPageStore } from './proxy-cache.js';
 import { TokenStore } from './tokens.js';
 
 /**
@@ -19,6 +20,9 @@ export interface Storage {
   claims: BlobClaims;
   collector: BlobCollector;
   hosted: HostedStore;
+  upstreamPages: UpstreamPageStore;
+  cachedFiles: CachedFileStore;
+  alerts: UpstreamAlertStore;
   tokens: TokenStore;
   /** Temporary files an interrupted run left behind, removed at start-up. */
   sweptTempFiles: number;
@@ -32,12 +36,16 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
   const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
   const hosted = new HostedStore(database.db);
   const claims = new BlobClaims(database.db);
+  const cachedFiles = new CachedFileStore(database.db);
   return {
     database,
     blobs,
     claims,
-    collector: new BlobCollector(blobs, claims, [hosted]),
+    collector: new BlobCollector(blobs, claims, [hosted, cachedFiles]),
     hosted,
+    upstreamPages: new UpstreamPageStore(database.db),
+    cachedFiles,
+    alerts: new UpstreamAlertStore(database.db),
     tokens: new TokenStore(database.db),
     sweptTempFiles,
     close: () => database.close(),
@@ -45,5 +53,6 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
 }
 
 export type { BlobStore, TempFile } from './blob-store.js';
+export type { CachedFile, CachedPage, UpstreamAlert } from './proxy-cache.js';
 export type { AddFileResult, FileConflict, HostedFile, HostedProject, HostedRelease } from './hosted.js';
 export type { TokenInfo } from './tokens.js';

@@ -100,6 +100,63 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('blob_claim_sha256').on('blob_claim').column('sha256').execute();
       },
     },
+    '0003-proxy-cache': {
+      // What the caching proxy keeps: each upstream's answer for a project (the page read into the model, or "not
+      // found"), with its validators, so revalidation survives restarts; the files fetched from upstreams; and the
+      // alerts raised when an upstream has a project whose name is hosted or reserved here.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('upstream_page')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('upstream', 'text', (c) => c.notNull())
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('found', 'integer', (c) => c.notNull())
+          .addColumn('page', 'text')
+          .addColumn('etag', 'text')
+          .addColumn('last_modified', 'text')
+          .addColumn('fetched_at', 'text', (c) => c.notNull())
+          .addColumn('checked_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('upstream_page_project', ['upstream', 'project'])
+          .execute();
+        await db.schema
+          .createTable('cached_file')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('upstream', 'text', (c) => c.notNull())
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('filename', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('size', sql.raw(big), (c) => c.notNull())
+          .addColumn('fetched_at', 'text', (c) => c.notNull())
+          .addColumn('last_requested_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('cached_file_identity', ['sha256', 'filename'])
+          .execute();
+        // A cached file's METADATA (PEP 658: fetched, or extracted from the cached wheel) and provenance (PEP 740).
+        await db.schema
+          .createTable('cached_companion')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('file_sha256', 'text', (c) => c.notNull())
+          .addColumn('filename', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('blob_sha256', 'text', (c) => c.notNull())
+          .addColumn('size', sql.raw(big), (c) => c.notNull())
+          .addColumn('fetched_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('cached_companion_key', ['file_sha256', 'filename', 'kind'])
+          .execute();
+        await db.schema.createIndex('cached_file_requested').on('cached_file').column('last_requested_at').execute();
+        await db.schema.createIndex('cached_file_project').on('cached_file').columns(['upstream', 'project']).execute();
+        await db.schema
+          .createTable('upstream_alert')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('upstream', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('first_seen', 'text', (c) => c.notNull())
+          .addColumn('last_seen', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addUniqueConstraint('upstream_alert_key', ['project', 'upstream', 'kind'])
+          .execute();
+      },
+    },
   };
 }
 

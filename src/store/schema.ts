@@ -82,6 +82,58 @@ export interface BlobClaimTable {
   claimed_at: string;
 }
 
+/** An upstream's last answer for a project: its page in the model (JSON), or not found. */
+export interface UpstreamPageTable {
+  id: Generated<number>;
+  upstream: string;
+  /** PEP 503-normalized project name. */
+  project: string;
+  found: number;
+  /** The page as read (`SimpleProjectPage`, upstream URLs), JSON; null when not found. */
+  page: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  /** When the page's content was last fetched. */
+  fetched_at: string;
+  /** When the upstream last confirmed it (200 or 304): the TTL counts from here. */
+  checked_at: string;
+}
+
+/** A file fetched from an upstream, verified against its listed hash and kept in the blob store. */
+export interface CachedFileTable {
+  id: Generated<number>;
+  upstream: string;
+  project: string;
+  filename: string;
+  sha256: string;
+  size: number;
+  fetched_at: string;
+  /** Pruning takes the files not asked for longest first. */
+  last_requested_at: string;
+}
+
+/** A small file beside a cached one: its METADATA (PEP 658) or its provenance (PEP 740), kept as a blob. */
+export interface CachedCompanionTable {
+  id: Generated<number>;
+  file_sha256: string;
+  filename: string;
+  kind: 'metadata' | 'provenance';
+  blob_sha256: string;
+  size: number;
+  fetched_at: string;
+}
+
+/** An upstream answered for a name that is hosted or reserved here (dependency confusion). */
+export interface UpstreamAlertTable {
+  id: Generated<number>;
+  project: string;
+  upstream: string;
+  kind: 'hosted' | 'reserved';
+  first_seen: string;
+  last_seen: string;
+  count: number;
+}
+
 export interface Database {
   project: ProjectTable;
   release: ReleaseTable;
@@ -89,4 +141,8 @@ export interface Database {
   token: TokenTable;
   serial: SerialTable;
   blob_claim: BlobClaimTable;
+  upstream_page: UpstreamPageTable;
+  cached_file: CachedFileTable;
+  cached_companion: CachedCompanionTable;
+  upstream_alert: UpstreamAlertTable;
 }

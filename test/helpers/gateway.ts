@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/policy/config.js';
+import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/config/gateway.js';
 import { buildApp } from '../../src/server/app.js';
 import { openStorage, type Storage } from '../../src/store/index.js';
 import { createTestDatabase, type DatabaseKind } from './postgres.js';
@@ -24,9 +24,12 @@ export interface TestGateway {
 export async function startGateway(
   options: { database?: DatabaseKind; listen?: boolean; config?: Partial<GatewayConfig> } = {},
 ): Promise<TestGateway> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-test-'));
+  // A test may open a second gateway on the first one's data directory; only a directory made here is removed.
+  const ownDir = options.config?.dataDir === undefined;
+  const dataDir = options.config?.dataDir ?? (await mkdtemp(join(tmpdir(), 'gatehouse-test-')));
   const pg = options.database === 'postgres' ? await createTestDatabase() : null;
-  const config: GatewayConfig = { ...DEFAULT_CONFIG, dataDir, databaseUrl: pg?.url, ...options.config };
+  // No upstream unless a test names one: these machines have no internet, and a test must not depend on it.
+  const config: GatewayConfig = { ...DEFAULT_CONFIG, upstreams: [], databaseUrl: pg?.url, ...options.config, dataDir };
   const storage = await openStorage({ dataDir, databaseUrl: config.databaseUrl });
   const app = await buildApp(storage, config, { maintenanceIntervalMs: 0 });
   let url = '';
@@ -51,7 +54,7 @@ export async function startGateway(
       await app.close();
       await storage.close();
       await pg?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { DEFAULT_CONFIG } from '../../src/policy/config.js';
+import { DEFAULT_CONFIG } from '../../src/config/gateway.js';
 import { buildApp } from '../../src/server/app.js';
 import { openStorage } from '../../src/store/index.js';
 import { normalizeName } from '../../src/pep/name.js';

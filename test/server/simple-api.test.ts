@@ -70,7 +70,7 @@ for (const database of DATABASES) {
       } else {
         assert.equal(r.statusCode, 200, `Accept: ${accept}`);
         assert.equal(r.headers['content-type'], expected, `Accept: ${accept}`);
-        assert.equal(r.headers.vary, 'Accept');
+        assert.equal(r.headers.vary, 'Accept, Accept-Encoding');
       }
     }
 
@@ -123,7 +123,7 @@ for (const database of DATABASES) {
     // Unknown project: 404 with a one-line reason.
     const missing = await gw.app.inject({ url: '/simple/no-such-thing/' });
     assert.equal(missing.statusCode, 404);
-    assert.equal(missing.body, "no project named 'no-such-thing' is hosted here\n");
+    assert.equal(missing.body, "no project named 'no-such-thing' is hosted here (no upstream index is configured)\n");
 
     // Downloads: bytes, type, length, ETag, 304.
     const dl = await fetch(fileUrl);

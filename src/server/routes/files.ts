@@ -1,19 +1,27 @@
 /**
- * Distribution files and their PEP 658 metadata, streamed from the blob store by sha256:
- * `/files/<sha256>/<filename>` and `/files/<sha256>/<filename>.metadata`.
+ * Distribution files and their companions, hosted or proxied, by sha256: `/files/<sha256>/<filename>`, with
+ * `<filename>.metadata` (PEP 658) and `<filename>.provenance` (PEP 740) beside them.
  *
  * As any static file server (RFC 9110): HEAD gives GET's headers, `Range` gives one byte range (206) or 416 when it
  * lies past the end (resumable downloads of large wheels need it), `If-Range` guards the range with the ETag, and
  * `If-None-Match` (a tag or `*`) gives 304. The bytes behind a URL never change, so the ETag is the sha256.
+ *
+ * An upstream file not cached yet streams from its upstream on its first GET, checked against its listed hash as it
+ * flows (index/proxied-files.ts); a range or HEAD of such a file is answered from what its page lists (a range is
+ * ignored, as RFC 9110 allows, and the whole file is sent).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { NotFoundError } from '../../errors.js';
+import type { ProxiedFile } from '../../index/proxied-files.js';
 import { StorageError } from '../../store/errors.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+type Companion = 'metadata' | 'provenance';
 
-function contentTypeOf(filename: string): string {
+function contentTypeOf(filename: string, companion: Companion | null): string {
+  if (companion === 'metadata') return 'text/plain; charset=utf-8';
+  if (companion === 'provenance') return 'application/json';
   if (filename.endsWith('.whl') || filename.endsWith('.zip')) return 'application/zip';
   if (filename.endsWith('.tar.gz')) return 'application/gzip';
   if (filename.endsWith('.tar.bz2')) return 'application/x-bzip2';
@@ -32,33 +40,72 @@ function ifRangeHolds(header: string | undefined, etag: string): boolean {
   return header === undefined || header.trim() === etag;
 }
 
+/** What a URL resolves to: a stored blob, or an upstream file that is not cached yet. */
+type Target = { kind: 'blob'; sha256: string } | { kind: 'upstream'; found: Extract<ProxiedFile, { kind: 'listed' }> };
+
 export async function fileRoutes(app: FastifyInstance): Promise<void> {
-  const { storage, metrics } = app.services;
+  const { storage, metrics, gateway } = app.services;
+
+  const locate = async (sha256: string, filename: string, companion: Companion | null): Promise<Target> => {
+    const hosted = await storage.hosted.fileBySha256(sha256, filename);
+    if (hosted) {
+      const blob = companion === null ? hosted.sha256 : companion === 'metadata' ? hosted.metadata_sha256 : null;
+      if (!blob) throw new NotFoundError('files.no-companion', `${filename} has no ${companion} here`);
+      if (companion === null) {
+        await gateway.gate.file({ source: 'hosted', project: hosted.project_name, file: { filename, url: '', hashes: { sha256 }, yanked: hosted.yanked === 1, size: hosted.size } });
+      }
+      return { kind: 'blob', sha256: blob };
+    }
+    const found = await gateway.files.find(sha256, filename);
+    if (companion !== null) {
+      const blob = await gateway.files.companion(found, companion);
+      if (!blob) {
+        throw new NotFoundError('files.no-companion', `${filename} has no ${companion === 'metadata' ? 'METADATA (PEP 658)' : 'provenance (PEP 740)'} here or upstream`);
+      }
+      return { kind: 'blob', sha256: blob.sha256 };
+    }
+    if (found.kind === 'cached') {
+      await gateway.files.admit(found);
+      return { kind: 'blob', sha256: found.row.sha256 };
+    }
+    return { kind: 'upstream', found };
+  };
 
   const serve = async (request: FastifyRequest<{ Params: { sha256: string; filename: string } }>, reply: FastifyReply) => {
     const { sha256, filename } = request.params;
-    const notFound = () => new NotFoundError('files.unknown', `no file ${filename} with sha256 ${sha256} is stored here`);
-    if (!SHA256.test(sha256)) throw notFound();
+    if (!SHA256.test(sha256)) throw new NotFoundError('files.unknown', `no file ${filename} with sha256 ${sha256} is stored here`);
+    const companion: Companion | null = filename.endsWith('.metadata') ? 'metadata' : filename.endsWith('.provenance') ? 'provenance' : null;
+    const distName = companion === null ? filename : filename.slice(0, -(companion.length + 1));
+    const target = await locate(sha256, distName, companion);
+    const kind = companion ?? 'distribution';
 
-    const isMetadata = filename.endsWith('.metadata');
-    const distName = isMetadata ? filename.slice(0, -'.metadata'.length) : filename;
-    const file = await storage.hosted.fileBySha256(sha256, distName);
-    if (!file) throw notFound();
-    const blobSha = isMetadata ? file.metadata_sha256 : file.sha256;
-    if (!blobSha) throw notFound();
+    reply
+      .header('content-type', contentTypeOf(distName, companion))
+      // Content-addressed: the bytes behind this URL never change.
+      .header('cache-control', 'public, max-age=31536000, immutable');
 
-    const size = await storage.blobs.size(blobSha);
+    if (target.kind === 'upstream') {
+      const etag = `"${sha256}"`;
+      reply.header('etag', etag);
+      if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      const listedSize = target.found.file.size > 0 ? target.found.file.size : null;
+      if (request.method === 'HEAD') {
+        if (listedSize !== null) reply.header('content-length', String(listedSize));
+        return reply.send('');
+      }
+      const opened = await gateway.files.open(target.found);
+      if (opened.size !== null) reply.header('content-length', String(opened.size));
+      metrics.downloads.inc({ kind });
+      return reply.send(opened.body);
+    }
+
+    const size = await storage.blobs.size(target.sha256);
     if (size === null) {
       // A row without its bytes breaks the store's first rule: the server's fault, and worth an operator's look.
       throw new StorageError('storage.blob-missing', `${filename} is listed, but its bytes are missing from the blob store`, { status: 500 });
     }
-    const etag = `"${blobSha}"`;
-    reply
-      .header('content-type', isMetadata ? 'text/plain; charset=utf-8' : contentTypeOf(filename))
-      .header('etag', etag)
-      .header('accept-ranges', 'bytes')
-      // Content-addressed: the bytes behind this URL never change.
-      .header('cache-control', 'public, max-age=31536000, immutable');
+    const etag = `"${target.sha256}"`;
+    reply.header('etag', etag).header('accept-ranges', 'bytes');
     if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
     let range: { start: number; end: number } | undefined;
@@ -76,8 +123,8 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
     if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
     // An empty body keeps the Content-Length set above (Fastify resets it only for a missing body): HEAD gives GET's headers.
     if (request.method === 'HEAD') return reply.send('');
-    metrics.downloads.inc({ kind: isMetadata ? 'metadata' : 'distribution' });
-    return reply.send(storage.blobs.openRead(blobSha, range));
+    metrics.downloads.inc({ kind });
+    return reply.send(storage.blobs.openRead(target.sha256, range));
   };
   app.get('/files/:sha256/:filename', { exposeHeadRoute: false }, serve);
   app.head('/files/:sha256/:filename', serve);

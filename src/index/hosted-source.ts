@@ -1,0 +1,65 @@
+/**
+ * The hosted index as a source of projects. A project's page is built once per project serial; a change made
+ * through this process drops it at once, and a change made by another replica sharing the database is seen when
+ * the serial is next checked, at most SERIAL_CHECK_MS later. So a busy page costs one serial lookup a second, not a
+ * query per request.
+ */
+import type { HostedStore } from '../store/hosted.js';
+import { hostedProjectPage } from './hosted-page.js';
+import type { ProjectSource, SourceAnswer, SourcedFile, SourcedPage } from './project-source.js';
+
+export const SERIAL_CHECK_MS = 1000;
+const MAX_CACHED_PROJECTS = 10_000;
+
+interface Entry {
+  serial: number;
+  checkedAt: number;
+  page: SourcedPage;
+}
+
+export class HostedSource implements ProjectSource {
+  readonly name = 'hosted';
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(private readonly hosted: HostedStore) {
+    hosted.onChange((project) => this.cache.delete(project));
+  }
+
+  /** Whether a project is hosted here: hosted names are never looked up upstream. */
+  async has(project: string): Promise<boolean> {
+    return (await this.serial(project, Date.now())) !== undefined;
+  }
+
+  private async serial(project: string, now: number): Promise<number | undefined> {
+    const cached = this.cache.get(project);
+    if (cached && now - cached.checkedAt < SERIAL_CHECK_MS) return cached.serial;
+    const serial = await this.hosted.serial(project);
+    if (serial === undefined) this.cache.delete(project);
+    else if (cached && cached.serial === serial) cached.checkedAt = now;
+    return serial;
+  }
+
+  async project(name: string): Promise<SourceAnswer> {
+    const now = Date.now();
+    const serial = await this.serial(name, now);
+    if (serial === undefined) return { found: false };
+    const cached = this.cache.get(name);
+    if (cached && cached.serial === serial) return { found: true, page: cached.page };
+    const project = await this.hosted.project(name);
+    if (!project) return { found: false };
+    const page = hostedProjectPage(project, await this.hosted.releases(project.id), await this.hosted.files(project.id));
+    const files = new Map<string, SourcedFile>(page.files.map((f) => [f.filename, f]));
+    const sourced: SourcedPage = {
+      source: 'hosted',
+      project: name,
+      page,
+      files,
+      revision: `hosted:${project.serial}`,
+      cacheStatus: 'HOSTED',
+      ageSeconds: 0,
+    };
+    if (this.cache.size >= MAX_CACHED_PROJECTS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(name, { serial: project.serial, checkedAt: now, page: sourced });
+    return { found: true, page: sourced };
+  }
+}
