@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Storage } from '../store/index.js';
 import { checkUpstreamNames, ConfigError, DEFAULT_CONFIG, parsePort, readConfigFile, upstreamsFromList, type GatewayConfig } from '../config/gateway.js';
 
 export interface GatewayOptions {
@@ -49,4 +50,17 @@ export function resolveConfig(opts: GatewayOptions, env: NodeJS.ProcessEnv = pro
     throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
   }
   return config;
+}
+
+/** Opens the gateway's storage as configured, runs `work`, and closes it. */
+export async function withStorage<T>(opts: GatewayOptions, work: (storage: Storage, config: GatewayConfig) => Promise<T>): Promise<T> {
+  const config = resolveConfig(opts);
+  // Loaded on use, so commands that never open storage start without the database drivers.
+  const { openStorage } = await import('../store/index.js');
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    return await work(storage, config);
+  } finally {
+    await storage.close();
+  }
 }

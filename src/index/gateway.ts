@@ -6,6 +6,7 @@
 import type { GatewayConfig } from '../config/gateway.js';
 import type { Storage } from '../store/index.js';
 import { UpstreamClient, type UpstreamEvents, type UpstreamHealth } from '../upstream/index.js';
+import { ConfusionWatch, type ConfusionAlert } from './confusion-watch.js';
 import { GatewayIndex } from './gateway-index.js';
 import { HostedSource } from './hosted-source.js';
 import { ProxiedFiles, type ProxiedFilesObserver } from './proxied-files.js';
@@ -16,6 +17,7 @@ export interface GatewayIndexParts {
   index: GatewayIndex;
   files: ProxiedFiles;
   gate: ServeGate;
+  confusion: ConfusionWatch;
   health(): UpstreamHealth[];
   close(): Promise<void>;
 }
@@ -28,6 +30,8 @@ export function createGatewayIndex(
     sourceObserver?: UpstreamSourceObserver;
     filesObserver?: ProxiedFilesObserver;
     gate?: ServeGate;
+    onAlert?: (alert: ConfusionAlert) => void;
+    onError?: (err: unknown, what: string) => void;
   } = {},
 ): GatewayIndexParts {
   const gate = options.gate ?? OPEN_GATE;
@@ -41,10 +45,15 @@ export function createGatewayIndex(
   const sources = clients.map((client) => new UpstreamSource(client, storage.upstreamPages, storage.cachedFiles, config.proxy, options.sourceObserver));
   const index = new GatewayIndex(new HostedSource(storage.hosted), sources, config.index);
   const files = new ProxiedFiles(index, storage, gate, config.proxy, options.filesObserver);
+  const confusion = new ConfusionWatch(sources, config.index.reserved, storage, options.onAlert ?? (() => undefined));
+  storage.hosted.onChange((project) => {
+    confusion.hostedChanged(project).catch((err: unknown) => options.onError?.(err, `checking ${project} for dependency confusion`));
+  });
   return {
     index,
     files,
     gate,
+    confusion,
     health: () => clients.map((c) => c.health()),
     close: async () => {
       await Promise.all(clients.map((c) => c.close()));

@@ -186,3 +186,30 @@ export function parseProjectHtml(html: string, url: string, options?: PageReadOp
   if (alternateLocations !== undefined) result.alternateLocations = alternateLocations;
   return result;
 }
+
+/** The project names of a PEP 503 root page: each link's text (PEP 503: "the text of the anchor tag MUST be the name"). */
+export function parseIndexHtml(html: string): string[] {
+  const names: string[] = [];
+  let text: string[] | null = null;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (name === 'a') text = [];
+      },
+      ontext(data) {
+        text?.push(data);
+      },
+      onclosetag(name) {
+        if (name === 'a' && text !== null) {
+          const value = text.join('').trim();
+          if (value !== '') names.push(value);
+          text = null;
+        }
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.write(html);
+  parser.end();
+  return names;
+}

@@ -163,3 +163,22 @@ export function parseProjectJson(json: string, url: string, options?: PageReadOp
   }
   return page;
 }
+
+/**
+ * The project names of a PEP 691 root page (`{"projects": [{"name": …}, …]}`). Entries without a string name are
+ * skipped; a document that is not a root page throws.
+ */
+export function parseIndexJson(json: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (error) {
+    throw new InvalidSimpleDocumentError(`not JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(doc) || !Array.isArray(doc['projects'])) throw new InvalidSimpleDocumentError('a root page has a "projects" list');
+  const names: string[] = [];
+  for (const entry of doc['projects'] as unknown[]) {
+    if (isRecord(entry) && typeof entry['name'] === 'string') names.push(entry['name']);
+  }
+  return names;
+}

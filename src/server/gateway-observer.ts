@@ -3,6 +3,7 @@
  * Labels stay bounded (upstream names, kinds, outcomes); project and file names go to logs only.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ConfusionAlert } from '../index/confusion-watch.js';
 import type { ProxiedFilesObserver } from '../index/proxied-files.js';
 import type { UpstreamSourceObserver } from '../index/upstream-source.js';
 import type { UpstreamEvents } from '../upstream/index.js';
@@ -13,8 +14,25 @@ const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
 export function observeGateway(
   app: FastifyInstance,
   metrics: GatewayMetrics,
-): { upstreamEvents: UpstreamEvents; sourceObserver: UpstreamSourceObserver; filesObserver: ProxiedFilesObserver } {
+): {
+  upstreamEvents: UpstreamEvents;
+  sourceObserver: UpstreamSourceObserver;
+  filesObserver: ProxiedFilesObserver;
+  onAlert: (alert: ConfusionAlert) => void;
+  onError: (err: unknown, what: string) => void;
+} {
   return {
+    onAlert(alert) {
+      if (!alert.first) return;
+      metrics.alerts.inc({ kind: alert.kind });
+      app.log.warn(
+        { alert: 'dependency-confusion', project: alert.project, upstream: alert.upstream, kind: alert.kind, via: alert.via },
+        `dependency confusion: upstream ${alert.upstream} has a project named '${alert.project}', which is ${alert.kind} here; it is never served from there`,
+      );
+    },
+    onError(err, what) {
+      app.log.error({ err }, `${what} failed`);
+    },
     upstreamEvents: {
       onRequest(e) {
         metrics.upstreamRequests.inc({ upstream: e.upstream, kind: e.kind, outcome: e.outcome });

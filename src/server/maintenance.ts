@@ -23,6 +23,18 @@ export async function runMaintenance(app: FastifyInstance, storage: Storage, met
   }
 }
 
+/** How often each upstream's project list is read for dependency-confusion alerts (PyPI's is tens of MB). */
+export const CONFUSION_SCAN_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+export async function runConfusionScan(app: FastifyInstance): Promise<void> {
+  const { gateway, config } = app.services;
+  if (config.proxy.offline) return;
+  for (const result of await gateway.confusion.scan()) {
+    if (result.error !== undefined) app.log.warn({ upstream: result.upstream, reason: result.error }, `could not read the project list of upstream ${result.upstream} to check for dependency confusion`);
+    else app.log.info({ upstream: result.upstream, listed: result.listed, collisions: result.alerts }, `checked ${result.listed} project names of upstream ${result.upstream} for dependency confusion: ${result.alerts} collision(s)`);
+  }
+}
+
 /** Runs maintenance shortly after start and then every interval, until the app closes. */
 export function scheduleMaintenance(app: FastifyInstance, storage: Storage, metrics: GatewayMetrics, intervalMs = MAINTENANCE_INTERVAL_MS): void {
   let running: Promise<void> | undefined;
@@ -33,11 +45,21 @@ export function scheduleMaintenance(app: FastifyInstance, storage: Storage, metr
   };
   const first = setTimeout(run, Math.min(FIRST_RUN_MS, intervalMs));
   const every = setInterval(run, intervalMs);
-  first.unref();
-  every.unref();
+  let scanning: Promise<void> | undefined;
+  const scan = () => {
+    scanning ??= runConfusionScan(app)
+      .catch((err: unknown) => app.log.error({ err }, 'the dependency-confusion scan failed; it runs again at the next interval'))
+      .finally(() => (scanning = undefined));
+  };
+  const firstScan = setTimeout(scan, 2 * FIRST_RUN_MS);
+  const everyScan = setInterval(scan, CONFUSION_SCAN_INTERVAL_MS);
+  for (const timer of [first, every, firstScan, everyScan]) timer.unref();
   app.addHook('onClose', async () => {
     clearTimeout(first);
     clearInterval(every);
+    clearTimeout(firstScan);
+    clearInterval(everyScan);
     await running;
+    await scanning;
   });
 }

@@ -8,8 +8,8 @@
  */
 import { InvalidSimpleDocumentError } from '../pep/errors.js';
 import { normalizeName, parseName } from '../pep/name.js';
-import { parseProjectHtml } from '../pep/simple-html.js';
-import { parseProjectJson } from '../pep/simple-json.js';
+import { parseIndexHtml, parseProjectHtml } from '../pep/simple-html.js';
+import { parseIndexJson, parseProjectJson } from '../pep/simple-json.js';
 import type { PageIssue } from '../pep/simple-reading.js';
 import type { SimpleFile, SimpleProjectPage } from '../pep/simple.js';
 import { ACCEPT_ENCODING, BodyTooLargeError, CorruptEncodingError, UnsupportedEncodingError, readDocumentBody } from './body.js';
@@ -78,6 +78,8 @@ export interface UpstreamHealth extends CircuitHealth {
 }
 
 const ISSUES_KEPT = 20;
+/** PyPI's root page lists over 600,000 projects. */
+const MAX_PROJECT_LIST_BYTES = 512 * 1024 * 1024;
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -186,6 +188,30 @@ export class UpstreamClient {
     return fetchProvenance(this.transport, this.events, file);
   }
 
+  /**
+   * Every project name the upstream lists on its root page (`/simple/`), for checking hosted and reserved names
+   * against it without ever asking for those names. PyPI's list is tens of MB: it has a bound of its own.
+   */
+  async fetchProjectList(): Promise<string[]> {
+    const url = this.upstream.indexUrl;
+    return this.transport.exchange({ url, kind: 'page', headers: { accept: PAGE_ACCEPT, 'accept-encoding': ACCEPT_ENCODING }, redirect: sameHost }, async (response) => {
+      if (response.status !== 200) throw await this.refusal(response, 'the project list');
+      const { type, charset } = mediaType(headerValue(response.headers['content-type']));
+      const json = JSON_TYPES.has(type);
+      if (!json && !HTML_TYPES.has(type)) {
+        await response.body.dump();
+        throw new UpstreamPageError(this.transport, `the project list answered with content type ${JSON.stringify(type)}`);
+      }
+      const text = decodeText(await this.readDocument(response, 'page', MAX_PROJECT_LIST_BYTES), json ? 'utf-8' : charset);
+      try {
+        return json ? parseIndexJson(text) : parseIndexHtml(text);
+      } catch (error) {
+        if (error instanceof InvalidSimpleDocumentError) throw new UpstreamPageError(this.transport, `the project list: ${error.message}`);
+        throw error;
+      }
+    });
+  }
+
   health(): UpstreamHealth {
     return { name: this.name, url: this.upstream.indexUrl.href, ...this.transport.health() };
   }
@@ -266,10 +292,10 @@ export class UpstreamClient {
   }
 
   /** A document body, bounded; what goes wrong reading it becomes an UpstreamPageError, except network failures. */
-  private async readDocument(response: UpstreamResponse, kind: RequestKind): Promise<Buffer> {
+  private async readDocument(response: UpstreamResponse, kind: RequestKind, maxBytes = this.maxPageBytes): Promise<Buffer> {
     const where = this.transport.redactor.url(response.url);
     try {
-      return await readDocumentBody(response.body, headerValue(response.headers['content-encoding']), this.maxPageBytes, (bytes) =>
+      return await readDocumentBody(response.body, headerValue(response.headers['content-encoding']), maxBytes, (bytes) =>
         emit(this.events.onBytes, { upstream: this.name, kind, bytes }),
       );
     } catch (error) {

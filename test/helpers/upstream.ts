@@ -87,6 +87,8 @@ export interface TestUpstreamOptions {
   uploadTimeInPages?: boolean;
   /** Gzip pages for clients that accept it; default true. */
   compress?: boolean;
+  /** Offer PEP 658 metadata files for wheels; default true. */
+  coreMetadata?: boolean;
 }
 
 const LAST_MODIFIED = new Date('2026-11-01T00:00:00Z').toUTCString();
@@ -102,6 +104,7 @@ export class TestUpstream {
   jsonApi: boolean;
   uploadTimeInPages: boolean;
   compress: boolean;
+  coreMetadata: boolean;
   readonly log: RequestRecord[] = [];
   /** TCP connections accepted: keep-alive shows as fewer connections than requests. */
   connections = 0;
@@ -117,6 +120,7 @@ export class TestUpstream {
     this.jsonApi = options.jsonApi ?? true;
     this.uploadTimeInPages = options.uploadTimeInPages ?? true;
     this.compress = options.compress ?? true;
+    this.coreMetadata = options.coreMetadata ?? true;
     for (const project of options.projects ?? []) this.addProject(project);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(() => res.destroy());
@@ -210,7 +214,7 @@ export class TestUpstream {
         provenance: `${this.fileUrl(f.filename)}.provenance`,
       };
       if (f.release.requiresPython !== undefined) file.requiresPython = f.release.requiresPython;
-      if (f.filename.endsWith('.whl')) file.coreMetadata = { sha256: sha256(f.metadata) };
+      if (f.filename.endsWith('.whl') && this.coreMetadata) file.coreMetadata = { sha256: sha256(f.metadata) };
       return file;
     });
     const page: SimpleProjectPage = { name: spec.name, versions: spec.releases.map((r) => r.version), files };
@@ -330,7 +334,7 @@ export class TestUpstream {
       const name = path.slice('/files/'.length);
       const file = this.files.get(name);
       if (file !== undefined) return { body: file.bytes, contentType: 'application/octet-stream' };
-      const metadata = name.endsWith('.metadata') ? this.files.get(name.slice(0, -'.metadata'.length)) : undefined;
+      const metadata = name.endsWith('.metadata') && this.coreMetadata ? this.files.get(name.slice(0, -'.metadata'.length)) : undefined;
       if (metadata !== undefined) return { body: Buffer.from(metadata.metadata), contentType: 'application/octet-stream' };
       const provenance = name.endsWith('.provenance') ? this.files.get(name.slice(0, -'.provenance'.length)) : undefined;
       if (provenance !== undefined) {

@@ -2,20 +2,8 @@
 import type { Command } from 'commander';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
-import type { Storage } from '../../store/index.js';
-import { addStorageOptions, resolveConfig, type GatewayOptions } from '../gateway-options.js';
-
-async function withStorage<T>(opts: GatewayOptions, work: (storage: Storage) => Promise<T>): Promise<T> {
-  const config = resolveConfig(opts);
-  // Loaded on use, so commands that never open storage start without the database drivers.
-  const { openStorage } = await import('../../store/index.js');
-  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  try {
-    return await work(storage);
-  } finally {
-    await storage.close();
-  }
-}
+import { addStorageOptions, withStorage, type GatewayOptions } from '../gateway-options.js';
+import { formatTable } from '../table.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -112,11 +100,7 @@ Use it as the password with user __token__:
         t.lastUsedAt?.slice(0, 19) ?? 'never',
         t.description,
       ]);
-      const header = ['ID', 'SCOPE', 'PROJECTS', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED', 'DESCRIPTION'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const r of [header, ...rows]) {
-        process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
-      }
+      process.stdout.write(formatTable(['ID', 'SCOPE', 'PROJECTS', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED', 'DESCRIPTION'], rows));
     });
 
   addStorageOptions(token.command('revoke').description('Revoke a token by its id (see `token list`).').argument('<id>', 'token id'))

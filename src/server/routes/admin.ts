@@ -4,6 +4,9 @@
  *   POST /admin/api/projects/<project>/yank    {"version": "1.0", "reason": "…"}  or {"filename": "…"}
  *   POST /admin/api/projects/<project>/unyank  {"version": "1.0"}                  or {"filename": "…"}
  *
+ *   GET  /admin/api/upstreams   each upstream: URL, circuit state and counts, cached pages
+ *   GET  /admin/api/alerts      dependency-confusion alerts (an upstream has a hosted or reserved name)
+ *
  * Yanking (PEP 592) keeps the files installable when pinned with `==`, and
  * hides them from every other resolution.
  */
@@ -32,7 +35,27 @@ const yankSchema = {
 } as const;
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  const { storage } = app.services;
+  const { storage, gateway, config } = app.services;
+
+  app.get('/admin/api/upstreams', async (request) => {
+    requireAdminScope(await authenticate(storage.tokens, request.headers.authorization));
+    const pages = new Map((await storage.upstreamPages.counts()).map((c) => [c.upstream, c]));
+    return {
+      offline: config.proxy.offline,
+      upstreams: gateway.health().map((h) => ({
+        ...h,
+        cachedPages: { found: pages.get(h.name)?.found ?? 0, missing: pages.get(h.name)?.missing ?? 0 },
+      })),
+    };
+  });
+
+  app.get('/admin/api/alerts', async (request) => {
+    requireAdminScope(await authenticate(storage.tokens, request.headers.authorization));
+    const alerts = await storage.alerts.list();
+    return {
+      alerts: alerts.map((a) => ({ project: a.project, upstream: a.upstream, kind: a.kind, firstSeen: a.first_seen, lastSeen: a.last_seen, count: a.count })),
+    };
+  });
 
   for (const action of ['yank', 'unyank'] as const) {
     app.post<{ Params: { project: string }; Body: YankBody }>(
