@@ -4,6 +4,7 @@ import { BlobClaims } from './blob-claims.js';
 import { BlobCollector } from './blob-collector.js';
 import type { BlobStore } from './blob-store.js';
 import { LocalBlobStore } from './blobs.js';
+import { DecisionStore } from './decisions.js';
 import { HostedStore } from './hosted.js';
 import { CachedFileStore, UpstreamAlertStore, UpstreamPageStore } from './proxy-cache.js';
 import { TokenStore } from './tokens.js';
@@ -23,6 +24,7 @@ export interface Storage {
   upstreamPages: UpstreamPageStore;
   cachedFiles: CachedFileStore;
   alerts: UpstreamAlertStore;
+  decisions: DecisionStore;
   tokens: TokenStore;
   /** Temporary files an interrupted run left behind, removed at start-up. */
   sweptTempFiles: number;
@@ -46,6 +48,7 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
     upstreamPages: new UpstreamPageStore(database.db),
     cachedFiles,
     alerts: new UpstreamAlertStore(database.db),
+    decisions: new DecisionStore(database.db),
     tokens: new TokenStore(database.db),
     sweptTempFiles,
     close: () => database.close(),
