@@ -41,18 +41,24 @@ export interface NormalizedExpression {
 const byLowerCase = (ids: readonly string[]): ReadonlyMap<string, string> => new Map(ids.map((id) => [id.toLowerCase(), id]));
 const LICENSES = byLowerCase([...licenseIds, ...deprecatedIds]);
 const EXCEPTIONS = byLowerCase(exceptionIds);
+/** Whether `id` is an SPDX license id, in its canonical case. */
+export const isLicenseId = (id: string): boolean => LICENSES.get(id.toLowerCase()) === id;
 const OPERATORS = new Set(['and', 'or', 'with']);
-const LICENSE_REF = /^licenseref-[a-z0-9.-]+$/i;
+// packaging allows an empty LicenseRef, the SPDX grammar (and spdx-expression-parse) does not.
+const LICENSE_REF = /^licenseref-[a-z0-9.-]*$/i;
 
 /**
  * Normalizes an SPDX expression the way `packaging.licenses.canonicalize_license_expression` does (PyPI validates
  * License-Expression with it): SPDX ids, exceptions and operators are case-insensitive and come out in their
- * canonical case; `LicenseRef-` keeps the text after its prefix; `DocumentRef-` is not allowed in core metadata.
- * The syntax (parentheses, operators, `+`, `WITH`) is then checked by spdx-expression-parse.
+ * canonical case; LicenseRefs that differ only in case take one spelling (packaging's: the last); `DocumentRef-` is
+ * not allowed in core metadata. The syntax (parentheses, operators, `+`, `WITH`) is then checked by
+ * spdx-expression-parse, which also refuses what the SPDX grammar does not allow and packaging lets through
+ * (`LicenseRef-` with nothing after it, `LicenseRef-X+`).
  */
 export function normalizeExpression(raw: string): NormalizedExpression {
   const tokens = raw.replace(/[()]/g, ' $& ').trim().split(/\s+/).filter((t) => t !== '');
   if (tokens.length === 0) throw new InvalidLicenseExpressionError(raw, 'it is empty');
+  const refs = new Map(tokens.filter((t) => LICENSE_REF.test(t.replace(/\+$/, ''))).map((t) => [t.replace(/\+$/, '').toLowerCase(), t.replace(/\+$/, '')]));
   const out: string[] = [];
   for (const token of tokens) {
     const lower = token.toLowerCase();
@@ -64,13 +70,11 @@ export function normalizeExpression(raw: string): NormalizedExpression {
       out.push(exception);
     } else {
       const plus = token.endsWith('+') ? '+' : '';
-      const name = plus === '' ? token : token.slice(0, -1);
-      if (LICENSE_REF.test(name)) out.push(`LicenseRef-${name.slice('licenseref-'.length)}${plus}`);
-      else {
-        const id = LICENSES.get(name.toLowerCase());
-        if (id === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license "${token}"`);
-        out.push(id + plus);
-      }
+      const name = (plus === '' ? lower : lower.slice(0, -1));
+      const ref = refs.get(name);
+      const id = ref === undefined ? LICENSES.get(name) : `LicenseRef-${ref.slice('licenseref-'.length)}`;
+      if (id === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license "${token}"`);
+      out.push(id + plus);
     }
   }
   const text = out.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');

@@ -11,7 +11,7 @@
  */
 import spdxCorrect from 'spdx-correct';
 import { classifierNamed } from './license-classifiers.js';
-import { InvalidLicenseExpressionError, licensesOf, type NormalizedExpression, normalizeExpression } from './license-expression.js';
+import { InvalidLicenseExpressionError, isLicenseId, licensesOf, type NormalizedExpression, normalizeExpression } from './license-expression.js';
 
 export type LicenseFieldReading =
   /** No License field, an empty one, or setuptools' placeholder `UNKNOWN`. */
@@ -54,9 +54,9 @@ export function readLicenseField(value: string | undefined): LicenseFieldReading
   if (COMBINATION.test(title.replace(/,?\s+version\s+(?=\d)/gi, ' ').replace(/\bor\s+(?:any\s+)?later\b/gi, ''))) {
     return unusable('it names several licenses or an exception, and does not say how they combine in SPDX terms');
   }
-  const corrected = spdxCorrect(title);
+  const corrected = spdxCorrect(title, { upgrade: false });
   if (corrected === null) return unusable('it is not an SPDX expression and names no SPDX license');
-  const expression = tryNormalize(corrected);
+  const expression = tryNormalize(currentGnuId(corrected));
   if (expression === null) return unusable('it is not an SPDX expression and names no SPDX license');
   if (!licensesOf(expression.tree).every((id) => textNames(title, id))) {
     return unusable(`it is not an SPDX expression, and reading it as ${expression.text} would be a guess`);
@@ -71,6 +71,18 @@ function tryNormalize(text: string): NormalizedExpression | null {
     if (error instanceof InvalidLicenseExpressionError) return null;
     throw error;
   }
+}
+
+/**
+ * spdx-correct answers `GPL v3` with the deprecated GPL-3.0 (or, with its `upgrade`, GPL-3.0-or-later). SPDX defines
+ * the deprecated GNU ids as `GPL-3.0` = GPL-3.0-only and `GPL-3.0+` = GPL-3.0-or-later; the same reading as the
+ * classifier `GPLv3`.
+ */
+function currentGnuId(id: string): string {
+  const plus = id.endsWith('+');
+  const base = plus ? id.slice(0, -1) : id;
+  if (!isLicenseId(`${base}-only`)) return id;
+  return plus ? `${base}-or-later` : `${base}-only`;
 }
 
 /** Trailing `.0` parts do not change a version: `2.0` is `2`. */
