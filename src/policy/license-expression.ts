@@ -17,6 +17,8 @@ export class InvalidLicenseExpressionError extends InvalidInputError {
   constructor(
     readonly expression: string,
     readonly reason: string,
+    /** What is wrong: an unknown license id can often be corrected, the rest cannot. */
+    readonly problem: 'empty' | 'unknown-license' | 'unknown-exception' | 'syntax',
   ) {
     super('license.invalid-expression', `"${expression}" is not a valid SPDX license expression: ${reason}`);
   }
@@ -57,7 +59,7 @@ const LICENSE_REF = /^licenseref-[a-z0-9.-]*$/i;
  */
 export function normalizeExpression(raw: string): NormalizedExpression {
   const tokens = raw.replace(/[()]/g, ' $& ').trim().split(/\s+/).filter((t) => t !== '');
-  if (tokens.length === 0) throw new InvalidLicenseExpressionError(raw, 'it is empty');
+  if (tokens.length === 0) throw new InvalidLicenseExpressionError(raw, 'it is empty', 'empty');
   const refs = new Map(tokens.filter((t) => LICENSE_REF.test(t.replace(/\+$/, ''))).map((t) => [t.replace(/\+$/, '').toLowerCase(), t.replace(/\+$/, '')]));
   const out: string[] = [];
   for (const token of tokens) {
@@ -66,14 +68,14 @@ export function normalizeExpression(raw: string): NormalizedExpression {
     else if (OPERATORS.has(lower)) out.push(token.toUpperCase());
     else if (out[out.length - 1] === 'WITH') {
       const exception = EXCEPTIONS.get(lower);
-      if (exception === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license exception "${token}"`);
+      if (exception === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license exception "${token}"`, 'unknown-exception');
       out.push(exception);
     } else {
       const plus = token.endsWith('+') ? '+' : '';
       const name = (plus === '' ? lower : lower.slice(0, -1));
       const ref = refs.get(name);
       const id = ref === undefined ? LICENSES.get(name) : `LicenseRef-${ref.slice('licenseref-'.length)}`;
-      if (id === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license "${token}"`);
+      if (id === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license "${token}"`, 'unknown-license');
       out.push(id + plus);
     }
   }
@@ -82,7 +84,7 @@ export function normalizeExpression(raw: string): NormalizedExpression {
   try {
     tree = spdxParse(text);
   } catch {
-    throw new InvalidLicenseExpressionError(raw, 'its operators or parentheses do not form an expression');
+    throw new InvalidLicenseExpressionError(raw, 'its operators or parentheses do not form an expression', 'syntax');
   }
   return { text, tree };
 }

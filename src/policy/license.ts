@@ -172,7 +172,7 @@ function parseRule(rule: LicenseRule): ParsedRule {
         problems.push(`${at}: an entry names one license; list each license of "${text}" as its own entry`);
       } catch (error) {
         if (!(error instanceof InvalidLicenseExpressionError)) throw error;
-        problems.push(`${at}: ${error.reason}${suggestion(raw)}`);
+        problems.push(`${at}: ${error.reason}${error.problem === 'unknown-license' ? suggestion(raw) : ''}`);
       }
       return [];
     });
@@ -190,7 +190,7 @@ function parseRule(rule: LicenseRule): ParsedRule {
 }
 
 function suggestion(raw: string): string {
-  const corrected = raw.trim() === '' ? null : spdxCorrect(raw);
+  const corrected = spdxCorrect(raw);
   return corrected === null ? '' : ` (did you mean "${corrected}"?)`;
 }
 
