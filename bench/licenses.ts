@@ -5,7 +5,7 @@
  *
  * Reads the METADATA of every wheel (src/archive/wheel-metadata.ts), derives its license, and reports how many get
  * an expression from License-Expression, from the classifiers and from the License field (as written, from the title
- * line of a pasted license text, or through spdx-correct), how many stay unknown, and the most common inputs of the
+ * line of a pasted license text, as a classifier's name, or through spdx-correct), how many stay unknown, and the most common inputs of the
  * unknown ones. Time: deriving and judging every license against a typical rule, as a ratio to parsing the same
  * METADATA files (`parseCoreMetadata`, which any decision needs first), best of 7 alternating rounds.
  */
@@ -44,7 +44,7 @@ for (const md of metadata) {
   let bucket: string = license.source;
   if (license.source === 'license-field') {
     const field = readLicenseField(md.license);
-    bucket += field.kind === 'expression' && field.note?.includes('spdx-correct') ? ' (spdx-correct)' : field.kind === 'expression' && field.note ? ' (title line)' : ' (as written)';
+    if (field.kind === 'expression') bucket += ` (${field.via})`;
   }
   if (license.source === 'none') bucket = md.licenseExpression ? 'unknown (invalid License-Expression)' : 'unknown';
   bump(counts, bucket);

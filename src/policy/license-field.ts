@@ -16,8 +16,11 @@ import { InvalidLicenseExpressionError, isLicenseId, licensesOf, type Normalized
 export type LicenseFieldReading =
   /** No License field, an empty one, or setuptools' placeholder `UNKNOWN`. */
   | { kind: 'absent' }
-  /** `shown` is the value for explanations: its first line, shortened. */
-  | { kind: 'expression'; shown: string; expression: string; note?: string }
+  /**
+   * `shown` is the value for explanations: its first line, shortened. `via` says how it was read: an SPDX expression
+   * as written, the SPDX title line of a license text, the name of a license classifier, or spdx-correct.
+   */
+  | { kind: 'expression'; shown: string; expression: string; via: 'as-written' | 'title-line' | 'classifier-name' | 'spdx-correct'; note?: string }
   | { kind: 'unusable'; shown: string; reason: string };
 
 const SHOWN_LENGTH = 120;
@@ -34,16 +37,18 @@ export function readLicenseField(value: string | undefined): LicenseFieldReading
   const short = title.length > SHOWN_LENGTH ? `${title.slice(0, SHOWN_LENGTH)}…` : title;
   const shown = multiline ? `${short} …` : short;
   const whole = tryNormalize(text);
-  if (whole !== null) return { kind: 'expression', shown, expression: whole.text };
+  if (whole !== null) return { kind: 'expression', shown, expression: whole.text, via: 'as-written' };
   const titled = multiline ? tryNormalize(title) : null;
   if (titled !== null) {
-    return { kind: 'expression', shown, expression: titled.text, note: `the License field holds a license text titled "${short}"` };
+    return { kind: 'expression', shown, expression: titled.text, via: 'title-line', note: `the License field holds a license text titled "${short}"` };
   }
   const unusable = (reason: string): LicenseFieldReading => ({ kind: 'unusable', shown, reason });
-  const named = classifierNamed(title);
+  // Authors often copy a classifier's name, sometimes without its last word: "MIT No Attribution".
+  const named = classifierNamed(title) ?? classifierNamed(`${title} License`);
   if (named !== undefined) {
     if (named.kind === 'license') {
-      return { kind: 'expression', shown, expression: named.id, note: `the License field "${shown}" is the name of a license classifier, read as ${named.id}` };
+      const note = `the License field "${shown}" names the license classifier of ${named.id}`;
+      return { kind: 'expression', shown, expression: named.id, via: 'classifier-name', note };
     }
     return unusable(
       named.kind === 'ambiguous' ? `it does not say which license it means (${named.candidates})` : 'it names a license without an SPDX identifier',
@@ -61,7 +66,8 @@ export function readLicenseField(value: string | undefined): LicenseFieldReading
   if (!licensesOf(expression.tree).every((id) => textNames(title, id))) {
     return unusable(`it is not an SPDX expression, and reading it as ${expression.text} would be a guess`);
   }
-  return { kind: 'expression', shown, expression: expression.text, note: `the License field "${shown}" was read as ${expression.text} (spdx-correct)` };
+  const note = `the License field "${shown}" was read as ${expression.text} (spdx-correct)`;
+  return { kind: 'expression', shown, expression: expression.text, via: 'spdx-correct', note };
 }
 
 function tryNormalize(text: string): NormalizedExpression | null {

@@ -5,9 +5,10 @@
  * Where the license comes from, first that applies:
  * 1. `License-Expression` (core metadata 2.4, PEP 639). When present it is the project's statement; an invalid one
  *    leaves the license unknown rather than falling back to older fields that may disagree with it.
- * 2. The license classifiers, when each names one license (license-classifiers.ts), joined with AND.
- * 3. The `License` field, when it is an SPDX expression or a license name that spdx-correct can map without guessing
- *    (license-field.ts).
+ * 2. The `License` field, when it holds an SPDX expression as written (projects declared SPDX there before 2.4).
+ * 3. The license classifiers, when each names one license (license-classifiers.ts), joined with AND.
+ * 4. The `License` field read as a name: the SPDX title line of a pasted license text, a classifier's name, or a
+ *    name that spdx-correct maps without guessing (license-field.ts).
  *
  * An expression offers choices: `MIT OR GPL-3.0-only` lets the user take MIT; `MIT AND GPL-3.0-only` binds them to
  * both; `GPL-2.0-or-later` lets them take GPL-2.0 or GPL-3.0. A project is allowed when some choice uses only
@@ -56,22 +57,29 @@ export function projectLicense(metadata: Pick<CoreMetadata, 'licenseExpression' 
     }
   }
   const evidence = metadata.classifiers.filter(isLicenseClassifier).map((c) => `Classifier: ${c}`);
-  const notes: string[] = [];
   const classifiers = readLicenseClassifiers(metadata.classifiers);
-  notes.push(...classifiers.notes);
+  const notes = [...classifiers.notes];
+  const field = readLicenseField(metadata.license);
+  if (field.kind !== 'absent') evidence.push(`License: ${field.shown}`);
+  // An SPDX expression in the License field, as written, is how projects declared SPDX before License-Expression
+  // existed; it can say what classifiers cannot (the version, -or-later, OR or AND).
+  if (field.kind === 'expression' && field.via === 'as-written') {
+    if (classifiers.kind === 'expression' && classifiers.expression !== field.expression) {
+      notes.push(`the License field's SPDX expression was taken over the classifiers' ${classifiers.expression}`);
+    }
+    return withNotes({ expression: field.expression, source: 'license-field', evidence }, notes);
+  }
   if (classifiers.kind === 'expression') {
     const expression = normalizeExpression(classifiers.expression).text;
     return withNotes({ expression, source: 'classifiers', evidence }, notes);
   }
-  const field = readLicenseField(metadata.license);
-  if (field.kind === 'absent') {
-    notes.push(evidence.length === 0 ? 'the metadata declares no license' : 'there is no License field');
-    return withNotes({ expression: null, source: 'none', evidence }, notes);
-  }
-  evidence.push(`License: ${field.shown}`);
   if (field.kind === 'expression') {
     if (field.note !== undefined) notes.push(field.note);
     return withNotes({ expression: field.expression, source: 'license-field', evidence }, notes);
+  }
+  if (field.kind === 'absent') {
+    notes.push(evidence.length === 0 ? 'the metadata declares no license' : 'there is no License field');
+    return withNotes({ expression: null, source: 'none', evidence }, notes);
   }
   notes.push(`the License field is not usable: ${field.reason}`);
   return withNotes({ expression: null, source: 'none', evidence, invalid: field.shown }, notes);

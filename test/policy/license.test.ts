@@ -49,7 +49,8 @@ test('where the license comes from', () => {
     ['an unbalanced one too', { licenseExpression: '(MIT OR Apache-2.0', license: 'MIT' }, null, 'none', '(MIT OR Apache-2.0'],
     // Classifiers.
     ['one classifier', { classifiers: [MIT] }, 'MIT', 'classifiers'],
-    ['classifiers before the License field', { classifiers: [MIT], license: 'Apache-2.0' }, 'MIT', 'classifiers'],
+    ['classifiers before a License field that is only a name', { classifiers: [MIT], license: 'Apache 2.0' }, 'MIT', 'classifiers'],
+    ['an SPDX License field before the classifiers', { classifiers: [`${OSI} :: GNU Lesser General Public License v3 (LGPLv3)`], license: 'LGPL-3.0-or-later' }, 'LGPL-3.0-or-later', 'license-field'],
     ['several classifiers: all apply', { classifiers: [MIT, `${OSI} :: ISC License (ISCL)`] }, 'MIT AND ISC', 'classifiers'],
     ['GPLv3 classifier', { classifiers: [GPL3] }, 'GPL-3.0-only', 'classifiers'],
     // An ambiguous classifier hands over to the License field.
@@ -270,9 +271,12 @@ const REAL: Array<[wheel: string, expression: string | null, source: ProjectLice
   ['numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl', 'BSD-3-Clause AND 0BSD AND MIT AND Zlib AND CC0-1.0', 'license-expression'],
   ['paramiko-5.0.0-py3-none-any.whl', 'LGPL-2.1', 'license-expression'],
   ['cryptography-50.0.2-cp311-abi3-manylinux_2_34_x86_64.whl', 'Apache-2.0 OR BSD-3-Clause', 'license-expression'],
-  ['certifi-2026.7.22-py3-none-any.whl', 'MPL-2.0', 'classifiers'],
-  ['future-1.0.0-py3-none-any.whl', 'MIT', 'classifiers'],
-  ['reedsolo-1.7.0-py3-none-any.whl', 'Unlicense AND MIT-0', 'classifiers'],
+  ['setuptools_rust-1.13.0-py3-none-any.whl', 'MIT', 'classifiers'],
+  ['reedsolo-1.7.0-py3-none-any.whl', 'Unlicense AND MIT-0', 'classifiers'], // over a License field of "Public Domain"
+  ['scramp-1.4.17-py3-none-any.whl', 'MIT-0', 'classifiers'], // over a License field of "MIT No Attribution"
+  ['certifi-2026.7.22-py3-none-any.whl', 'MPL-2.0', 'license-field'],
+  ['future-1.0.0-py3-none-any.whl', 'MIT', 'license-field'],
+  ['fpdf2-2.8.3-py2.py3-none-any.whl', 'LGPL-3.0-or-later', 'license-field'], // over the classifier LGPLv3
   ['sniffio-1.3.1-py3-none-any.whl', 'MIT OR Apache-2.0', 'license-field'],
   ['requests-2.34.2-py3-none-any.whl', 'Apache-2.0', 'license-field'],
   ['cmake-4.4.3-py3-none-manylinux2014_x86_64.manylinux_2_17_x86_64.whl', 'Apache-2.0', 'license-field'],
@@ -302,9 +306,12 @@ test('real wheels from /opt/pypi: the license each one gets, and a typical rule 
     numpy: 'not-allowed', // 0BSD, Zlib and CC0-1.0 are not on this allow list
     paramiko: 'allowed', // LGPL-2.1 (deprecated id for -only) is a version LGPL-2.1-or-later covers
     cryptography: 'allowed',
+    'setuptools-rust': 'allowed',
+    reedsolo: 'not-allowed',
+    scramp: 'not-allowed',
     certifi: 'allowed',
     future: 'allowed',
-    reedsolo: 'not-allowed',
+    fpdf2: 'allowed',
     sniffio: 'allowed',
     requests: 'allowed',
     cmake: 'allowed',
