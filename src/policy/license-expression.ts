@@ -18,11 +18,20 @@ export class InvalidLicenseExpressionError extends InvalidInputError {
     readonly expression: string,
     readonly reason: string,
     /** What is wrong: an unknown license id can often be corrected, the rest cannot. */
-    readonly problem: 'empty' | 'unknown-license' | 'unknown-exception' | 'syntax',
+    readonly problem: 'empty' | 'too-long' | 'unknown-license' | 'unknown-exception' | 'syntax',
   ) {
-    super('license.invalid-expression', `"${expression}" is not a valid SPDX license expression: ${reason}`);
+    super('license.invalid-expression', `"${shorten(expression)}" is not a valid SPDX license expression: ${reason}`);
   }
 }
+
+/**
+ * Far longer than any real expression (the longest License-Expression among the /opt/pypi wheels has 60 characters).
+ * spdx-expression-parse takes time quadratic in the length, so metadata could otherwise stall a worker for minutes.
+ */
+export const MAX_EXPRESSION_LENGTH = 1000;
+
+/** A value cut to a length that an explanation can carry. */
+export const shorten = (text: string, length = 200): string => (text.length > length ? `${text.slice(0, length)}…` : text);
 
 /** One license of an expression: an SPDX id or a `LicenseRef-`, with `+` (or `-or-later`) and an exception. */
 export interface LicenseTerm {
@@ -58,6 +67,9 @@ const LICENSE_REF = /^licenseref-[a-z0-9.-]*$/i;
  * (`LicenseRef-` with nothing after it, `LicenseRef-X+`).
  */
 export function normalizeExpression(raw: string): NormalizedExpression {
+  if (raw.length > MAX_EXPRESSION_LENGTH) {
+    throw new InvalidLicenseExpressionError(raw, `it is longer than ${MAX_EXPRESSION_LENGTH} characters`, 'too-long');
+  }
   const tokens = raw.replace(/[()]/g, ' $& ').trim().split(/\s+/).filter((t) => t !== '');
   if (tokens.length === 0) throw new InvalidLicenseExpressionError(raw, 'it is empty', 'empty');
   const refs = new Map(tokens.filter((t) => LICENSE_REF.test(t.replace(/\+$/, ''))).map((t) => [t.replace(/\+$/, '').toLowerCase(), t.replace(/\+$/, '')]));

@@ -27,6 +27,7 @@ import {
   type LicenseTree,
   normalizeExpression,
   renderTerm,
+  shorten,
   termOf,
   versionsOf,
 } from './license-expression.js';
@@ -48,12 +49,12 @@ export interface ProjectLicense {
 export function projectLicense(metadata: Pick<CoreMetadata, 'licenseExpression' | 'license' | 'classifiers'>): ProjectLicense {
   const declared = metadata.licenseExpression?.trim();
   if (declared !== undefined && declared !== '') {
-    const evidence = [`License-Expression: ${declared}`];
+    const evidence = [`License-Expression: ${shorten(declared)}`];
     try {
       return { expression: normalizeExpression(declared).text, source: 'license-expression', evidence };
     } catch (error) {
       if (!(error instanceof InvalidLicenseExpressionError)) throw error;
-      return { expression: null, source: 'none', evidence, invalid: declared, notes: [`the License-Expression is not valid SPDX: ${error.reason}`] };
+      return { expression: null, source: 'none', evidence, invalid: shorten(declared), notes: [`the License-Expression is not valid SPDX: ${error.reason}`] };
     }
   }
   const evidence = metadata.classifiers.filter(isLicenseClassifier).map((c) => `Classifier: ${c}`);
@@ -127,7 +128,7 @@ export function judgeLicense(license: ProjectLicense, rule: LicenseRule): Licens
   const described = describe(license);
   if (outcome.pass !== null) {
     if (parsed.allow === undefined) return { verdict: 'allowed', license };
-    const matched = [...new Set(outcome.pass.map((step) => step.entry))].join(', ');
+    const matched = [...new Set(outcome.pass)].join(', ');
     return { verdict: 'allowed', license, matched };
   }
   const denied = [...denials].map(([term, entries]) => `${term} (denied by ${[...entries].join(', ')})`);
@@ -164,7 +165,7 @@ interface ParsedRule {
   problems: string[];
 }
 
-// Rules are long-lived objects judged against every file: parse each once.
+// A rule comes from the policy file and is judged against every file: parse it once (rules are not changed in place).
 const parsedRules = new WeakMap<LicenseRule, ParsedRule>();
 
 function parseRule(rule: LicenseRule): ParsedRule {
@@ -202,14 +203,9 @@ function suggestion(raw: string): string {
   return corrected === null ? '' : ` (did you mean "${corrected}"?)`;
 }
 
-interface PassStep {
-  term: string;
-  entry: string;
-}
-
 interface Outcome {
-  /** A choice the rule accepts, with the allow entry that accepts each license, or null when there is none. */
-  pass: PassStep[] | null;
+  /** The allow entries that accept each license of a choice the rule accepts, or null when no choice passes. */
+  pass: string[] | null;
   /** Whether some choice avoids every denied license. */
   free: boolean;
 }
@@ -222,7 +218,7 @@ function evaluate(tree: LicenseTree, rule: ParsedRule, denials: Map<string, Set<
     if (tree.conjunction === 'or') return { pass: left.pass ?? right.pass, free: left.free || right.free };
     return { pass: left.pass !== null && right.pass !== null ? [...left.pass, ...right.pass] : null, free: left.free && right.free };
   }
-  let pass: PassStep[] | null = null;
+  let pass: string[] | null = null;
   let free = false;
   for (const version of versionsOf(termOf(tree))) {
     const term = renderTerm(version);
@@ -235,7 +231,7 @@ function evaluate(tree: LicenseTree, rule: ParsedRule, denials: Map<string, Set<
     }
     free = true;
     const allowing = rule.allow === undefined ? undefined : rule.allow.find((entry) => entryCovers(entry.term, version));
-    if (pass === null && (rule.allow === undefined || allowing !== undefined)) pass = [{ term, entry: allowing?.text ?? '' }];
+    if (pass === null && (rule.allow === undefined || allowing !== undefined)) pass = allowing === undefined ? [] : [allowing.text];
   }
   return { pass, free };
 }

@@ -107,6 +107,10 @@ test('evidence names the inputs looked at, and notes say how they were read', ()
   const text = `BSD 3-Clause License\n\n${'Redistribution and use in source and binary forms. '.repeat(200)}`;
   const long = derive({ license: text });
   assert.deepEqual(long.evidence, ['License: BSD 3-Clause License …'], 'a pasted license text is shown by its title');
+  const huge = derive({ licenseExpression: Array(20_000).fill('MIT').join(' OR '), classifiers: [MIT] });
+  assert.equal(huge.expression, null);
+  assert.equal(huge.invalid?.length, 201, 'an invalid value is kept shortened');
+  assert.match(huge.notes?.[0] ?? '', /longer than 1000 characters/);
   const invalid = derive({ licenseExpression: 'MIT OR Foo' });
   assert.deepEqual(invalid.notes, ['the License-Expression is not valid SPDX: unknown license "Foo"']);
 });
