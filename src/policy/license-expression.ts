@@ -5,13 +5,18 @@
  * Parsing is spdx-expression-parse's and comparing two licenses (versions, `-only`, `-or-later`, `+`, `WITH`) is
  * spdx-satisfies'; the version ranges are spdx-ranges' (the data spdx-satisfies itself uses).
  */
+import { createRequire } from 'node:module';
 import spdxParse from 'spdx-expression-parse';
 import spdxSatisfies from 'spdx-satisfies';
-import exceptionIds from 'spdx-exceptions/index.json' with { type: 'json' };
-import deprecatedIds from 'spdx-license-ids/deprecated.json' with { type: 'json' };
-import licenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
-import versionRanges from 'spdx-ranges/index.json' with { type: 'json' };
 import { InvalidInputError } from '../errors.js';
+
+// The SPDX lists are JSON packages; require() loads them from node_modules in the sources and in the esbuild bundle
+// alike (esbuild drops the `with { type: 'json' }` of an external import, which Node then refuses).
+const require = createRequire(import.meta.url);
+const licenseIds = require('spdx-license-ids') as string[];
+const deprecatedIds = require('spdx-license-ids/deprecated.json') as string[];
+const exceptionIds = require('spdx-exceptions') as string[];
+const versionRanges = require('spdx-ranges') as (string | string[])[][];
 
 export class InvalidLicenseExpressionError extends InvalidInputError {
   constructor(
@@ -125,7 +130,7 @@ export function versionsOf(term: LicenseTerm): LicenseTerm[] {
   if (!term.plus && !orLater) return [term];
   const base = orLater ? term.license.slice(0, -'-or-later'.length) : term.license;
   const versions: string[] = [];
-  for (const range of versionRanges as (string | string[])[][]) {
+  for (const range of versionRanges) {
     const start = range.findIndex((step) => (Array.isArray(step) ? step : [step]).some((id) => id === base || id === `${base}-only`));
     if (start < 0) continue;
     for (const step of range.slice(start)) {
@@ -140,7 +145,7 @@ export function versionsOf(term: LicenseTerm): LicenseTerm[] {
 /** The spdx-ranges ranges each spelling appears in. */
 const RANGES_OF: ReadonlyMap<string, readonly number[]> = (() => {
   const map = new Map<string, number[]>();
-  (versionRanges as (string | string[])[][]).forEach((range, i) => {
+  versionRanges.forEach((range, i) => {
     for (const id of range.flat()) map.set(id, [...(map.get(id) ?? []), i]);
   });
   return map;
