@@ -77,7 +77,11 @@ export function normalizeExpression(raw: string): NormalizedExpression {
   }
   const tokens = raw.replace(/[()]/g, ' $& ').trim().split(/\s+/).filter((t) => t !== '');
   if (tokens.length === 0) throw new InvalidLicenseExpressionError(raw, 'it is empty', 'empty');
-  const refs = new Map(tokens.filter((t) => LICENSE_REF.test(t.replace(/\+$/, ''))).map((t) => [t.replace(/\+$/, '').toLowerCase(), t.replace(/\+$/, '')]));
+  const refs = new Map<string, string>();
+  for (const token of tokens) {
+    const name = token.replace(/\+$/, '');
+    if (LICENSE_REF.test(name)) refs.set(name.toLowerCase(), `LicenseRef-${name.slice('licenseref-'.length)}`);
+  }
   const out: string[] = [];
   for (const token of tokens) {
     const lower = token.toLowerCase();
@@ -89,9 +93,8 @@ export function normalizeExpression(raw: string): NormalizedExpression {
       out.push(exception);
     } else {
       const plus = token.endsWith('+') ? '+' : '';
-      const name = (plus === '' ? lower : lower.slice(0, -1));
-      const ref = refs.get(name);
-      const id = ref === undefined ? LICENSES.get(name) : `LicenseRef-${ref.slice('licenseref-'.length)}`;
+      const name = plus === '' ? lower : lower.slice(0, -1);
+      const id = refs.get(name) ?? LICENSES.get(name);
       if (id === undefined) throw new InvalidLicenseExpressionError(raw, `unknown license "${token}"`, 'unknown-license');
       out.push(id + plus);
     }
