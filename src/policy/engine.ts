@@ -15,7 +15,8 @@ import { SpecifierSet } from '../pep/specifier.js';
 import { Version } from '../pep/version.js';
 import type { VulnDb } from '../vulndb/database.js';
 import { vulnerabilityFindings } from '../vulndb/finding.js';
-import { worse, type ListEntry, type Mode, type Outcome, type Policy, type Waiver } from './policy.js';
+import { judgeLicense, projectLicense, type LicenseRule } from './license.js';
+import { worse, type LicensesRule, type ListEntry, type Mode, type Outcome, type Policy, type Waiver } from './policy.js';
 
 export interface ProjectSubject {
   project: string;
@@ -65,13 +66,7 @@ export interface Decision {
 export interface EngineDependencies {
   nameGate: NameGate | null;
   vulndb: VulnDb | null;
-  /** Judges a project's license against the rule (policy/license.ts); null when license checks are unavailable. */
-  licenses: LicenseJudge | null;
   now: () => Date;
-}
-
-export interface LicenseJudge {
-  judge(metadata: CoreMetadata, rule: { allow: readonly string[]; deny: readonly string[] }): { verdict: 'allowed' | 'denied' | 'not-allowed' | 'unknown'; expression: string | null; message: string };
 }
 
 /** Outcomes a list entry or the rules never let through: known malware and a malicious scan. */
@@ -114,7 +109,7 @@ export class PolicyEngine {
   needsContent(subject: ProjectSubject): boolean {
     const { scanner, licenses, metadata } = this.policy;
     if (scanner.malicious !== 'allow' || scanner.suspicious !== 'allow' || scanner.error !== 'allow') return true;
-    if (this.deps.licenses && (licenses.allow.length > 0 || licenses.deny.length > 0 || licenses.unknown !== 'allow')) return true;
+    if (licenses.allow.length > 0 || licenses.deny.length > 0 || licenses.unknown !== 'allow') return true;
     return subject.source === 'hosted' && metadata.require.length > 0;
   }
 
@@ -198,9 +193,11 @@ export class PolicyEngine {
       }
     }
     const md = content.metadata;
-    if (md && this.deps.licenses && (licenses.allow.length > 0 || licenses.deny.length > 0 || licenses.unknown !== 'allow')) {
-      const judged = this.deps.licenses.judge(md, licenses);
-      inputs.license = judged.expression;
+    if (md && (licenses.allow.length > 0 || licenses.deny.length > 0 || licenses.unknown !== 'allow')) {
+      const license = projectLicense(md);
+      const judged = judgeLicense(license, licenseRule(licenses));
+      inputs.license = license.expression;
+      inputs.licenseSource = license.source;
       if (judged.verdict === 'denied' || judged.verdict === 'not-allowed') {
         results.push({ rule: `licenses.${judged.verdict}`, outcome: licenses.outcome, mode: licenses.mode, message: judged.message });
       } else if (judged.verdict === 'unknown' && licenses.unknown !== 'allow') {
@@ -246,6 +243,17 @@ export class PolicyEngine {
     }
     return { outcome, wouldBe, results, pendingContent, inputs };
   }
+}
+
+/** The license module's rule for a policy's `licenses` table: no allow list when it is empty; made once per policy. */
+const licenseRules = new WeakMap<LicensesRule, LicenseRule>();
+function licenseRule(rule: LicensesRule): LicenseRule {
+  let out = licenseRules.get(rule);
+  if (!out) {
+    out = rule.allow.length > 0 ? { allow: rule.allow, deny: rule.deny } : { deny: rule.deny };
+    licenseRules.set(rule, out);
+  }
+  return out;
 }
 
 function waiverCovers(w: Waiver, subject: ProjectSubject, file: FileSubject | undefined, r: RuleResult, now: Date): boolean {

@@ -20,6 +20,7 @@ import { SEVERITIES, type Severity } from '../finding.js';
 import { isValidName, normalizeName } from '../pep/name.js';
 import { parseRequirement } from '../pep/requirement.js';
 import { SpecifierSet } from '../pep/specifier.js';
+import { checkLicenseRule } from './license.js';
 import { DEFAULT_POLICY, OUTCOMES, type ListEntry, type Mode, type Outcome, type Policy, type Waiver } from './policy.js';
 
 export class PolicyError extends InvalidInputError {
@@ -191,6 +192,9 @@ export function policyFromToml(doc: Table, text: string, source: string): Policy
     unknown: outcome(licenses, 'licenses', 'unknown', policy.licenses.unknown),
     outcome: outcome(licenses, 'licenses', 'outcome', policy.licenses.outcome),
   };
+
+  const licenseRule = policy.licenses.allow.length > 0 ? { allow: policy.licenses.allow, deny: policy.licenses.deny } : { deny: policy.licenses.deny };
+  for (const problem of checkLicenseRule(licenseRule)) fail(`policy.licenses: ${problem}`, 'policy.licenses');
 
   const metadata = section('metadata');
   policy.metadata = { mode: mode(metadata, 'metadata', 'enforce'), require: (strings(metadata, 'metadata', 'require') ?? []).map((f) => f.toLowerCase()), outcome: outcome(metadata, 'metadata', 'outcome', policy.metadata.outcome) };

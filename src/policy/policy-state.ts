@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { NameGate } from '../analyze/names/gate.js';
 import type { VulnDb } from '../vulndb/database.js';
-import { PolicyEngine, type LicenseJudge } from './engine.js';
+import { PolicyEngine } from './engine.js';
 import { loadPolicy, type LoadedPolicy } from './policy-file.js';
 import { policyRevision, type Policy } from './policy.js';
 
@@ -16,7 +16,6 @@ export interface PolicyStateOptions {
   configFile: string | null;
   /** Where the vulnerability database lives (built from the shipped snapshot on first use). */
   dataDir: string;
-  licenses?: LicenseJudge | null;
   /** A policy given directly (tests, `gatehouse policy check`); the config file is then not read. */
   policy?: Policy;
   now?: () => Date;
@@ -83,7 +82,6 @@ export class PolicyState extends EventEmitter {
     const engine = new PolicyEngine(loaded.policy, {
       nameGate: needsNames ? this.nameGate : null,
       vulndb: needsVulns ? this.vulndb : null,
-      licenses: this.options.licenses ?? null,
       now: this.options.now ?? (() => new Date()),
     });
     this.current = { loaded, engine, revisions: { policy: policyRevision(loaded.policy), db: this.vulndb?.revision ?? 'none' } };

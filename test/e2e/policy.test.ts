@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import { runCli } from '../helpers/cli.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { isolatedPipEnv, runCommand } from '../helpers/packages.js';
@@ -130,7 +131,7 @@ test('the policy at work: typosquats, malware, vulnerabilities, cooldowns and wa
   const listed = await runCli(['quarantine', 'list', '--format', 'json', '--data', gw.dataDir]);
   assert.equal(listed.code, 0, listed.stderr);
   const quarantined = (JSON.parse(listed.stdout) as { quarantined: Array<{ decision: string; filename: string }> }).quarantined;
-  const entry = quarantined.find((q) => q.filename.startsWith('customizer-1.0'));
+  const entry = quarantined.find((q) => q.filename === 'customizer-1.0-py3-none-any.whl');
   assert.ok(entry, JSON.stringify(quarantined));
   const release = await runCli(['quarantine', 'release', entry.decision, '--reason', 'the sitecustomize only imports sys', '--data', gw.dataDir, '--config', configFile]);
   assert.equal(release.code, 0, release.stderr);
@@ -141,4 +142,36 @@ test('the policy at work: typosquats, malware, vulnerabilities, cooldowns and wa
   const explained = await runCli(['explain', 'customizer', '--data', gw.dataDir, '--config', configFile]);
   assert.match(explained.stdout, /RELEASED/);
   assert.match(explained.stdout, /scanner\.suspicious/);
+});
+
+test('a denied license blocks; the same rule in dry run serves the file and records what it would have done', async (t) => {
+  const upstream = await startTestUpstream({
+    projects: [
+      { name: 'copyleft', releases: [{ version: '1.0', uploadTime: days(60), metadata: ['License-Expression: GPL-3.0-only'] }] },
+      { name: 'permissive', releases: [{ version: '1.0', uploadTime: days(60), metadata: ['License-Expression: MIT OR GPL-3.0-only'] }] },
+    ],
+  });
+  t.after(() => upstream.close());
+  const work = await mkdtemp(join(tmpdir(), 'gatehouse-license-'));
+  t.after(() => rm(work, { recursive: true, force: true }));
+  const licenses = (mode: 'enforce' | 'dry-run') => ({ ...DEFAULT_POLICY.licenses, mode, deny: ['GPL-3.0-only'] });
+  const base = { ...structuredClone(DEFAULT_POLICY), cooldown: { ...DEFAULT_POLICY.cooldown, minimumAgeMs: 0 } };
+  const config = { upstreams: [{ name: 'test-upstream', url: upstream.url }] };
+
+  const enforced = await startGateway({ listen: true, config, policy: { ...base, licenses: licenses('enforce') }, prescan: FAST_PRESCAN });
+  t.after(() => enforced.close());
+  const denied = await pip(enforced, join(work, 'denied'), 'copyleft==1.0');
+  assert.notEqual(denied.code, 0);
+  assert.match(denied.stdout + denied.stderr, /403 Client Error: copyleft-1\.0-py3-none-any\.whl is refused by policy \(licenses\.denied\)/);
+  const choice = await pip(enforced, join(work, 'choice'), 'permissive');
+  assert.equal(choice.code, 0, 'MIT OR GPL-3.0-only leaves the user the MIT choice');
+
+  const dryRun = await startGateway({ listen: true, config, policy: { ...base, licenses: licenses('dry-run') }, prescan: FAST_PRESCAN });
+  t.after(() => dryRun.close());
+  const served = await pip(dryRun, join(work, 'dry'), 'copyleft');
+  assert.equal(served.code, 0, served.stdout + served.stderr);
+  const row = (await dryRun.storage.decisions.list({ project: 'copyleft' })).find((r) => r.filename.endsWith('.whl'))!;
+  assert.deepEqual([row.state, row.outcome, row.would_be], ['allowed', 'allow', 'block'], 'recorded: served, and what enforcing would have done');
+  const metrics = await (await fetch(`${dryRun.url}/metrics`)).text();
+  assert.match(metrics, /gatehouse_decision_rules_total\{rule="licenses\.denied",outcome="block",mode="dry-run"\} [1-9]/);
 });
