@@ -23,7 +23,7 @@ import type { SourceFile } from '../src/analyze/subjects.js';
 const args = process.argv.slice(2);
 const limitAt = args.indexOf('--limit-mb');
 const limitBytes = limitAt >= 0 ? Number(args[limitAt + 1]) * 1e6 : Infinity;
-const dir = args.find((a, i) => !a.startsWith('--') && i !== limitAt + 1) ?? '/opt/pypi/files';
+const dir = args.find((a, i) => !a.startsWith('--') && (limitAt < 0 || i !== limitAt + 1)) ?? '/opt/pypi/files';
 if (!existsSync(dir)) {
   console.error(`${dir} is missing: the benchmark needs the real PyPI wheels`);
   process.exit(2);
