@@ -15,6 +15,7 @@ import type { Finding } from './finding.js';
 import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
 import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
 import { type ArtifactKind, commonRoot, distInfoDir, topLevelNames } from './layout.js';
+import { fileRole } from './context.js';
 import type { ScanInput } from './inputs.js';
 import { Rulebook } from './rulebook/rulebook.js';
 import { type RuleHit, SourceScanner, toFinding } from './source-scan.js';
@@ -114,13 +115,18 @@ export class ArtifactScanner {
 
   private analyze(path: string, view: ArtifactView, findings: Finding[]): ArtifactReport {
     const hits: RuleHit[] = [];
+    const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
     for (const [file, text] of view.texts) {
-      if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }));
-      else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
+      // One file that defeats an analyzer must not blind the scan of the others: it becomes a finding.
+      try {
+        if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role: fileRole(inArtifact(file, root), view.kind), depth: 0 }));
+        else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
+      } catch (err) {
+        findings.push(unanalyzable(file, err));
+      }
     }
     for (const file of view.paths) hits.push(...this.source.scanPath(file));
 
-    const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
     const distInfo = view.kind === 'wheel' ? distInfoDir(view.paths) : undefined;
     const metadataFile = distInfo ? `${distInfo}/METADATA` : `${root}PKG-INFO`;
     const meta = readMetadata(view.texts.get(metadataFile));
@@ -151,6 +157,22 @@ export class ArtifactScanner {
       findings: all,
     };
   }
+}
+
+/** A path relative to the artifact's root, without an sdist's `name-1.0/` or a `src/` layout's folder. */
+function inArtifact(file: string, root: string): string {
+  const rel = file.startsWith(root) ? file.slice(root.length) : file;
+  return rel.startsWith('src/') ? rel.slice(4) : rel;
+}
+
+function unanalyzable(file: string, err: unknown): Finding {
+  return {
+    rule: 'analyze.file-unanalyzable',
+    severity: 'medium',
+    confidence: 'medium',
+    message: `the code analyzers stopped on this file (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); it was not fully checked`,
+    file,
+  };
 }
 
 function readMetadata(text: string | undefined): ArtifactMetadata | undefined {

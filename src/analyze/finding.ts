@@ -22,6 +22,8 @@ export interface Finding {
   line?: number;
   /** A short excerpt of the evidence. */
   snippet?: string;
+  /** Where the code runs (install time, import time, call time, or not at all: tests and docs), when the analyzer knows. */
+  context?: 'install' | 'import' | 'call' | 'unshipped';
 }
 
 /** How bad and how sure a rule is, decided once in the table of the part that reports it. */

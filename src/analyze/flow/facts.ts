@@ -1,0 +1,133 @@
+/**
+ * The behaviour of one module as facts: each call that runs code, starts a
+ * process, uses the network or writes a file, with what reaches it (the
+ * folded value and its taints) and where it runs (install, import or call
+ * time). Behaviour rules (`match: { behaviour: … }` in rules/) judge facts.
+ *
+ * Two passes: the first finds files written with downloaded or decoded data
+ * (and the names that hold them), the second evaluates every sink again with
+ * those marked `dropped`, so that "writes a download, then runs that file" is
+ * one fact, while a download and an unrelated process call are not.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { ExecutionContext, FileRole } from '../context.js';
+import { readCommandLine, type CommandLine } from '../command/command-line.js';
+import { hole, taints, textOf, type Value } from '../unpack/value.js';
+import { type Sink, sinksOf } from './api.js';
+import { Evaluator } from './evaluate.js';
+import { ModuleModel, moduleScope, outerScopeOf } from './module-model.js';
+
+export interface Fact {
+  sink: Sink;
+  /** The qualified name of what is called (`subprocess.Popen`, `builtins.exec`). */
+  callee: string;
+  node: Node;
+  /** The argument that matters: the code, the command, the data or URL, the path. */
+  value: Value;
+  /** Taints of everything that reaches the call. */
+  taint: number;
+  /** For processes, the command read as a command. */
+  command?: CommandLine;
+  /** For network calls, the URL or host when it folds. */
+  url?: string;
+  context: ExecutionContext;
+  /** The outermost function (start offset), or -1 at module level: where combinations meet. */
+  scope: number;
+}
+
+/** Turns arguments into one command line: a list is joined with spaces, as the shell would see it. */
+function commandText(v: Value | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v.kind === 'list') return v.items.map((x) => textOf(x) ?? (x.kind === 'int' ? x.n.toString() : hole)).join(' ');
+  return textOf(v);
+}
+
+export function moduleFacts(root: Node, role: FileRole): { facts: Fact[]; evaluator: Evaluator } {
+  const model = new ModuleModel(root);
+  const contextOf = (node: Node): ExecutionContext => {
+    if (role === 'setup') return 'install';
+    if (role === 'unshipped') return 'unshipped';
+    let fn: Node | null = null;
+    for (let n = node.parent; n !== null; n = n.parent) {
+      if (n.type === 'function_definition' && fn === null) fn = n;
+      // `if __name__ == "__main__":` runs when the file is a script, not on import.
+      if (n.type === 'if_statement' && /__name__\s*==\s*['"]__main__['"]/.test(n.childForFieldName('condition')?.text ?? '')) return 'call';
+    }
+    if (fn === null) return 'import';
+    // Walk out to the outermost function: one the module level calls runs at import time.
+    let outer: Node = fn;
+    for (let n = fn.parent; n !== null; n = n.parent) if (n.type === 'function_definition') outer = n;
+    const name = outer.childForFieldName('name')?.text;
+    return name !== undefined && model.calledAtModuleLevel.has(name) && outer.parent?.type === 'module' ? 'import' : 'call';
+  };
+
+  const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
+    const facts: Fact[] = [];
+    for (const call of model.calls) {
+      if (evaluator.exhausted) break;
+      const fnNode = call.childForFieldName('function');
+      if (!fnNode) continue;
+      const fn = evaluator.evaluate(fnNode);
+      if (fn.kind !== 'ref') continue;
+      for (const sink of sinksOf(fn.name)) {
+      if (only !== undefined && sink !== only) continue;
+      const argNodes = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+      const positional = argNodes.filter((a) => a.type !== 'keyword_argument');
+      const keyword = (name: string): Node | undefined => argNodes.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
+      let taint = fn.t;
+      const values = argNodes.map((a) => evaluator.evaluate(a));
+      for (const v of values) taint |= v.t;
+      const first = positional[0] ? evaluator.evaluate(positional[0]) : undefined;
+      const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: outerScopeOf(call) };
+      if (sink === 'process') {
+        const args = first ?? (keyword('args') ? evaluator.evaluate(keyword('args')!) : undefined);
+        let text = commandText(args);
+        if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
+        if (fn.name === 'os.startfile') text = `start ${text ?? hole}`;
+        if (text !== undefined) fact.command = readCommandLine(text);
+      } else if (sink === 'network') {
+        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
+        const text = url === undefined ? undefined : textOf(url);
+        if (text !== undefined) fact.url = text;
+      } else if (sink === 'write') {
+        // The path: the open() handle's, or the destination argument of a copy or a download.
+        const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
+        if (path !== undefined) fact.value = path;
+        fact.taint = taint & ~(path?.t ?? 0);
+        if (/urlretrieve|wget\.download/.test(fn.name)) fact.taint |= taints.network;
+      }
+      facts.push(fact);
+      }
+    }
+    return facts;
+  };
+
+  // Pass 1: files written with downloaded or decoded data.
+  const first = new Evaluator(model);
+  const dropped = collect(first, 'write').filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
+  const evaluator = new Evaluator(model);
+  if (dropped.length > 0) {
+    const names = new Set<string>();
+    const paths = new Set<string>();
+    for (const f of dropped) {
+      const text = textOf(f.value);
+      if (text !== undefined && text.replace(hole, '').length >= 4) paths.add(text.split(hole).filter((p) => p.length >= 4).pop() ?? text);
+      const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
+      if (receiver?.type === 'identifier') {
+        names.add(receiver.text);
+        // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
+        for (const bound of model.valuesOf(receiver.text, f.node)) {
+          const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
+          if (opened?.type === 'identifier') names.add(opened.text);
+        }
+      }
+      const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
+      if (pathArg?.type === 'identifier') names.add(pathArg.text);
+    }
+    evaluator.markDropped(names, paths);
+  }
+  const facts = collect(evaluator);
+  return { facts, evaluator };
+}
+
+export { moduleScope };
