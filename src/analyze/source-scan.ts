@@ -9,7 +9,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { ExecutionContext, FileRole } from './context.js';
 import type { Finding, Severity } from './finding.js';
 import { defang } from './command/command-line.js';
-import { type Fact, moduleFacts } from './flow/facts.js';
+import { type Fact, contextResolver, moduleFacts } from './flow/facts.js';
+import { ModuleModel } from './flow/module-model.js';
 import type { CompiledRule, Rulebook } from './rulebook/rulebook.js';
 import type { Rule } from './rulebook/rule.js';
 import { type Hit, type SourceFile, lineAt, shortSnippet } from './subjects.js';
@@ -26,6 +27,8 @@ export interface RuleHit extends Hit {
 }
 
 const severityOrder: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+/** Contexts from the one that runs first (and says most) to the one that never runs. */
+const contextRank: readonly ExecutionContext[] = ['install', 'import', 'call', 'unshipped'];
 
 /**
  * The severity of a hit: the rule's own, or the one it gives for the context
@@ -96,13 +99,16 @@ export class SourceScanner {
     const behaviours: CompiledRule[] = [];
     const capabilities: CompiledRule[] = [];
     const fileContext = place.context ?? (place.role === 'setup' ? 'install' : place.role === 'unshipped' ? 'unshipped' : undefined);
+    let wantsBehaviour = place.role === 'setup';
     for (const c of this.book.forTarget('python')) {
       if (c.rule.files && !c.rule.files.test(file.path)) continue;
       const m = c.rule.matcher;
       const keyed = c.rule.keywords.length === 0 || c.rule.keywords.some((k) => keywords.has(k));
-      // In setup.py every behaviour rule runs: install-time code is what matters most.
+      // Once a file is parsed every behaviour rule judges its facts; the keywords only decide whether to parse.
+      // setup.py is always parsed: install-time code is what matters most.
       if (m.kind === 'behaviour') {
-        if ((keyed && passesPrefilter(c.rule, file)) || place.role === 'setup') behaviours.push(c);
+        behaviours.push(c);
+        if (c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file)) wantsBehaviour = true;
         continue;
       }
       if (!keyed) continue;
@@ -116,7 +122,6 @@ export class SourceScanner {
       else if (m.kind === 'regex') hits.push(...regexHits(c.rule, m.regex, file, fileContext));
       else if (c.builtin?.target === 'python') hits.push(...withRule(c.rule, file.path, c.builtin.check(file, paramsOf(c.rule)), fileContext));
     }
-    const wantsBehaviour = behaviours.some((c) => c.rule.role === 'threat' && (c.rule.keywords.some((k) => keywords.has(k)) || place.role === 'setup'));
     if (threats.length > 0 || wantsBehaviour) {
       const trigger = threats[0]?.rule.id ?? behaviours[0]!.rule.id;
       this.stats.parseTriggers.set(trigger, (this.stats.parseTriggers.get(trigger) ?? 0) + 1);
@@ -125,8 +130,10 @@ export class SourceScanner {
       this.stats.parsedBytes += file.text.length;
       const tree = this.book.parser.parse(file.text);
       try {
-        hits.push(...this.runQueries(queries, file, tree, place));
-        if (behaviours.length > 0) hits.push(...this.runBehaviours(behaviours, file, tree, place));
+        const model = new ModuleModel(tree.rootNode);
+        const contextOf = place.context !== undefined ? () => place.context! : contextResolver(model, place.role);
+        hits.push(...this.runQueries(queries, file, tree, contextOf));
+        if (behaviours.length > 0) hits.push(...this.runBehaviours(behaviours, file, model, place));
       } finally {
         tree.delete();
       }
@@ -135,8 +142,8 @@ export class SourceScanner {
   }
 
   /** Behaviour rules over the module's facts, and the decoded layers that its execs and commands run. */
-  private runBehaviours(rules: CompiledRule[], file: SourceFile, tree: Tree, place: ScanPlace): RuleHit[] {
-    const { facts } = moduleFacts(tree.rootNode, place.role);
+  private runBehaviours(rules: CompiledRule[], file: SourceFile, model: ModuleModel, place: ScanPlace): RuleHit[] {
+    const facts = moduleFacts(model, place.role);
     const hits: RuleHit[] = [];
     for (const fact of facts) {
       const context = place.context ?? fact.context;
@@ -199,7 +206,7 @@ export class SourceScanner {
     });
   }
 
-  private runQueries(queries: CompiledRule[], file: SourceFile, tree: Tree, place: ScanPlace): RuleHit[] {
+  private runQueries(queries: CompiledRule[], file: SourceFile, tree: Tree, contextOf: (node: Node) => ExecutionContext): RuleHit[] {
     const hits: RuleHit[] = [];
     for (const c of queries) {
       const seen = new Set<number>();
@@ -209,7 +216,7 @@ export class SourceScanner {
         const line = capture.node.startPosition.row + 1;
         if (seen.has(line)) continue;
         seen.add(line);
-        hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: scopeOf(capture.node), context: place.context ?? nodeContext(capture.node, place.role) });
+        hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: scopeOf(capture.node), context: contextOf(capture.node) });
       }
     }
     return hits;
@@ -230,7 +237,9 @@ export class SourceScanner {
         if (parts.some((p) => p === undefined)) continue;
         const found = parts as RuleHit[];
         const why = found.map((p) => `${p.rule.id}${p.line !== undefined ? ` (line ${p.line})` : ''}`).join(' + ');
-        out.push({ rule: c.rule, file: file.path, line: found[0]!.line, snippet: found[0]!.snippet, message: `${c.rule.message}: ${why}` });
+        // The parts run together, so the combination runs where the earliest-running part does.
+        const context = contextRank.find((x) => found.some((p) => p.context === x));
+        out.push({ rule: c.rule, file: file.path, line: found[0]!.line, snippet: found[0]!.snippet, message: `${c.rule.message}: ${why}`, ...(context ? { context } : {}) });
         break;
       }
     }
@@ -259,13 +268,6 @@ function applies(rule: Rule, file: SourceFile): boolean {
 
 function paramsOf(rule: Rule): Record<string, unknown> {
   return rule.matcher.kind === 'builtin' ? rule.matcher.params : {};
-}
-
-/** The context of a node a query matched: the file's role, then module level (import time) or a function (call time). */
-function nodeContext(node: Node, role: FileRole): ExecutionContext {
-  if (role === 'setup') return 'install';
-  if (role === 'unshipped') return 'unshipped';
-  return scopeOf(node) === -1 ? 'import' : 'call';
 }
 
 function factMatches(m: Extract<Rule['matcher'], { kind: 'behaviour' }>, fact: Fact, context: ExecutionContext): boolean {

@@ -74,9 +74,12 @@ export function isReconCall(name: string): boolean {
   return reconCalls.has(name);
 }
 
-/** Paths of credential files, browser, messenger and wallet stores. */
-export const secretPath =
-  /\.aws[\\/]credentials|\.ssh[\\/]|id_rsa|id_ed25519|\.netrc|\.pypirc|\.git-credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.npmrc|Local Storage|leveldb|Login Data|Web Data|Local State|[\\/]Cookies|cookies\.sqlite|logins\.json|key[34]\.db|wallet|Exodus|Electrum|Atomic[\\/]|MetaMask|nkbihfbeogaeaoehlefnkodbefgpgknn|Telegram Desktop[\\/]tdata|\/etc\/shadow|Keychains/i;
+/** Paths of credential files: what cloud tools and uploaders read for their own use, and stealers for theirs. */
+export const secretPath = /\.aws[\\/]credentials|\.ssh[\\/]|id_rsa|id_ed25519|\.netrc|\.pypirc|\.git-credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.npmrc|\/etc\/shadow/i;
+
+/** Paths of browser, messenger and wallet stores. */
+export const storePath =
+  /Local Storage|leveldb|Login Data|Web Data|Local State|[\\/]Cookies|cookies\.sqlite|logins\.json|key[34]\.db|wallet|Exodus|Electrum|Atomic[\\/]|MetaMask|nkbihfbeogaeaoehlefnkodbefgpgknn|Telegram Desktop[\\/]tdata|Keychains/i;
 
 /** Calls that read a file, a database or a folder; reading a secret path makes a secret. */
 export const fileReads = new Set([

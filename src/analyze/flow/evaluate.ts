@@ -28,7 +28,7 @@ import {
 } from '../unpack/decoders.js';
 import { literalPrefix, unescape } from '../unpack/literal.js';
 import { hole, taints, textOf, unknown, unknownWith, type Value, viaOf, withTaint } from '../unpack/value.js';
-import { environmentTaint, fileReads, isReconCall, networkReads, secretCalls, secretPath } from './api.js';
+import { environmentTaint, fileReads, isReconCall, networkReads, secretCalls, secretPath, storePath } from './api.js';
 import { type ModuleModel, paramNames } from './module-model.js';
 
 export interface EvaluationLimits {
@@ -62,6 +62,18 @@ function bytes(b: Buffer, t: number, via?: readonly string[]): Value {
 
 function ref(name: string, t = 0, self?: Value): Value {
   return self === undefined ? { kind: 'ref', name, t } : { kind: 'ref', name, t, self };
+}
+
+/** A reference by name; the whole environment holds the host's details and, in CI and on servers, its tokens. */
+function named(name: string, t: number, self?: Value): Value {
+  return ref(name, name === 'os.environ' ? t | taints.secret | taints.recon : t, self);
+}
+
+/** Reading this path reads a secret (a credential file) or a store (browser, messenger, wallet). */
+function pathTaint(path: Value | undefined): number {
+  const text = path === undefined ? undefined : textOf(path);
+  if (text === undefined) return 0;
+  return (secretPath.test(text) ? taints.secret : 0) | (storePath.test(text) ? taints.store : 0);
 }
 
 function taintOfAll(values: Iterable<Value>): number {
@@ -267,7 +279,8 @@ export class Evaluator {
 
   private name(node: Node, env: Env, depth: number): Value {
     const v = this.lookup(node, env, depth);
-    return this.droppedNames.has(node.text) ? withTaint(v, taints.dropped) : v;
+    if (this.droppedNames.size === 0) return v;
+    return this.droppedNames.has(`${this.model.bindingScope(node.text, node)}:${node.text}`) ? withTaint(v, taints.dropped) : v;
   }
 
   private lookup(node: Node, env: Env, depth: number): Value {
@@ -284,7 +297,7 @@ export class Evaluator {
       return v;
     }
     const alias = this.model.aliases.get(name);
-    if (alias !== undefined) return ref(alias);
+    if (alias !== undefined) return named(alias, 0);
     const fn = this.model.functions.get(name);
     if (fn !== undefined) return ref(`<def>@${fn.startIndex}`);
     if (name === '__builtins__' || name === 'builtins') return ref('builtins');
@@ -297,7 +310,7 @@ export class Evaluator {
       // Module attributes and methods of instances: os.system, socket.socket().send.
       if (obj.name === 'builtins' && builtinNames.has(attr)) return ref(`builtins.${attr}`, obj.t);
       if (obj.name === 'builtins' && attr === '__dict__') return ref('builtins', obj.t);
-      return ref(`${obj.name}.${attr}`, obj.t, obj.self);
+      return named(`${obj.name}.${attr}`, obj.t, obj.self);
     }
     if (obj.kind === 'str' || obj.kind === 'bytes' || obj.kind === 'list' || obj.kind === 'int') return ref(`${obj.kind}.${attr}`, obj.t, obj);
     return unknownWith(obj.t);
@@ -309,7 +322,7 @@ export class Evaluator {
     if (!key) return unknownWith(base.t);
     if (base.kind === 'ref' && (base.name === 'os.environ' || base.name === 'os.environb')) {
       const k = this.eval(key, env, depth);
-      return this.environment(k.kind === 'str' ? k.s : undefined, k.t);
+      return this.environment(k.kind === 'str' ? k.s : '', k.t);
     }
     if (base.kind === 'ref' && (base.name === 'builtins' || base.name === 'globals()' || base.name === 'builtins.globals()' || base.name === 'builtins.vars()' || base.name === 'builtins.locals()')) {
       const k = this.eval(key, env, depth);
@@ -453,6 +466,7 @@ export class Evaluator {
   }
 
   private environment(name: string | undefined, t: number): Value {
+    if (name === undefined) return unknownWith(t | taints.secret | taints.recon);
     const kind = environmentTaint(name);
     return unknownWith(t | (kind === undefined ? 0 : taints[kind]));
   }
@@ -565,13 +579,12 @@ export class Evaluator {
       case 'builtins.open':
       case 'io.open':
       case 'codecs.open': {
-        const path = a === undefined ? undefined : textOf(a);
-        const secret = path !== undefined && secretPath.test(path) ? taints.secret : 0;
-        return ref('builtins.open()', (a?.t ?? 0) | secret, a);
+        return ref('builtins.open()', (a?.t ?? 0) | pathTaint(a), a);
       }
       case 'os.getenv':
       case 'os.environ.get':
       case 'os.getenvb':
+      case 'os.environ.setdefault':
         return this.environment(a?.kind === 'str' ? a.s : '', argTaint);
       case 'builtins.dict':
         return withTaint(unknown, argTaint);
@@ -631,14 +644,11 @@ export class Evaluator {
       return plain === undefined ? unknownWith(argTaint | decoded | self.t) : bytes(plain, a.t | self.t | decoded, [...viaOf(a), 'fernet']);
     }
     if (isReconCall(name)) return unknownWith(argTaint | taints.recon);
-    if (secretCalls.has(name) || secretCalls.has(name.split('.').slice(-2).join('.'))) return unknownWith(argTaint | taints.secret);
-    if (fileReads.has(name)) {
-      const path = a === undefined ? undefined : textOf(a);
-      if (path !== undefined && secretPath.test(path)) return ref(`${name}()`, argTaint | taints.secret, a);
-    }
+    if (secretCalls.has(name) || secretCalls.has(name.split('.').slice(-2).join('.'))) return unknownWith(argTaint | taints.store);
+    if (fileReads.has(name) && pathTaint(a) !== 0) return ref(`${name}()`, argTaint | pathTaint(a), a);
     if (/^(os\.path|posixpath|ntpath)\.(expanduser|expandvars|abspath|normpath|realpath)$|^pathlib\.(Path|PurePath|WindowsPath|PosixPath)$/.test(name) && a !== undefined && textOf(a) !== undefined) {
       const path = str(textOf(a)!, argTaint, undefined, a.kind === 'str' && a.partial === true);
-      return name.startsWith('pathlib.') ? ref('pathlib.Path()', path.t | (secretPath.test(textOf(a)!) ? taints.secret : 0), path) : path;
+      return name.startsWith('pathlib.') ? ref('pathlib.Path()', path.t | pathTaint(a), path) : path;
     }
     if (name === 'os.path.join' || name === 'posixpath.join' || name === 'ntpath.join') {
       const parts = args.map((x) => textOf(x) ?? hole);

@@ -15,7 +15,7 @@ import { readCommandLine, type CommandLine } from '../command/command-line.js';
 import { hole, taints, textOf, type Value } from '../unpack/value.js';
 import { type Sink, sinksOf } from './api.js';
 import { Evaluator } from './evaluate.js';
-import { ModuleModel, moduleScope, outerScopeOf } from './module-model.js';
+import { type ModuleModel, moduleScope, outerScopeOf, underMainGuard } from './module-model.js';
 
 export interface Fact {
   sink: Sink;
@@ -42,17 +42,17 @@ function commandText(v: Value | undefined): string | undefined {
   return textOf(v);
 }
 
-export function moduleFacts(root: Node, role: FileRole): { facts: Fact[]; evaluator: Evaluator } {
-  const model = new ModuleModel(root);
-  const contextOf = (node: Node): ExecutionContext => {
+const dnsLookups = new Set(['socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve']);
+
+/** Where a statement of this module runs, given the file's role. */
+export function contextResolver(model: ModuleModel, role: FileRole): (node: Node) => ExecutionContext {
+  return (node) => {
     if (role === 'setup') return 'install';
     if (role === 'unshipped') return 'unshipped';
+    // `if __name__ == "__main__":` runs when the file is a script, not on import.
+    if (underMainGuard(node)) return 'call';
     let fn: Node | null = null;
-    for (let n = node.parent; n !== null; n = n.parent) {
-      if (n.type === 'function_definition' && fn === null) fn = n;
-      // `if __name__ == "__main__":` runs when the file is a script, not on import.
-      if (n.type === 'if_statement' && /__name__\s*==\s*['"]__main__['"]/.test(n.childForFieldName('condition')?.text ?? '')) return 'call';
-    }
+    for (let n = node.parent; n !== null && fn === null; n = n.parent) if (n.type === 'function_definition') fn = n;
     if (fn === null) return 'import';
     // Walk out to the outermost function: one the module level calls runs at import time.
     let outer: Node = fn;
@@ -60,6 +60,10 @@ export function moduleFacts(root: Node, role: FileRole): { facts: Fact[]; evalua
     const name = outer.childForFieldName('name')?.text;
     return name !== undefined && model.calledAtModuleLevel.has(name) && outer.parent?.type === 'module' ? 'import' : 'call';
   };
+}
+
+export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
+  const contextOf = contextResolver(model, role);
 
   const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
     const facts: Fact[] = [];
@@ -89,6 +93,8 @@ export function moduleFacts(root: Node, role: FileRole): { facts: Fact[]; evalua
         const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
         const text = url === undefined ? undefined : textOf(url);
         if (text !== undefined) fact.url = text;
+        // A DNS lookup sends data only in a name under someone's domain, not when it resolves the host's own name.
+        if (dnsLookups.has(fn.name) && (text === undefined || !/\.[a-z0-9-]+\.[a-z]{2,}/i.test(text.split(hole).pop() ?? ''))) continue;
       } else if (sink === 'write') {
         // The path: the open() handle's, or the destination argument of a copy or a download.
         const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
@@ -107,27 +113,31 @@ export function moduleFacts(root: Node, role: FileRole): { facts: Fact[]; evalua
   const dropped = collect(first, 'write').filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
   const evaluator = new Evaluator(model);
   if (dropped.length > 0) {
+    // Names are keyed by the scope that binds them, so that a `path` in one function is not another's.
     const names = new Set<string>();
     const paths = new Set<string>();
+    const addName = (n: Node): void => {
+      names.add(`${model.bindingScope(n.text, n)}:${n.text}`);
+    };
     for (const f of dropped) {
       const text = textOf(f.value);
       if (text !== undefined && text.replace(hole, '').length >= 4) paths.add(text.split(hole).filter((p) => p.length >= 4).pop() ?? text);
       const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
-      if (receiver?.type === 'identifier') {
-        names.add(receiver.text);
+      // A method on a file object (`f.write`), not a module function (`shutil.copy`).
+      if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
+        addName(receiver);
         // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
         for (const bound of model.valuesOf(receiver.text, f.node)) {
           const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
-          if (opened?.type === 'identifier') names.add(opened.text);
+          if (opened?.type === 'identifier') addName(opened);
         }
       }
       const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
-      if (pathArg?.type === 'identifier') names.add(pathArg.text);
+      if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) addName(pathArg);
     }
     evaluator.markDropped(names, paths);
   }
-  const facts = collect(evaluator);
-  return { facts, evaluator };
+  return collect(evaluator);
 }
 
 export { moduleScope };

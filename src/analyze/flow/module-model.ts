@@ -70,7 +70,7 @@ export class ModuleModel {
         case 'call': {
           this.calls.push(node);
           const fn = node.childForFieldName('function');
-          if (fn?.type === 'identifier' && scopeOf(node) === moduleScope) this.calledAtModuleLevel.add(fn.text);
+          if (fn?.type === 'identifier' && scopeOf(node) === moduleScope && !underMainGuard(node)) this.calledAtModuleLevel.add(fn.text);
           // `x.append(v)` and `x.update(v)` add to what x holds, for the data flow.
           if (fn?.type === 'attribute') {
             const obj = fn.childForFieldName('object');
@@ -136,6 +136,15 @@ export class ModuleModel {
     else if (list.length < 64) list.push(value);
   }
 
+  /** The scope whose assignments a use of `name` at `at` reads: the nearest function that binds it, else the module. */
+  bindingScope(name: string, at: Node): number {
+    for (let n: Node | null = at; n !== null; n = n.parent) {
+      if (n.type !== 'function_definition' && n.type !== 'lambda') continue;
+      if (this.bindings.get(n.startIndex)?.has(name) || paramNames(n).includes(name)) return n.startIndex;
+    }
+    return moduleScope;
+  }
+
   /** The value nodes a name may hold at `at`: its own scope's, else the module's. */
   valuesOf(name: string, at: Node): Node[] {
     for (let n: Node | null = at; n !== null; n = n.parent) {
@@ -146,6 +155,14 @@ export class ModuleModel {
     }
     return this.bindings.get(moduleScope)?.get(name) ?? [];
   }
+}
+
+/** True inside `if __name__ == "__main__":`, which runs when the file is a script, not when it is imported. */
+export function underMainGuard(node: Node): boolean {
+  for (let n = node.parent; n !== null; n = n.parent) {
+    if (n.type === 'if_statement' && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(n.childForFieldName('condition')?.text ?? '')) return true;
+  }
+  return false;
 }
 
 /** The nearest enclosing function (its start offset), or the module scope. */

@@ -12,7 +12,7 @@ export const taints = {
   decoded: 1,
   /** Read from the network. */
   network: 2,
-  /** A secret: credential files, browser and wallet stores, secret environment variables. */
+  /** A secret: credential files, secret environment variables, the whole environment. */
   secret: 4,
   /** Host and user reconnaissance: host name, user name, working directory, the whole environment. */
   recon: 8,
@@ -20,6 +20,8 @@ export const taints = {
   dropped: 16,
   /** A name or text computed by an obfuscating expression (getattr on builtins with a computed name, chr lists). */
   obfuscated: 32,
+  /** What only a stealer reads: browser passwords and cookies, messenger tokens, wallets, the clipboard, the screen. */
+  store: 64,
 } as const;
 
 export type TaintName = keyof typeof taints;

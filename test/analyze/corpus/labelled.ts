@@ -34,7 +34,7 @@ _telemetry()
   },
   {
     verdict: 'malicious',
-    because: 'combo.install-hook-download',
+    because: 'code.run-dropped-file',
     kind: 'sdist',
     name: 'colourama',
     version: '0.4.7',
@@ -58,7 +58,7 @@ setup(name="colourama", version="0.4.7", packages=["colourama"], cmdclass={"inst
   },
   {
     verdict: 'malicious',
-    because: 'combo.secrets-to-drop',
+    because: 'code.exfil-to-drop',
     kind: 'wheel',
     name: 'aws-cdk-helperz',
     version: '1.2.0',
