@@ -74,6 +74,8 @@ for (const v of ['malicious', 'suspicious', 'error']) {
     for (const reason of r.report?.reasons ?? [r.error ?? '']) console.log(`    ${reason}`);
   }
 }
+console.log('\nparse triggers (rule -> files):');
+for (const [rule, n] of [...s.parseTriggers].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${n}\t${rule}`);
 const slowest = [...reports].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
 console.log(`\nslowest: ${slowest.map((r) => `${r.name} ${r.seconds.toFixed(1)} s`).join('; ')}`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(reports, null, 1));

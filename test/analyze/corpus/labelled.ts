@@ -181,7 +181,8 @@ def start():
     version: '1.0.0',
     files: {
       'armored_lib/__init__.py': "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'\\x50\\x59')\n",
-      'armored_lib/names.py': 'TARGET = "".join(chr(c) for c in [104, 111, 115, 116])\n',
+      // Readable text written as escapes, so that a reviewer cannot read it either.
+      'armored_lib/names.py': 'TARGET = "' + [...'https://example.invalid/api/collect'].map((c) => `\\x${c.charCodeAt(0).toString(16)}`).join('') + '"\n',
     },
   },
   {
