@@ -109,7 +109,8 @@ export class SourceScanner {
       // setup.py is always parsed: install-time code is what matters most.
       if (m.kind === 'behaviour') {
         behaviours.push(c);
-        if (behaviourTrigger === undefined && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file)) behaviourTrigger = c.rule.id;
+        // Tests, docs and examples are not parsed for behaviours: what they do is capped at low anyway.
+        if (behaviourTrigger === undefined && place.role !== 'unshipped' && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file)) behaviourTrigger = c.rule.id;
         continue;
       }
       if (!keyed) continue;

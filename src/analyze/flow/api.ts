@@ -38,6 +38,15 @@ const networkSinks = new Set([
 
 const writeSinks = new Set(['shutil.copy', 'shutil.copyfile', 'shutil.copy2', 'shutil.move', 'urllib.request.urlretrieve', 'urllib.urlretrieve', 'wget.download']);
 
+/**
+ * The last name of every sink (`system`, `Popen`, `write`): a call whose
+ * callee ends in none of them, and is not computed, renamed or assigned, is
+ * no sink, and is not worth evaluating.
+ */
+export const sinkTails: ReadonlySet<string> = new Set(
+  [...execSinks, ...processSinks, ...networkSinks, ...writeSinks, 'x.write', 'x.write_bytes', 'x.write_text', 'x.writelines'].map((n) => n.slice(n.lastIndexOf('.') + 1)),
+);
+
 /** What a call does, as sinks: a download to a file both uses the network and writes. */
 export function sinksOf(name: string): Sink[] {
   const out: Sink[] = [];

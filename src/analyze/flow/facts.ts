@@ -13,7 +13,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ExecutionContext, FileRole } from '../context.js';
 import { readCommandLine, type CommandLine } from '../command/command-line.js';
 import { hole, taints, textOf, type Value } from '../unpack/value.js';
-import { type Sink, sinksOf } from './api.js';
+import { type Sink, sinkTails, sinksOf } from './api.js';
 import { Evaluator } from './evaluate.js';
 import { type ModuleModel, moduleScope, outerScopeOf, underMainGuard } from './module-model.js';
 
@@ -65,10 +65,20 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
 export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   const contextOf = contextResolver(model, role);
 
+  // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed.
+  const candidates = model.calls.filter((call) => {
+    const fn = call.childForFieldName('function');
+    if (!fn) return false;
+    if (fn.type === 'identifier') return sinkTails.has(fn.text) || model.aliases.has(fn.text) || model.assignedNames.has(fn.text);
+    if (fn.type === 'attribute') return sinkTails.has(fn.childForFieldName('attribute')?.text ?? '');
+    return true;
+  });
+
   const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
     const facts: Fact[] = [];
-    for (const call of model.calls) {
+    for (const call of candidates) {
       if (evaluator.exhausted) break;
+      if (only === 'write' && !/write|copy|move|urlretrieve|download/.test(call.childForFieldName('function')?.text ?? '')) continue;
       const fnNode = call.childForFieldName('function');
       if (!fnNode) continue;
       const fn = evaluator.evaluate(fnNode);

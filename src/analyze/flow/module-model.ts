@@ -21,6 +21,8 @@ export class ModuleModel {
   readonly calls: Node[] = [];
   /** Names of local functions called from module level (they run at import or install time). */
   readonly calledAtModuleLevel = new Set<string>();
+  /** Every name assigned anywhere in the module. */
+  readonly assignedNames = new Set<string>();
 
   constructor(readonly root: Node) {
     for (const node of root.descendantsOfType([
@@ -129,6 +131,7 @@ export class ModuleModel {
   }
 
   private bind(scope: number, name: string, value: Node): void {
+    this.assignedNames.add(name);
     let names = this.bindings.get(scope);
     if (names === undefined) this.bindings.set(scope, (names = new Map()));
     const list = names.get(name);
