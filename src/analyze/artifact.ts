@@ -68,8 +68,19 @@ export class ArtifactScanner {
     return new ArtifactScanner(await Rulebook.load(rulesDir));
   }
 
+  /**
+   * Scans one input. Whatever the input does to the analyzers, the answer is a
+   * report: a scan that stops gives the verdict `error` with the reason, so
+   * that one planted file cannot take down a batch.
+   */
   async scan(input: ScanInput): Promise<ArtifactReport> {
-    return input.kind === 'source-tree' ? this.scanTree(input.path) : this.scanArchive(input.path, input.kind);
+    try {
+      return await (input.kind === 'source-tree' ? this.scanTree(input.path) : this.scanArchive(input.path, input.kind));
+    } catch (err) {
+      const reason = `the scan stopped: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      const finding: Finding = { rule: 'analyze.scan-error', severity: 'high', confidence: 'high', message: reason };
+      return { path: input.path, kind: input.kind, verdict: 'error', reasons: [reason], findings: [finding] };
+    }
   }
 
   async scanArchive(path: string, kind: 'wheel' | 'sdist'): Promise<ArtifactReport> {

@@ -11,6 +11,9 @@ import type { Finding, Severity } from './finding.js';
 import { defang } from './command/command-line.js';
 import { type Fact, contextResolver, moduleFacts } from './flow/facts.js';
 import { ModuleModel } from './flow/module-model.js';
+import { nestingOf, tooDeep } from './python/nesting.js';
+import { deepNesting } from './builtins/deep-nesting.js';
+import { querySeconds } from './python/parser.js';
 import type { CompiledRule, Rulebook } from './rulebook/rulebook.js';
 import type { Rule } from './rulebook/rule.js';
 import { type Hit, type SourceFile, lineAt, shortSnippet } from './subjects.js';
@@ -64,9 +67,11 @@ export interface ScanPlace {
   context?: ExecutionContext;
   /** How many decoded layers deep this text is. */
   depth: number;
+  /** Characters of decoded layers still allowed for the file they came from (shared by all its layers). */
+  layerBudget?: { chars: number };
 }
 
-/** How deep decoded payloads are unpacked and scanned again, and the most text a layer may have. */
+/** How deep decoded payloads are unpacked and scanned again, and the most text all layers of one file may have. */
 const maxLayerDepth = 4;
 const maxLayerChars = 4 * 1024 * 1024;
 
@@ -124,7 +129,14 @@ export class SourceScanner {
       else if (m.kind === 'regex') hits.push(...regexHits(c.rule, m.regex, file, fileContext));
       else if (c.builtin?.target === 'python') hits.push(...withRule(c.rule, file.path, c.builtin.check(file, paramsOf(c.rule)), fileContext));
     }
-    if (threats.length > 0 || behaviourTrigger !== undefined) {
+    // A machine-made expression thousands deep would make every walk over its tree quadratic: not parsed, but reported.
+    let parse = threats.length > 0 || behaviourTrigger !== undefined;
+    if (parse && tooDeep(nestingOf(file.text))) {
+      parse = false;
+      const deep = this.book.get('code.deep-nesting');
+      if (deep && !hits.some((h) => h.rule.id === deep.rule.id)) hits.push(...withRule(deep.rule, file.path, deepNesting(file.text), fileContext));
+    }
+    if (parse) {
       const trigger = threats[0]?.rule.id ?? behaviourTrigger!;
       this.stats.parseTriggers.set(trigger, (this.stats.parseTriggers.get(trigger) ?? 0) + 1);
       const queries = [...threats, ...capabilities.filter((c) => c.query && passesPrefilter(c.rule, file))];
@@ -162,7 +174,9 @@ export class SourceScanner {
           ...(m.command && fact.command && fact.command.layers.length > 0 ? { message: `${c.rule.message} (in ${fact.command.layers.map((l) => l.via).join(' > ')})` } : {}),
         });
       }
-      if (place.depth < maxLayerDepth) hits.push(...this.scanLayers(fact, file, { role: place.role, context, depth: place.depth + 1 }));
+      const layerBudget = place.layerBudget ?? { chars: maxLayerChars };
+      place.layerBudget = layerBudget;
+      if (place.depth < maxLayerDepth) hits.push(...this.scanLayers(fact, file, { role: place.role, context, depth: place.depth + 1, layerBudget }));
     }
     return dedupe(hits);
   }
@@ -179,7 +193,9 @@ export class SourceScanner {
     const line = fact.node.startPosition.row + 1;
     const out: RuleHit[] = [];
     for (const layer of layers) {
-      if (layer.text.length > maxLayerChars || layer.text.includes('\0')) continue;
+      const budget = place.layerBudget!;
+      if (layer.text.length > budget.chars || layer.text.includes('\0')) continue;
+      budget.chars -= layer.text.length;
       const inner = this.scanPython({ path: file.path, text: layer.text }, place);
       const excerpt = shortSnippet(defang(layer.text.replace(/\s+/g, ' ')), 100);
       for (const h of inner) {
@@ -210,9 +226,12 @@ export class SourceScanner {
 
   private runQueries(queries: CompiledRule[], file: SourceFile, tree: Tree, contextOf: (node: Node) => ExecutionContext): RuleHit[] {
     const hits: RuleHit[] = [];
+    // Bounded in time: a query cut short gives the matches found so far.
+    const deadline = performance.now() + querySeconds * 1000;
+    const options = { progressCallback: () => performance.now() > deadline };
     for (const c of queries) {
       const seen = new Set<number>();
-      for (const match of c.query!.matches(tree.rootNode)) {
+      for (const match of c.query!.matches(tree.rootNode, options)) {
         const capture = match.captures.find((x) => x.name === 'finding') ?? match.captures[0];
         if (capture === undefined) continue;
         const line = capture.node.startPosition.row + 1;
