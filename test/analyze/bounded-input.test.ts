@@ -123,3 +123,13 @@ test('a payload that decodes to itself again and again stops at the layer limit'
   assert.ok((performance.now() - started) / 1000 < 20);
   assert.ok(hits.some((h) => h.rule.id === 'code.exec-decoded-payload'));
 });
+
+test('an artifact whose scan stops gets the verdict error with the reason, and the next one is still scanned', async () => {
+  const gone = await scanner.scan({ path: join(dir, 'vanished-1.0-py3-none-any.whl'), kind: 'wheel' });
+  assert.equal(gone.verdict, 'error');
+  assert.match(gone.reasons[0]!, /the scan stopped: .*vanished/);
+  assert.equal(gone.findings[0]?.rule, 'analyze.scan-error');
+  const next = join(dir, 'next-1.0-py3-none-any.whl');
+  writeZip(next, wheelEntries('next', '1.0'));
+  assert.equal((await scanner.scan({ path: next, kind: 'wheel' })).verdict, 'clean');
+});
