@@ -42,6 +42,16 @@ function commandText(v: Value | undefined): string | undefined {
   return textOf(v);
 }
 
+/** True unless the value folded to text that no interpreter would take for source (NUL bytes, mostly unprintable). */
+function couldBeSource(v: Value): boolean {
+  const text = textOf(v);
+  if (text === undefined || text.length === 0) return true;
+  const sample = text.length > 4096 ? text.slice(0, 4096) : text;
+  if (sample.includes('\0')) return false;
+  const printable = sample.replace(/[^\t\n\r\x20-\x7e\u00a0-\uffff]/g, '').length;
+  return printable / sample.length >= 0.9 && !/[\x80-\xff]{4}/.test(sample);
+}
+
 const dnsLookups = new Set(['socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve']);
 
 /** Where a statement of this module runs, given the file's role. */
@@ -93,7 +103,11 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       for (const v of values) taint |= v.t;
       const first = positional[0] ? evaluator.evaluate(positional[0]) : undefined;
       const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: outerScopeOf(call) };
-      if (sink === 'process') {
+      if (sink === 'exec' && !couldBeSource(fact.value)) {
+        // What exec gets folded to something that cannot be Python source (binary noise, a template placeholder
+        // decoded as base64): it would fail, not run a payload.
+        fact.taint &= ~(taints.decoded | taints.obfuscated);
+      } else if (sink === 'process') {
         const args = first ?? (keyword('args') ? evaluator.evaluate(keyword('args')!) : undefined);
         let text = commandText(args);
         if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
