@@ -42,6 +42,23 @@ function commandText(v: Value | undefined): string | undefined {
   return textOf(v);
 }
 
+/** Programs that run the file they are given. */
+const launchers = /^(?:start(?:\s+\/\w+)*|cmd(?:\.exe)?\s+\/[ck](?:\s+start)?|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|java\s+-jar|wine|mono|powershell(?:\.exe)?\s+(?:-\w+\s+)*-file|nohup|exec|open|xdg-open|rundll32(?:\.exe)?|msiexec(?:\.exe)?\s+\/i)\s+/i;
+
+/** Whether the program a process call runs is a dropped file: the first list item, or the first word after a launcher. */
+function runsDropped(args: Value | undefined, text: string | undefined, droppedPaths: readonly string[]): boolean {
+  if (args?.kind === 'list') {
+    const [first, second] = args.items;
+    const program = first !== undefined && launchers.test(`${textOf(first) ?? ''} `) && second !== undefined ? second : first;
+    if (program !== undefined && (program.t & taints.dropped) !== 0) return true;
+  }
+  if (text === undefined) return args?.kind !== 'list';
+  let rest = text.trim().replace(/^["']/, '');
+  for (let i = 0; i < 3 && launchers.test(rest); i++) rest = rest.replace(launchers, '');
+  const program = rest.split(/[\s;&|]/)[0] ?? '';
+  return program.includes(hole) || droppedPaths.some((p) => program.includes(p.replace(/^.*[\\/]/, '')));
+}
+
 /** True unless the value folded to text that no interpreter would take for source (NUL bytes, mostly unprintable). */
 function couldBeSource(v: Value): boolean {
   const text = textOf(v);
@@ -113,6 +130,9 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
         if (fn.name === 'os.startfile') text = `start ${text ?? hole}`;
         if (text !== undefined) fact.command = readCommandLine(text);
+        // A dropped file counts only as the program run (`./x`, `start x`, `sh x`, `chmod +x x`), not as the
+        // argument of another program (`tar xzf download.tar.gz` after checking its hash).
+        if ((fact.taint & taints.dropped) !== 0 && !runsDropped(args, text, droppedPaths)) fact.taint &= ~taints.dropped;
       } else if (sink === 'network') {
         const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
         const text = url === undefined ? undefined : textOf(url);
@@ -123,7 +143,9 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // The path: the open() handle's, or the destination argument of a copy or a download.
         const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
         if (path !== undefined) fact.value = path;
-        fact.taint = taint & ~(path?.t ?? 0);
+        // What is written: the data of a write, the source of a copy (a tainted path is not tainted data).
+        const data = fn.self !== undefined ? positional : positional.slice(0, 1);
+        fact.taint = data.reduce((t, a) => t | evaluator.evaluate(a).t, 0);
         if (/urlretrieve|wget\.download/.test(fn.name)) fact.taint |= taints.network;
       }
       facts.push(fact);
@@ -132,6 +154,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     return facts;
   };
 
+  let droppedPaths: string[] = [];
   // Pass 1: files written with downloaded or decoded data.
   const first = new Evaluator(model);
   const dropped = collect(first, 'write').filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
@@ -160,6 +183,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) addName(pathArg);
     }
     evaluator.markDropped(names, paths);
+    droppedPaths = [...paths];
   }
   return collect(evaluator);
 }
