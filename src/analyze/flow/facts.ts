@@ -52,7 +52,7 @@ function runsDropped(args: Value | undefined, text: string | undefined, droppedP
     const program = first !== undefined && launchers.test(`${textOf(first) ?? ''} `) && second !== undefined ? second : first;
     if (program !== undefined && (program.t & taints.dropped) !== 0) return true;
   }
-  if (text === undefined) return args?.kind !== 'list';
+  if (text === undefined) return false; // which program runs is not known: no claim
   let rest = text.trim().replace(/^["']/, '');
   for (let i = 0; i < 3 && launchers.test(rest); i++) rest = rest.replace(launchers, '');
   const program = rest.split(/[\s;&|]/)[0] ?? '';
@@ -126,6 +126,8 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         fact.taint &= ~(taints.decoded | taints.obfuscated);
       } else if (sink === 'process') {
         const args = first ?? (keyword('args') ? evaluator.evaluate(keyword('args')!) : undefined);
+        // What a process runs is its command: an environment or working directory passed beside it is not.
+        fact.taint = fn.t | (args?.t ?? 0);
         let text = commandText(args);
         if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
         if (fn.name === 'os.startfile') text = `start ${text ?? hole}`;
