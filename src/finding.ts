@@ -32,6 +32,8 @@ export interface Finding {
   line?: number;
   /** A short excerpt of the evidence. */
   snippet?: string;
+  /** Where the code runs (install time, import time, call time, or not at all: tests and docs), when the analyzer knows. */
+  context?: 'install' | 'import' | 'call' | 'unshipped';
   /** Structured evidence the policy and `explain` show: an advisory id, a look-alike name, an address. */
   evidence?: Record<string, string | number | boolean | readonly string[]>;
 }
