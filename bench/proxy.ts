@@ -70,6 +70,8 @@ class LoadSampler {
 
 interface Gateway {
   url: string;
+  /** CPU seconds the gateway process has used so far (user + system). */
+  cpuSeconds(): number;
   logs: Array<Record<string, unknown>>;
   /** Resolves once the log says the file is stored. */
   stored(filename: string): Promise<void>;
@@ -103,6 +105,11 @@ async function startGateway(): Promise<Gateway> {
   return {
     url,
     logs,
+    cpuSeconds: () => {
+      // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     stored: (filename) =>
       logs.some((l) => l.msg === 'file fetched, verified and cached' && l.filename === filename)
         ? Promise.resolve()
@@ -247,6 +254,9 @@ async function coldPart(): Promise<void> {
   const projects = readdirSync(join(PYPI, 'simple')).filter((p) => statSync(join(PYPI, 'simple', p)).isDirectory());
   const projectOf = new Map(wheels.map((w) => [w.name, projects.find((p) => readFileSync(join(PYPI, 'simple', p, 'index.html'), 'utf8').includes(`/${w.name}#`))!]));
   const cold = new Map<string, number[]>(wheels.map((w) => [w.name, []]));
+  /** The gateway's CPU seconds per GB, cold and from the cache: how much work a byte costs, whatever the load. */
+  const coldCpu: number[] = [];
+  const warmCpu: number[] = [];
   const warm = new Map<string, number[]>(wheels.map((w) => [w.name, []]));
   const direct = new Map<string, number[]>(wheels.map((w) => [w.name, []]));
   for (const w of wheels) await curl(`${upstream.origin}/files/${w.name}`, w.size); // the static server's page cache
@@ -261,13 +271,19 @@ async function coldPart(): Promise<void> {
         const directUrl = `${upstream.origin}/files/${w.name}`;
         load.sample();
         if (round % 2 === 0) direct.get(w.name)!.push(w.size / (await curl(directUrl, w.size)));
+        let cpu = gateway.cpuSeconds();
         cold.get(w.name)!.push(w.size / (await curl(fileUrl, w.size)));
         await gateway.stored(w.name);
+        coldCpu.push((gateway.cpuSeconds() - cpu) / (w.size / 1e9));
         if (round % 2 === 1) direct.get(w.name)!.push(w.size / (await curl(directUrl, w.size)));
+        cpu = gateway.cpuSeconds();
         warm.get(w.name)!.push(w.size / (await curl(fileUrl, w.size)));
+        warmCpu.push((gateway.cpuSeconds() - cpu) / (w.size / 1e9));
         load.sample();
         const mbps = (xs: number[]) => `${(xs.at(-1)! / 1e6).toFixed(0)} MB/s`;
-        console.error(`(c) round ${round + 1} ${w.name}: direct ${mbps(direct.get(w.name)!)}, gatehouse cold ${mbps(cold.get(w.name)!)}, cached ${mbps(warm.get(w.name)!)}, load ${loadavg()[0]!.toFixed(1)}`);
+        console.error(
+          `(c) round ${round + 1} ${w.name}: direct ${mbps(direct.get(w.name)!)}, gatehouse cold ${mbps(cold.get(w.name)!)} (${coldCpu.at(-1)!.toFixed(2)} CPU s/GB), cached ${mbps(warm.get(w.name)!)} (${warmCpu.at(-1)!.toFixed(2)} CPU s/GB), load ${loadavg()[0]!.toFixed(1)}`,
+        );
       }
     } finally {
       await gateway.stop();
@@ -288,6 +304,7 @@ async function coldPart(): Promise<void> {
     gatehouse_cached_MBps: Math.round(median(all(warm)) / 1e6),
     ratio: Number((median(all(cold)) / median(all(direct))).toFixed(3)),
     cached_ratio: Number((median(all(warm)) / median(all(direct))).toFixed(3)),
+    gatehouse_cpu_s_per_GB: { cold: Number(median(coldCpu).toFixed(2)), cached: Number(median(warmCpu).toFixed(2)) },
     target: '>= 0.8',
     load: load.range,
   });
