@@ -10,7 +10,9 @@
  *                straight from the static upstream. Target: overhead <= 10%.
  *   (c) cold:    the first request for a large wheel through the gateway (a fresh data directory per round, so
  *                nothing is cached: fetched, verified, written and served at once), against fetching it from the
- *                upstream directly; both with curl. Target >= 0.8. The same file again from the cache is reported too.
+ *                upstream directly; both with curl. Target >= 0.8. The same file again from the cache is reported too, the
+ *                gateway's CPU seconds per GB, and the client that matters: `pip download` of the largest wheel from a
+ *                fresh gateway against the same straight from the upstream (throughput ratio: direct time / gateway's).
  *
  * Rounds alternate the two sides (and which goes first), so background load hits both alike; medians are reported,
  * with the load average seen during each part.
@@ -154,6 +156,23 @@ async function pipInstall(indexUrl: string): Promise<number> {
   }
 }
 
+/** `pip download --no-deps` of one project: seconds, checked to have saved `filename` whole. */
+async function pipDownload(indexUrl: string, project: string, filename: string, size: number): Promise<number> {
+  const dest = await mkdtemp(join(work, 'download-'));
+  const started = performance.now();
+  try {
+    await run('python3', ['-m', 'pip', '--isolated', 'download', '--no-deps', '--no-cache-dir', '--disable-pip-version-check', '--quiet', '--dest', dest, '--index-url', indexUrl, project], {
+      env: isolatedPipEnv(),
+      maxBuffer: 1 << 26,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (statSync(join(dest, filename)).size !== size) throw new Error(`pip saved a ${filename} of another size`);
+    return seconds;
+  } finally {
+    await rm(dest, { recursive: true, force: true });
+  }
+}
+
 const results: Record<string, unknown>[] = [];
 
 async function pagePart(): Promise<void> {
@@ -289,6 +308,26 @@ async function coldPart(): Promise<void> {
       await gateway.stop();
     }
   }
+  // The client that matters: pip, downloading the largest wheel from a fresh gateway and straight from the upstream.
+  const largest = wheels[0]!;
+  const pipCold: number[] = [];
+  const pipDirect: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const gateway = await startGateway();
+    try {
+      load.sample();
+      const direct = () => pipDownload(`${upstream.origin}/simple/`, projectOf.get(largest.name)!, largest.name, largest.size);
+      const through = () => pipDownload(`${gateway.url}/simple/`, projectOf.get(largest.name)!, largest.name, largest.size);
+      if (round % 2 === 0) pipDirect.push(await direct());
+      pipCold.push(await through());
+      await gateway.stored(largest.name);
+      if (round % 2 === 1) pipDirect.push(await direct());
+      load.sample();
+      console.error(`(c) round ${round + 1} pip download ${largest.name}: direct ${pipDirect.at(-1)!.toFixed(2)} s, gatehouse cold ${pipCold.at(-1)!.toFixed(2)} s, load ${loadavg()[0]!.toFixed(1)}`);
+    } finally {
+      await gateway.stop();
+    }
+  }
   const all = (m: Map<string, number[]>) => [...m.values()].flat();
   results.push({
     part: 'c: cold file throughput (first request, nothing cached), curl',
@@ -305,6 +344,12 @@ async function coldPart(): Promise<void> {
     ratio: Number((median(all(cold)) / median(all(direct))).toFixed(3)),
     cached_ratio: Number((median(all(warm)) / median(all(direct))).toFixed(3)),
     gatehouse_cpu_s_per_GB: { cold: Number(median(coldCpu).toFixed(2)), cached: Number(median(warmCpu).toFixed(2)) },
+    pip_download: {
+      file: largest.name,
+      direct_s: Number(median(pipDirect).toFixed(2)),
+      gatehouse_cold_s: Number(median(pipCold).toFixed(2)),
+      ratio: Number((median(pipDirect) / median(pipCold)).toFixed(3)),
+    },
     target: '>= 0.8',
     load: load.range,
   });
