@@ -17,7 +17,11 @@
  * Rounds alternate the two sides (and which goes first), so background load hits both alike; medians are reported,
  * with the load average seen during each part.
  *
- *   node --import tsx bench/proxy.ts [--parts a,b,c] [--rounds 5] [--duration 10] [--files 3] [--page numpy]
+ *   (m) memory:  not a target of its own (the e2e test checks the 274 MB wheel under 150 MiB): the peak RSS of a
+ *                fresh gateway whose first file is the largest wheel, with Node's default flags and with V8 flags
+ *                that bound it. Only with `--parts m`.
+ *
+ *   node --import tsx bench/proxy.ts [--parts a,b,c,m] [--rounds 5] [--duration 10] [--files 3] [--page numpy]
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -72,6 +76,8 @@ class LoadSampler {
 
 interface Gateway {
   url: string;
+  /** `VmHWM`: the process's peak resident memory so far, in MiB. */
+  peakRssMiB(): number;
   /** CPU seconds the gateway process has used so far (user + system). */
   cpuSeconds(): number;
   logs: Array<Record<string, unknown>>;
@@ -88,11 +94,11 @@ const config = join(work, 'gatehouse.toml');
 await writeFile(config, `[[upstream]]\nname = "opt-pypi"\nurl = "${upstream.origin}/simple/"\njson_api = false\n`);
 let dirs = 0;
 
-async function startGateway(): Promise<Gateway> {
+async function startGateway(nodeFlags: string[] = []): Promise<Gateway> {
   const dataDir = join(work, `data-${++dirs}`);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
-  for (const name of ['GATEHOUSE_UPSTREAMS', 'GATEHOUSE_CONFIG', 'GATEHOUSE_DATA', 'GATEHOUSE_DATABASE']) delete env[name];
-  const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--port', '0', '--data', dataDir, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  for (const name of ['GATEHOUSE_UPSTREAMS', 'GATEHOUSE_CONFIG', 'GATEHOUSE_DATA', 'GATEHOUSE_DATABASE', 'NODE_OPTIONS']) delete env[name];
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, main, 'serve', '--port', '0', '--data', dataDir, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const logs: Array<Record<string, unknown>> = [];
   const waiting = new Map<string, () => void>();
   const url = await new Promise<string>((resolve, reject) => {
@@ -107,6 +113,7 @@ async function startGateway(): Promise<Gateway> {
   return {
     url,
     logs,
+    peakRssMiB: () => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
     cpuSeconds: () => {
       // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second on Linux).
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -358,11 +365,61 @@ async function coldPart(): Promise<void> {
   });
 }
 
+/**
+ * (m) The peak resident memory (VmHWM) of a fresh gateway whose first file is the largest wheel, cold, with Node's
+ * default flags and with the V8 flags that bound what a streaming transfer adds: a young generation that stays
+ * small (`--max-semi-space-size`), and undici's HTTP parser (WebAssembly) left unoptimized (`--liftoff-only`),
+ * whose optimization at the start of the first large transfer is a passing spike.
+ */
+async function memoryPart(): Promise<void> {
+  const load = new LoadSampler();
+  const variants: Array<[string, string[]]> = [
+    ['node defaults', []],
+    ['--max-semi-space-size=2', ['--max-semi-space-size=2']],
+    ['--max-semi-space-size=2 --liftoff-only', ['--max-semi-space-size=2', '--liftoff-only']],
+  ];
+  const wheel = readdirSync(join(PYPI, 'files'))
+    .map((name) => ({ name, size: statSync(join(PYPI, 'files', name)).size }))
+    .sort((a, b) => b.size - a.size)[0]!;
+  const project = readdirSync(join(PYPI, 'simple')).find((p) => statSync(join(PYPI, 'simple', p)).isDirectory() && readFileSync(join(PYPI, 'simple', p, 'index.html'), 'utf8').includes(`/${wheel.name}#`))!;
+  const peaks = new Map<string, number[]>(variants.map(([label]) => [label, []]));
+  const idle = new Map<string, number[]>(variants.map(([label]) => [label, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [label, flags] of round % 2 === 0 ? variants : [...variants].reverse()) {
+      const gateway = await startGateway(flags);
+      try {
+        load.sample();
+        idle.get(label)!.push(gateway.peakRssMiB());
+        const page = (await (await fetch(`${gateway.url}/simple/${project}/`, { headers: { accept: JSON_V1 } })).json()) as { files: Array<{ filename: string; url: string }> };
+        const listed = page.files.find((f) => f.filename === wheel.name)!;
+        await curl(new URL(listed.url, `${gateway.url}/simple/${project}/`).href, wheel.size);
+        await gateway.stored(wheel.name);
+        peaks.get(label)!.push(gateway.peakRssMiB());
+        console.error(`(m) round ${round + 1} ${label}: ${idle.get(label)!.at(-1)!.toFixed(0)} MiB at start, peak ${peaks.get(label)!.at(-1)!.toFixed(0)} MiB, load ${loadavg()[0]!.toFixed(1)}`);
+      } finally {
+        await gateway.stop();
+      }
+    }
+  }
+  results.push({
+    part: `m: peak RSS (VmHWM) of a fresh gateway serving ${wheel.name} (${(wheel.size / 1e6).toFixed(0)} MB) cold, curl`,
+    variants: variants.map(([label]) => ({
+      node_flags: label,
+      start_MiB: Math.round(median(idle.get(label)!)),
+      peak_median_MiB: Math.round(median(peaks.get(label)!)),
+      peak_max_MiB: Math.round(Math.max(...peaks.get(label)!)),
+    })),
+    target: '< 150 MiB',
+    load: load.range,
+  });
+}
+
 try {
   console.error(`bench/proxy: ${new Date().toISOString()}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (parts.has('a')) await pagePart();
   if (parts.has('b')) await installPart();
   if (parts.has('c')) await coldPart();
+  if (parts.has('m')) await memoryPart();
   for (const r of results) console.log(JSON.stringify(r));
 } finally {
   await upstream.close();
