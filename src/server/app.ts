@@ -89,6 +89,10 @@ export async function buildApp(
     // Upload bodies are streamed by the multipart parser with their own limit;
     // this bounds every other body (admin JSON).
     bodyLimit: 1024 * 1024,
+    // A path parameter longer than this answers 414. The default (100) is shorter than real wheel names with several
+    // platform tags (charset_normalizer's is 116 characters), which pip then cannot download; a file name may have
+    // up to 255 bytes on disk, and `.provenance` after it, percent-encoded in the URL.
+    routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
