@@ -49,8 +49,11 @@ export interface ServeProcess {
  * under another command (for example `unshare` to give it a small file system of its own); `entry` runs a built
  * `dist/cli/main.js` (helpers/built.ts) instead of the source.
  */
-export function startServeProcess(args: string[], options: { wrapper?: string[]; env?: NodeJS.ProcessEnv; entry?: string } = {}): Promise<ServeProcess> {
-  const entry = options.entry === undefined ? ['--import', 'tsx', cliEntry] : [options.entry];
+export function startServeProcess(
+  args: string[],
+  options: { wrapper?: string[]; env?: NodeJS.ProcessEnv; entry?: string; nodeFlags?: string[] } = {},
+): Promise<ServeProcess> {
+  const entry = [...(options.nodeFlags ?? []), ...(options.entry === undefined ? ['--import', 'tsx', cliEntry] : [options.entry])];
   const command = [...(options.wrapper ?? []), process.execPath, ...entry, 'serve', '--port', '0', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: repoRoot,
