@@ -25,6 +25,20 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** errno codes that mean the environment refused (space, permissions, a read-only file system), not a bug. */
+const SYSTEM_REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+};
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).code! in SYSTEM_REASONS;
+}
+
 try {
   await registerCommands(program, process.argv.slice(2));
   await program.parseAsync(process.argv);
@@ -34,8 +48,13 @@ try {
   } else if (err instanceof GatehouseError) {
     process.stderr.write(`gatehouse: ${err.message} [${err.code}]\n`);
     process.exitCode = 2;
+  } else if (isSystemError(err)) {
+    // The machine's problem, not a bug: say which operation on which file failed, and why, without a stack.
+    process.stderr.write(`gatehouse: ${err.syscall ?? 'I/O'} ${err.path ?? ''} failed: ${SYSTEM_REASONS[err.code] ?? err.code} (${err.code})\n`.replace('  ', ' '));
+    process.exitCode = 74;
   } else {
     process.stderr.write(`gatehouse: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 70;
   }
 }
+

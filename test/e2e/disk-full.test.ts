@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '../../src/store/index.js';
@@ -30,8 +30,12 @@ for (const database of DATABASES) {
     const storage = await openStorage({ dataDir: dbDir, databaseUrl });
     const { secret } = await storage.tokens.create({ scope: 'upload', projects: [], allProjects: true, description: 't', expiresAt: null });
     await storage.close();
+    // The policy's advisory rules would build the vulnerability database (megabytes) in the data directory at start:
+    // turned off here, so that the disk fills on the upload and not before (a start on a full disk is tested below).
+    const configFile = join(dbDir, 'gatehouse.toml');
+    await writeFile(configFile, '[policy.vulnerabilities]\nmalware = "allow"\nblock_severity = "none"\nwarn_severity = "none"\n');
     const wrapper = ['unshare', '--map-root-user', '--mount', 'sh', '-c', 'mount -t tmpfs -o size=2m tmpfs "$0" && exec "$@"', dataDir];
-    const server = await startServeProcess(['--data', dataDir, '--database', databaseUrl], { wrapper });
+    const server = await startServeProcess(['--data', dataDir, '--database', databaseUrl, '--config', configFile], { wrapper });
     t.after(() => server.child.kill('SIGKILL'));
 
     const big = buildWheel('full', '1.0', { files: { 'full/blob.bin': randomBytes(3 * 1024 * 1024).toString('base64') } });
@@ -52,3 +56,27 @@ for (const database of DATABASES) {
   });
 }
 
+
+test('a gateway that cannot write its data directory at start says so and why, without a stack trace', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-full-'));
+  const dbDir = await mkdtemp(join(tmpdir(), 'gatehouse-full-db-'));
+  t.after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(dbDir, { recursive: true, force: true });
+  });
+  // 64 KiB: too small for the vulnerability database the default policy builds on first start.
+  const wrapper = ['unshare', '--map-root-user', '--mount', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$0" && exec "$@"', dataDir];
+  const stderr: string[] = [];
+  const failed = await startServeProcess(['--data', dataDir, '--database', `sqlite:${join(dbDir, 'g.sqlite')}`], { wrapper, onStderr: (s) => stderr.push(s) }).then(
+    (server) => {
+      server.child.kill('SIGKILL');
+      return null;
+    },
+    (err: Error) => err,
+  );
+  assert.ok(failed, 'the gateway must not start on a full disk');
+  assert.match(failed.message, /exited with 74/);
+  const text = stderr.join('');
+  assert.match(text, /gatehouse: .*failed: no space left on the device \(ENOSPC\)/);
+  assert.doesNotMatch(text, /    at /, 'no stack trace');
+});

@@ -51,15 +51,16 @@ export interface ServeProcess {
  */
 export function startServeProcess(
   args: string[],
-  options: { wrapper?: string[]; env?: NodeJS.ProcessEnv; entry?: string; nodeFlags?: string[] } = {},
+  options: { wrapper?: string[]; env?: NodeJS.ProcessEnv; entry?: string; nodeFlags?: string[]; /** Receives stderr instead of the test's own stderr. */ onStderr?: (text: string) => void } = {},
 ): Promise<ServeProcess> {
   const entry = [...(options.nodeFlags ?? []), ...(options.entry === undefined ? ['--import', 'tsx', cliEntry] : [options.entry])];
   const command = [...(options.wrapper ?? []), process.execPath, ...entry, 'serve', '--port', '0', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.onStderr ? 'pipe' : 'inherit'],
   });
+  if (options.onStderr) child.stderr!.on('data', (b: Buffer) => options.onStderr!(b.toString()));
   const logs: Array<Record<string, unknown>> = [];
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
