@@ -6,6 +6,7 @@ type Registration = (program: Command) => void;
 const commands: Record<string, () => Promise<Registration>> = {
   serve: async () => (await import('./serve.js')).registerServeCommand,
   token: async () => (await import('./token.js')).registerTokenCommand,
+  log: async () => (await import('./log.js')).registerLogCommand,
   cache: async () => (await import('./cache.js')).registerCacheCommand,
   audit: async () => (await import('./audit.js')).registerAuditCommand,
   vulndb: async () => (await import('./vulndb.js')).registerVulndbCommand,
