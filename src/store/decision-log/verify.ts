@@ -20,10 +20,21 @@ import { DEFAULT_BATCH, rowBatches } from './rows.js';
  * - `reordered`: the entry follows one that now sits after it (rows' numbers or contents were swapped);
  * - `misnumbered`: a row is numbered below 1;
  * - `truncated`: the log ends before the head row or the expected head says it reaches;
- * - `head-mismatch`: the head row's hash is not the hash of the entry at its count;
+ * - `head-mismatch`: the head row's hash is not the hash of the entry at its count, or the row is gone;
+ * - `unrecorded`: entries beyond the head row's count, which no append leaves (an append moves the head in the same
+ *   transaction): they were added by hand;
  * - `rewritten`: the expected head's hash is not the hash of the entry at its count.
  */
-export type LogProblemReason = 'edited' | 'missing' | 'unlinked' | 'reordered' | 'misnumbered' | 'truncated' | 'head-mismatch' | 'rewritten';
+export type LogProblemReason =
+  | 'edited'
+  | 'missing'
+  | 'unlinked'
+  | 'reordered'
+  | 'misnumbered'
+  | 'truncated'
+  | 'head-mismatch'
+  | 'unrecorded'
+  | 'rewritten';
 
 export interface LogProblem {
   /** The first entry found wrong (for `truncated`, the first entry that is gone). */
@@ -46,6 +57,10 @@ export interface VerifyOptions {
 const short = (hash: string) => hash.slice(0, 16);
 
 /** The sequence number of the row whose hash is `hash`, if any: only asked after a link broke, to say how. */
+function readHead(db: Kysely<Database>): Promise<{ seq: number; hash: string } | undefined> {
+  return db.selectFrom('decision_log_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+}
+
 async function seqOfHash(db: Kysely<Database>, hash: string): Promise<number | undefined> {
   const row = await db.selectFrom('decision_log').select('seq').where('hash', '=', hash).orderBy('seq').executeTakeFirst();
   return row?.seq;
@@ -80,7 +95,7 @@ async function brokenLink(db: Kysely<Database>, row: DecisionLogTable, expected:
 
 export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {}): Promise<LogVerification> {
   // Read before the walk: appends that land during it only add entries after this head.
-  const recorded = await db.selectFrom('decision_log_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const recorded = await readHead(db);
   const expect = options.expectHead;
   let count = 0;
   let prev = GENESIS_HASH;
@@ -137,6 +152,19 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {
   }
   if (!recorded) {
     return fail({ seq: count + 1, reason: 'head-mismatch', message: 'the head row (decision_log_head, id 1) is missing: it was deleted' });
+  }
+  // Read again after the walk: every append that committed meanwhile has moved it past its own entries.
+  const now = await readHead(db);
+  if (now && count > now.seq) {
+    return {
+      intact: false,
+      verified: { count: now.seq, hash: now.hash },
+      problem: {
+        seq: now.seq + 1,
+        reason: 'unrecorded',
+        message: `entries ${now.seq + 1}–${count} lie beyond the head row's ${now.seq} entries, where no append leaves any: they were added by hand`,
+      },
+    };
   }
   return { intact: true, head: { count, hash: prev } };
 }
