@@ -2,6 +2,7 @@
  * For decision log tests: storage on SQLite or PostgreSQL, a sample log, and the ways someone with write access to
  * the database could change it behind Gatehouse's back (the append-only triggers dropped first, as they would).
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ export function sampleEntries(n: number, label = 'a'): NewLogEntry[] {
       return {
         kind: 'decision',
         actor: 'system',
-        subject: { project: `demo-${label}`, version: `1.${i}`, filename: `demo_${label}-1.${i}-py3-none-any.whl`, sha256: (i.toString(16) + label).padStart(64, '0').slice(-64) },
+        subject: { project: `demo-${label}`, version: `1.${i}`, filename: `demo_${label}-1.${i}-py3-none-any.whl`, sha256: createHash('sha256').update(`${label}-${i}`).digest('hex') },
         payload: { outcome: i % 3 === 0 ? 'quarantine' : 'allow', findings: [{ rule: 'scan.exec-at-import', severity: 'high', evidence: 'exec(b64decode("…"))\n', score: 7.5 }], policyRevision: 3, vulndbRevision: '2026-07' },
       };
     }

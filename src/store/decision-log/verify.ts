@@ -45,7 +45,10 @@ export interface LogProblem {
 
 export type LogVerification =
   | { intact: true; head: LogHead }
-  /** `verified` is how far the log is intact: the entries before the problem, and the last one's hash. */
+  /**
+   * `verified` is how far the log can still be vouched for: the entries before the problem and the last one's hash;
+   * none when a recorded head disagrees (`head-mismatch`, `rewritten`), since that shows a change without its place.
+   */
   | { intact: false; verified: LogHead; problem: LogProblem };
 
 export interface VerifyOptions {
@@ -121,13 +124,18 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {
       count = n;
       prev = row.hash;
       if (recorded && recorded.seq === n && recorded.hash !== row.hash) {
+        count = 0;
+        prev = GENESIS_HASH;
         return fail({
           seq: n,
           reason: 'head-mismatch',
           message: `the head row records ${formatHead({ count: recorded.seq, hash: recorded.hash })}, but entry ${n}'s hash is ${row.hash}: the head or the log was rewritten`,
         });
       }
+      // A kept hash that disagrees says some entry up to n changed, not which: no prefix can be vouched for.
       if (expect && expect.count === n && expect.hash !== row.hash) {
+        count = 0;
+        prev = GENESIS_HASH;
         return fail({
           seq: n,
           reason: 'rewritten',

@@ -254,6 +254,7 @@ for (const kind of DATABASES) {
           const good = c.seq - 1;
           assert.deepEqual(result.verified, { count: good, hash: good === 0 ? GENESIS_HASH : appended[good - 1]!.hash }, `${c.name}: intact up to ${good}`);
         }
+        if (c.reason === 'head-mismatch') assert.deepEqual(result.verified, { count: 0, hash: GENESIS_HASH }, 'nothing can be vouched for');
       } finally {
         await t.cleanup();
       }
@@ -284,6 +285,7 @@ for (const kind of DATABASES) {
       if (!caught.intact) {
         assert.equal(caught.problem.reason, 'rewritten');
         assert.equal(caught.problem.seq, 10);
+        assert.deepEqual(caught.verified, { count: 0, hash: GENESIS_HASH });
         assert.match(caught.problem.message, new RegExp(`entry 10's hash is [0-9a-f]{64}, not the expected ${kept.hash}: the log up to entry 10 was rewritten`));
       }
       const early = await log.verify({ expectHead: midway });
