@@ -50,7 +50,7 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
     cachedFiles,
     alerts: new UpstreamAlertStore(database.db),
     tokens: new TokenStore(database.db),
-    decisionLog: new DecisionLog(database.db),
+    decisionLog: new DecisionLog(database),
     sweptTempFiles,
     close: () => database.close(),
   };

@@ -9,10 +9,11 @@
  * surrounding transaction lasts, so append as the last step of a transaction.
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { OpenedDatabase } from '../database.js';
 import { StorageError } from '../errors.js';
 import type { Database, DecisionLogTable } from '../schema.js';
 import { entryFromRow, entryHash, exportLine, prepareEntry, type LogEntry, type LogHead, type NewLogEntry, type PreparedEntry } from './entry.js';
-import { rowBatches, type RowFilter } from './rows.js';
+import { databaseReader, DEFAULT_BATCH, openLogReader, rowBatches, type RowFilter } from './rows.js';
 import { verifyLog, type LogVerification, type VerifyOptions } from './verify.js';
 
 /** Rows per INSERT: 11 columns each stays under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
@@ -48,7 +49,11 @@ export interface EntryQuery extends RowFilter {
 }
 
 export class DecisionLog {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly database: Pick<OpenedDatabase, 'db' | 'dialect' | 'location'>) {
+    this.db = database.db;
+  }
 
   /**
    * Appends one entry and returns it with its number and hash. Given `tx`, the entry is written in that transaction
@@ -84,8 +89,9 @@ export class DecisionLog {
 
   /** Entries in order, read in batches; filter by project, file sha256 or kind, after a sequence number. */
   async *entries(query: EntryQuery = {}): AsyncGenerator<LogEntry> {
-    let left = query.limit ?? Infinity;
-    for await (const rows of rowBatches(this.db, { ...query, after: query.after ?? 0 }, Math.min(left, 5000))) {
+    const { after, limit, ...filter } = query;
+    let left = limit ?? Infinity;
+    for await (const rows of rowBatches(databaseReader(this.db, filter), after ?? 0, Math.min(left, DEFAULT_BATCH))) {
       for (const row of rows) {
         if (left-- <= 0) return;
         yield entryFromRow(row);
@@ -98,7 +104,7 @@ export class DecisionLog {
    * that is not JSON any more stops the export with the entry's number: the log was changed by hand.
    */
   async *exportLines(after = 0): AsyncGenerator<string> {
-    for await (const rows of rowBatches(this.db, { after })) {
+    for await (const rows of rowBatches(databaseReader(this.db), after)) {
       for (const row of rows) {
         try {
           JSON.parse(row.payload);
@@ -111,7 +117,12 @@ export class DecisionLog {
   }
 
   /** Walks the whole log; see verify.ts. Reads in batches, so memory stays flat however long the log is. */
-  verify(options?: VerifyOptions): Promise<LogVerification> {
-    return verifyLog(this.db, options);
+  async verify(options?: VerifyOptions): Promise<LogVerification> {
+    const reader = openLogReader(this.database);
+    try {
+      return await verifyLog(reader, options);
+    } finally {
+      reader.close();
+    }
   }
 }

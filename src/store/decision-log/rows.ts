@@ -1,5 +1,15 @@
-/** Reading the log's rows in order, a batch at a time (keyset pagination by sequence number), never all at once. */
+/**
+ * Reading the log's rows in order, a batch at a time (keyset pagination by sequence number), never all at once.
+ *
+ * Verification reads every row, so on SQLite it reads through a read-only connection of its own that returns rows as
+ * arrays: better-sqlite3 builds a row object property by property in C++, which costs about as much again as the
+ * read itself (measured: 100,000 rows in 0.5 s as arrays, 1.0 s as objects). In WAL mode that connection reads
+ * committed data beside the gateway's writes and never sees a transaction in progress. PostgreSQL rows come through
+ * Kysely; there the next batch is asked for while the current one is checked, so the server reads as we hash.
+ */
+import SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type { OpenedDatabase } from '../database.js';
 import type { Database, DecisionLogTable } from '../schema.js';
 
 export interface RowFilter {
@@ -12,26 +22,77 @@ export interface RowFilter {
 
 export const DEFAULT_BATCH = 5000;
 
-function batch(db: Kysely<Database>, filter: RowFilter, after: number | undefined, size: number): Promise<DecisionLogTable[]> {
-  let q = db.selectFrom('decision_log').selectAll();
-  if (after !== undefined) q = q.where('seq', '>', after);
-  if (filter.project !== undefined) q = q.where('project', '=', filter.project);
-  if (filter.sha256 !== undefined) q = q.where('sha256', '=', filter.sha256);
-  if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-  return q.orderBy('seq').limit(size).execute();
+/** Where rows come from: the gateway's own database connection, or a connection of the reader's own. */
+export interface LogReader {
+  /** The head row, or undefined when someone deleted it. */
+  head(): Promise<{ seq: number; hash: string } | undefined>;
+  /** Up to `size` rows numbered after `after` (from the lowest number when undefined), in order. */
+  batch(after: number | undefined, size: number): Promise<DecisionLogTable[]>;
+  /** The lowest number of a row whose hash is `hash`. */
+  seqOfHash(hash: string): Promise<number | undefined>;
+  close(): void;
+}
+
+export function databaseReader(db: Kysely<Database>, filter: Omit<RowFilter, 'after'> = {}): LogReader {
+  return {
+    head: () => db.selectFrom('decision_log_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst(),
+    batch(after, size) {
+      let q = db.selectFrom('decision_log').selectAll();
+      if (after !== undefined) q = q.where('seq', '>', after);
+      if (filter.project !== undefined) q = q.where('project', '=', filter.project);
+      if (filter.sha256 !== undefined) q = q.where('sha256', '=', filter.sha256);
+      if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+      return q.orderBy('seq').limit(size).execute();
+    },
+    async seqOfHash(hash) {
+      const row = await db.selectFrom('decision_log').select('seq').where('hash', '=', hash).orderBy('seq').executeTakeFirst();
+      return row?.seq;
+    },
+    close() {},
+  };
+}
+
+const COLUMNS = 'seq, at, kind, actor, project, version, filename, sha256, payload, prev_hash, hash';
+type RowArray = [number, string, string, string, string | null, string | null, string | null, string | null, string, string, string];
+
+function fromArray(a: RowArray): DecisionLogTable {
+  return { seq: a[0], at: a[1], kind: a[2], actor: a[3], project: a[4], version: a[5], filename: a[6], sha256: a[7], payload: a[8], prev_hash: a[9], hash: a[10] };
+}
+
+function sqliteFileReader(file: string): LogReader {
+  const conn = new SQLite(file, { readonly: true, fileMustExist: true });
+  const first = conn.prepare(`select ${COLUMNS} from decision_log order by seq limit ?`).raw(true);
+  const next = conn.prepare(`select ${COLUMNS} from decision_log where seq > ? order by seq limit ?`).raw(true);
+  return {
+    head: async () => conn.prepare('select seq, hash from decision_log_head where id = 1').get() as { seq: number; hash: string } | undefined,
+    async batch(after, size) {
+      const rows = (after === undefined ? first.all(size) : next.all(after, size)) as RowArray[];
+      return rows.map(fromArray);
+    },
+    async seqOfHash(hash) {
+      const row = conn.prepare('select seq from decision_log where hash = ? order by seq limit 1').get(hash) as { seq: number } | undefined;
+      return row?.seq;
+    },
+    close: () => conn.close(),
+  };
+}
+
+/** The fastest way to read every row of this database: close it when done. */
+export function openLogReader(database: Pick<OpenedDatabase, 'db' | 'dialect' | 'location'>): LogReader {
+  return database.dialect === 'sqlite' ? sqliteFileReader(database.location) : databaseReader(database.db);
 }
 
 /**
- * Yields the rows in sequence order, `size` at a time. The next batch is asked for as soon as the current one
- * arrives, so with PostgreSQL the database reads it while the caller works on this one.
+ * Yields the rows after `after` (every row when undefined) in sequence order, `size` at a time. The next batch is
+ * asked for as soon as the current one arrives.
  */
-export async function* rowBatches(db: Kysely<Database>, filter: RowFilter = {}, size = DEFAULT_BATCH): AsyncGenerator<DecisionLogTable[]> {
-  let pending = batch(db, filter, filter.after, size);
+export async function* rowBatches(reader: LogReader, after: number | undefined, size = DEFAULT_BATCH): AsyncGenerator<DecisionLogTable[]> {
+  let pending = reader.batch(after, size);
   for (;;) {
     const rows = await pending;
     if (rows.length === 0) return;
     const last = rows[rows.length - 1]!.seq;
-    pending = rows.length < size ? Promise.resolve([]) : batch(db, filter, last, size);
+    pending = rows.length < size ? Promise.resolve([]) : reader.batch(last, size);
     // A caller that stops early must not leave a query's rejection unhandled.
     pending.catch(() => undefined);
     yield rows;

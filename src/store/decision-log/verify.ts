@@ -6,10 +6,9 @@
  * hash chain makes that last check cover the whole prefix: a log rewritten from entry 1 with fresh hashes passes
  * every other check, but not that one.
  */
-import type { Kysely } from 'kysely';
-import type { Database, DecisionLogTable } from '../schema.js';
+import type { DecisionLogTable } from '../schema.js';
 import { entryHash, formatHead, GENESIS_HASH, type LogHead } from './entry.js';
-import { DEFAULT_BATCH, rowBatches } from './rows.js';
+import { DEFAULT_BATCH, rowBatches, type LogReader } from './rows.js';
 
 /**
  * Why verification stopped (stable codes):
@@ -60,18 +59,10 @@ export interface VerifyOptions {
 const short = (hash: string) => hash.slice(0, 16);
 
 /** The sequence number of the row whose hash is `hash`, if any: only asked after a link broke, to say how. */
-function readHead(db: Kysely<Database>): Promise<{ seq: number; hash: string } | undefined> {
-  return db.selectFrom('decision_log_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
-}
-
-async function seqOfHash(db: Kysely<Database>, hash: string): Promise<number | undefined> {
-  const row = await db.selectFrom('decision_log').select('seq').where('hash', '=', hash).orderBy('seq').executeTakeFirst();
-  return row?.seq;
-}
-
-async function brokenLink(db: Kysely<Database>, row: DecisionLogTable, expected: string): Promise<LogProblem> {
+/** Why entry `row` does not follow the one before: where the entry it does follow sits now, if anywhere. */
+async function brokenLink(reader: LogReader, row: DecisionLogTable, expected: string): Promise<LogProblem> {
   const n = row.seq;
-  const follows = await seqOfHash(db, row.prev_hash);
+  const follows = await reader.seqOfHash(row.prev_hash);
   if (follows !== undefined && follows >= n) {
     return {
       seq: n,
@@ -96,9 +87,9 @@ async function brokenLink(db: Kysely<Database>, row: DecisionLogTable, expected:
   };
 }
 
-export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {}): Promise<LogVerification> {
+export async function verifyLog(reader: LogReader, options: VerifyOptions = {}): Promise<LogVerification> {
   // Read before the walk: appends that land during it only add entries after this head.
-  const recorded = await readHead(db);
+  const recorded = await reader.head();
   const expect = options.expectHead;
   let count = 0;
   let prev = GENESIS_HASH;
@@ -107,7 +98,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {
   if (expect && expect.count === 0 && expect.hash !== GENESIS_HASH) {
     return fail({ seq: 0, reason: 'rewritten', message: `the expected head ${formatHead(expect)} is not an empty log's` });
   }
-  for await (const rows of rowBatches(db, {}, options.batchSize ?? DEFAULT_BATCH)) {
+  for await (const rows of rowBatches(reader, undefined, options.batchSize ?? DEFAULT_BATCH)) {
     for (const row of rows) {
       const n = count + 1;
       if (row.seq < n) {
@@ -117,7 +108,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {
         const range = row.seq - 1 === n ? `entry ${n} is missing` : `entries ${n}–${row.seq - 1} are missing`;
         return fail({ seq: n, reason: 'missing', message: `${range}: the log goes from ${n === 1 ? 'its start' : `entry ${n - 1}`} to entry ${row.seq}` });
       }
-      if (row.prev_hash !== prev) return fail(await brokenLink(db, row, prev));
+      if (row.prev_hash !== prev) return fail(await brokenLink(reader, row, prev));
       if (entryHash(row) !== row.hash) {
         return fail({ seq: n, reason: 'edited', message: `entry ${n} was edited: its content no longer matches its hash ${short(row.hash)}…` });
       }
@@ -162,7 +153,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions = {
     return fail({ seq: count + 1, reason: 'head-mismatch', message: 'the head row (decision_log_head, id 1) is missing: it was deleted' });
   }
   // Read again after the walk: every append that committed meanwhile has moved it past its own entries.
-  const now = await readHead(db);
+  const now = await reader.head();
   if (now && count > now.seq) {
     return {
       intact: false,
