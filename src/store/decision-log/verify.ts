@@ -58,8 +58,10 @@ export interface VerifyOptions {
 
 const short = (hash: string) => hash.slice(0, 16);
 
-/** The sequence number of the row whose hash is `hash`, if any: only asked after a link broke, to say how. */
-/** Why entry `row` does not follow the one before: where the entry it does follow sits now, if anywhere. */
+/**
+ * Why entry `row` does not follow the one before: where the entry it does follow sits now, if anywhere (a lookup by
+ * hash, made only once a link has broken).
+ */
 async function brokenLink(reader: LogReader, row: DecisionLogTable, expected: string): Promise<LogProblem> {
   const n = row.seq;
   const follows = await reader.seqOfHash(row.prev_hash);
