@@ -149,8 +149,19 @@ export function prepareEntry(entry: NewLogEntry, now: Date): PreparedEntry {
   };
 }
 
+/** Printable ASCII other than `"` and `\`: the strings JSON writes as they are, between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * A JSON string exactly as `JSON.stringify` writes it. Most of an entry's strings (times, hashes, kinds, names) need
+ * no escaping, and a regular expression test is cheaper than a `JSON.stringify` call: verification makes ten a row.
+ */
+function str(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
 function quoted(value: string | null): string {
-  return value === null ? 'null' : JSON.stringify(value);
+  return value === null ? 'null' : str(value);
 }
 
 /**
@@ -160,9 +171,9 @@ function quoted(value: string | null): string {
  */
 function document(f: EntryFields, entryHash: string | undefined): string {
   return (
-    `{"actor":${JSON.stringify(f.actor)},"at":${JSON.stringify(f.at)}` +
-    (entryHash === undefined ? '' : `,"hash":${JSON.stringify(entryHash)}`) +
-    `,"kind":${JSON.stringify(f.kind)},"payload":${f.payload},"prev":${JSON.stringify(f.prev_hash)},"seq":${f.seq}` +
+    `{"actor":${str(f.actor)},"at":${str(f.at)}` +
+    (entryHash === undefined ? '' : `,"hash":${str(entryHash)}`) +
+    `,"kind":${str(f.kind)},"payload":${f.payload},"prev":${str(f.prev_hash)},"seq":${f.seq}` +
     `,"subject":{"filename":${quoted(f.filename)},"project":${quoted(f.project)},"sha256":${quoted(f.sha256)},"version":${quoted(f.version)}}}`
   );
 }
