@@ -22,7 +22,7 @@ import { sql } from 'kysely';
 import { openStorage, type Storage } from '../src/store/index.js';
 import type { NewLogEntry } from '../src/store/decision-log/index.js';
 import { canonicalEntry } from '../src/store/decision-log/entry.js';
-import { openLogReader, rowBatches } from '../src/store/decision-log/rows.js';
+import { allRows, openLogReader } from '../src/store/decision-log/rows.js';
 import { createTestDatabase } from '../test/helpers/postgres.js';
 
 const { values } = parseArgs({
@@ -117,7 +117,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<void> {
     const reader = openLogReader(storage.database);
     let bytes = 0;
     let count = 0;
-    for await (const batch of rowBatches(reader, undefined)) {
+    for await (const batch of allRows(reader)) {
       for (const r of batch) {
         bytes += Buffer.byteLength(canonicalEntry(r), 'utf8');
         count++;
@@ -139,7 +139,7 @@ async function benchOne(kind: 'sqlite' | 'postgres'): Promise<void> {
       read.push(
         await timeWallCpu(async () => {
           let n = 0;
-          for await (const batch of rowBatches(reader, undefined)) n += batch.length;
+          for await (const batch of allRows(reader)) n += batch.length;
           if (n !== ENTRIES) throw new Error(`read ${n}`);
         }),
       );

@@ -29,6 +29,13 @@ export interface LogReader {
   head(): Promise<{ seq: number; hash: string } | undefined>;
   /** Up to `size` rows numbered after `after` (from the lowest number when undefined), in order. */
   batch(after: number | undefined, size: number): Promise<DecisionLogTable[]>;
+  /** The rows numbered above `above` (any number when undefined) and at most `upTo`, in order. */
+  range(above: number | undefined, upTo: number): Promise<DecisionLogTable[]>;
+  /**
+   * Where to stop reading by ranges: the highest row number, or the number of rows if that is lower (a row numbered
+   * far ahead by hand must not turn into millions of empty ranges; the pages after the ranges find it).
+   */
+  rangeEnd(): Promise<number>;
   /** The lowest number of a row whose hash is `hash`. */
   seqOfHash(hash: string): Promise<number | undefined>;
   close(): void;
@@ -44,6 +51,18 @@ export function databaseReader(db: Kysely<Database>, filter: Omit<RowFilter, 'af
       if (filter.sha256 !== undefined) q = q.where('sha256', '=', filter.sha256);
       if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
       return q.orderBy('seq').limit(size).execute();
+    },
+    range(above, upTo) {
+      let q = db.selectFrom('decision_log').selectAll().where('seq', '<=', upTo);
+      if (above !== undefined) q = q.where('seq', '>', above);
+      return q.orderBy('seq').execute();
+    },
+    async rangeEnd() {
+      const row = await db
+        .selectFrom('decision_log')
+        .select((eb) => [eb.fn.max('seq').as('max'), eb.fn.countAll().as('count')])
+        .executeTakeFirst();
+      return Math.min(Number(row?.max ?? 0), Number(row?.count ?? 0));
     },
     async seqOfHash(hash) {
       const row = await db.selectFrom('decision_log').select('seq').where('hash', '=', hash).orderBy('seq').executeTakeFirst();
@@ -64,12 +83,19 @@ function sqliteFileReader(file: string): LogReader {
   const conn = new SQLite(file, { readonly: true, fileMustExist: true });
   const first = conn.prepare(`select ${COLUMNS} from decision_log order by seq limit ?`).raw(true);
   const next = conn.prepare(`select ${COLUMNS} from decision_log where seq > ? order by seq limit ?`).raw(true);
+  const upTo = conn.prepare(`select ${COLUMNS} from decision_log where seq <= ? order by seq`).raw(true);
+  const between = conn.prepare(`select ${COLUMNS} from decision_log where seq > ? and seq <= ? order by seq`).raw(true);
   return {
     head: async () => conn.prepare('select seq, hash from decision_log_head where id = 1').get() as { seq: number; hash: string } | undefined,
     async batch(after, size) {
       const rows = (after === undefined ? first.all(size) : next.all(after, size)) as RowArray[];
       return rows.map(fromArray);
     },
+    async range(above, last) {
+      const rows = (above === undefined ? upTo.all(last) : between.all(above, last)) as RowArray[];
+      return rows.map(fromArray);
+    },
+    rangeEnd: async () => (conn.prepare('select min(coalesce(max(seq), 0), count(*)) as e from decision_log').get() as { e: number }).e,
     async seqOfHash(hash) {
       const row = conn.prepare('select seq from decision_log where hash = ? order by seq limit 1').get(hash) as { seq: number } | undefined;
       return row?.seq;
@@ -99,4 +125,30 @@ export async function* rowBatches(reader: LogReader, after: number | undefined, 
     yield rows;
     if (rows.length < size) return;
   }
+}
+
+/**
+ * Every row in sequence order, as `rowBatches(reader, undefined)` yields them, but with up to `inFlight` batches
+ * asked for at once: batches are ranges of numbers (up to `rangeEnd` at the start), which need not wait for the
+ * batch before as keyset pages do, so a PostgreSQL server reads several while the caller checks one. Rows past
+ * that (appended during the walk, or numbered far ahead) are read page by page after.
+ */
+export async function* allRows(reader: LogReader, size = DEFAULT_BATCH, inFlight = 3): AsyncGenerator<DecisionLogTable[]> {
+  const max = await reader.rangeEnd();
+  const queue: Array<Promise<DecisionLogTable[]>> = [];
+  let next = 0;
+  const ask = () => {
+    const above = next === 0 ? undefined : next;
+    next = Math.min(max, next + size);
+    const pending = reader.range(above, next);
+    pending.catch(() => undefined);
+    queue.push(pending);
+  };
+  ask();
+  while (queue.length > 0) {
+    while (queue.length < inFlight && next < max) ask();
+    const rows = await queue.shift()!;
+    if (rows.length > 0) yield rows;
+  }
+  yield* rowBatches(reader, max, size);
 }

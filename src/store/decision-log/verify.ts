@@ -8,7 +8,7 @@
  */
 import type { DecisionLogTable } from '../schema.js';
 import { entryHash, formatHead, GENESIS_HASH, type LogHead } from './entry.js';
-import { DEFAULT_BATCH, rowBatches, type LogReader } from './rows.js';
+import { allRows, DEFAULT_BATCH, type LogReader } from './rows.js';
 
 /**
  * Why verification stopped (stable codes):
@@ -20,7 +20,7 @@ import { DEFAULT_BATCH, rowBatches, type LogReader } from './rows.js';
  * - `misnumbered`: a row is numbered below 1;
  * - `truncated`: the log ends before the head row or the expected head says it reaches;
  * - `head-mismatch`: the head row's hash is not the hash of the entry at its count, or the row is gone;
- * - `unrecorded`: entries beyond the head row's count, which no append leaves (an append moves the head in the same
+ * - `unrecorded`: entries (or a row numbered) beyond the head row's count, which no append leaves (an append moves the head in the same
  *   transaction): they were added by hand;
  * - `rewritten`: the expected head's hash is not the hash of the entry at its count.
  */
@@ -100,11 +100,18 @@ export async function verifyLog(reader: LogReader, options: VerifyOptions = {}):
   if (expect && expect.count === 0 && expect.hash !== GENESIS_HASH) {
     return fail({ seq: 0, reason: 'rewritten', message: `the expected head ${formatHead(expect)} is not an empty log's` });
   }
-  for await (const rows of rowBatches(reader, undefined, options.batchSize ?? DEFAULT_BATCH)) {
+  for await (const rows of allRows(reader, options.batchSize ?? DEFAULT_BATCH)) {
     for (const row of rows) {
       const n = count + 1;
       if (row.seq < n) {
         return fail({ seq: row.seq, reason: 'misnumbered', message: `a row numbered ${row.seq} sits before entry 1: rows were inserted or renumbered` });
+      }
+      if (row.seq > n && recorded && n > recorded.seq) {
+        return fail({
+          seq: row.seq,
+          reason: 'unrecorded',
+          message: `a row numbered ${row.seq} lies beyond the head row's ${recorded.seq} entries, where no append leaves any: it was added by hand`,
+        });
       }
       if (row.seq > n) {
         const range = row.seq - 1 === n ? `entry ${n} is missing` : `entries ${n}–${row.seq - 1} are missing`;

@@ -143,6 +143,16 @@ const TAMPERINGS: Tampering[] = [
     reason: 'unrecorded',
     message: /entries 11–11 lie beyond the head row's 10 entries/,
   },
+  {
+    name: 'insert a row numbered far ahead',
+    tamper: async (db) => {
+      const { seq: _10, ...last } = await row(db, 10);
+      await db.insertInto('decision_log').values({ ...last, seq: 1_000_000_000 }).execute();
+    },
+    seq: 1_000_000_000,
+    reason: 'unrecorded',
+    message: /a row numbered 1000000000 lies beyond the head row's 10 entries/,
+  },
 ];
 
 for (const kind of DATABASES) {
