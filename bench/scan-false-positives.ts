@@ -13,7 +13,7 @@ import { ArtifactScanner, type ArtifactReport } from '../src/analyze/artifact.js
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
 const jsonOut = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-const dir = args.find((a, i) => !a.startsWith('--') && i !== jsonAt + 1) ?? '/opt/pypi/files';
+const dir = args.find((a, i) => !a.startsWith('--') && (jsonAt < 0 || i !== jsonAt + 1)) ?? '/opt/pypi/files';
 if (!existsSync(dir)) {
   console.error(`${dir} is missing: the false-positive measurement needs the real PyPI wheels`);
   process.exit(2);

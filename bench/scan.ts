@@ -4,8 +4,9 @@
  * peak RSS. The .py files are read out of the wheels first (not timed); then,
  * over the same in-memory text, in the same run:
  * - baseline: one plain regex pass (`/\bimport\b/g`) over every file;
- * - gatehouse: `SourceScanner.scanPython` on every file (prefilters, then a
- *   tree-sitter parse and queries only where a threat rule asks for one);
+ * - gatehouse: `SourceScanner.scanPython` on every file, in the role the
+ *   artifact scanner gives it (prefilters, then a tree-sitter parse, queries
+ *   and the data flow only where a threat rule asks for one);
  * - full parse: tree-sitter on every file of a fixed sample (1 in 20), to
  *   show what the prefilter saves, and Python's `ast.parse` on the same
  *   sample, the parser a Python-based scanner would use.
@@ -19,11 +20,12 @@ import yauzl from 'yauzl';
 import { Rulebook } from '../src/analyze/rulebook/rulebook.js';
 import { SourceScanner } from '../src/analyze/source-scan.js';
 import type { SourceFile } from '../src/analyze/subjects.js';
+import { fileRole } from '../src/analyze/context.js';
 
 const args = process.argv.slice(2);
 const limitAt = args.indexOf('--limit-mb');
 const limitBytes = limitAt >= 0 ? Number(args[limitAt + 1]) * 1e6 : Infinity;
-const dir = args.find((a, i) => !a.startsWith('--') && i !== limitAt + 1) ?? '/opt/pypi/files';
+const dir = args.find((a, i) => !a.startsWith('--') && (limitAt < 0 || i !== limitAt + 1)) ?? '/opt/pypi/files';
 if (!existsSync(dir)) {
   console.error(`${dir} is missing: the benchmark needs the real PyPI wheels`);
   process.exit(2);
@@ -80,7 +82,8 @@ for (const w of readdirSync(dir).filter((f) => f.endsWith('.whl')).sort()) {
     for (const f of files) for (const _ of f.text.matchAll(/\bimport\b/g)) imports++;
   });
   scan += time(() => {
-    for (const f of files) findings += scanner.scanPython(f).length;
+    // Each file in the role the artifact scanner gives it (tests are not parsed for behaviours).
+    for (const f of files) findings += scanner.scanPython(f, { role: fileRole(f.path, 'wheel'), depth: 0 }).length;
   });
   // Full parse on a fixed sample: every 20th file.
   const sample = files.filter(() => fileCount++ % 20 === 0);

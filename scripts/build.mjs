@@ -25,7 +25,8 @@ const outdir = resolve(at > 0 ? process.argv[at + 1] : resolve(root, 'dist'));
 rmSync(outdir, { recursive: true, force: true }); // no stale chunks from an earlier build
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  // The scanning thread is an entry of its own: a Worker loads it by path (src/analyze/scan-pool.ts).
+  entryPoints: ['src/cli/main.ts', 'src/analyze/scan-worker.ts'],
   outbase: 'src',
   outdir,
   chunkNames: 'chunks/[name]-[hash]',

@@ -16,6 +16,7 @@ import type { Finding } from './finding.js';
 import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
 import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
 import { type ArtifactKind, commonRoot, topLevelNames } from './layout.js';
+import { fileRole } from './context.js';
 import type { ScanInput } from './inputs.js';
 import { Rulebook } from './rulebook/rulebook.js';
 import { type RuleHit, SourceScanner, toFinding } from './source-scan.js';
@@ -70,8 +71,19 @@ export class ArtifactScanner {
     return new ArtifactScanner(await Rulebook.load(rulesDir));
   }
 
+  /**
+   * Scans one input. Whatever the input does to the analyzers, the answer is a
+   * report: a scan that stops gives the verdict `error` with the reason, so
+   * that one planted file cannot take down a batch.
+   */
   async scan(input: ScanInput): Promise<ArtifactReport> {
-    return input.kind === 'source-tree' ? this.scanTree(input.path) : this.scanArchive(input.path, input.kind);
+    try {
+      return await (input.kind === 'source-tree' ? this.scanTree(input.path) : this.scanArchive(input.path, input.kind));
+    } catch (err) {
+      const reason = `the scan stopped: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      const finding: Finding = { rule: 'analyze.scan-error', severity: 'high', confidence: 'high', message: reason };
+      return { path: input.path, kind: input.kind, verdict: 'error', reasons: [reason], findings: [finding] };
+    }
   }
 
   async scanArchive(path: string, kind: 'wheel' | 'sdist'): Promise<ArtifactReport> {
@@ -118,13 +130,18 @@ export class ArtifactScanner {
 
   private analyze(path: string, view: ArtifactView, findings: Finding[]): ArtifactReport {
     const hits: RuleHit[] = [];
+    const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
     for (const [file, text] of view.texts) {
-      if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }));
-      else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
+      // One file that defeats an analyzer must not blind the scan of the others: it becomes a finding.
+      try {
+        if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role: fileRole(inArtifact(file, root), view.kind), depth: 0 }));
+        else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
+      } catch (err) {
+        findings.push(unanalyzable(file, err));
+      }
     }
     for (const file of view.paths) hits.push(...this.source.scanPath(file));
 
-    const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
     // The same directory the integrity check and the upload check accept, never a decoy beside it.
     const distInfo = view.kind === 'wheel' ? locateDistInfo(view.paths, view.expected).dir : undefined;
     const metadataFile = distInfo ? `${distInfo}/METADATA` : `${root}PKG-INFO`;
@@ -156,6 +173,22 @@ export class ArtifactScanner {
       findings: all,
     };
   }
+}
+
+/** A path relative to the artifact's root, without an sdist's `name-1.0/` or a `src/` layout's folder. */
+function inArtifact(file: string, root: string): string {
+  const rel = file.startsWith(root) ? file.slice(root.length) : file;
+  return rel.startsWith('src/') ? rel.slice(4) : rel;
+}
+
+function unanalyzable(file: string, err: unknown): Finding {
+  return {
+    rule: 'analyze.file-unanalyzable',
+    severity: 'medium',
+    confidence: 'medium',
+    message: `the code analyzers stopped on this file (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); it was not fully checked`,
+    file,
+  };
 }
 
 function readMetadata(text: string | undefined): ArtifactMetadata | undefined {

@@ -5,11 +5,19 @@
  * matched. Capability rules (network, subprocess) only run on a tree that a
  * threat already paid for, since alone they never condemn.
  */
-import type { Node } from 'web-tree-sitter';
-import type { Finding } from './finding.js';
+import type { Node, Tree } from 'web-tree-sitter';
+import type { ExecutionContext, FileRole } from './context.js';
+import type { Finding, Severity } from './finding.js';
+import { defang } from './command/command-line.js';
+import { type Fact, contextResolver, moduleFacts } from './flow/facts.js';
+import { ModuleModel } from './flow/module-model.js';
+import { nestingOf, tooDeep } from './python/nesting.js';
+import { deepNesting } from './builtins/deep-nesting.js';
+import { querySeconds } from './python/parser.js';
 import type { CompiledRule, Rulebook } from './rulebook/rulebook.js';
 import type { Rule } from './rulebook/rule.js';
 import { type Hit, type SourceFile, lineAt, shortSnippet } from './subjects.js';
+import { taints, textOf, viaOf } from './unpack/value.js';
 
 /** A rule that matched, with where. */
 export interface RuleHit extends Hit {
@@ -17,19 +25,55 @@ export interface RuleHit extends Hit {
   file?: string;
   /** The start offset of the outermost enclosing function, -1 at module level; unset for hits found without a parse. */
   scope?: number;
+  /** Where the matched code runs, when known. */
+  context?: ExecutionContext;
+}
+
+const severityOrder: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+/** Contexts from the one that runs first (and says most) to the one that never runs. */
+const contextRank: readonly ExecutionContext[] = ['install', 'import', 'call', 'unshipped'];
+
+/**
+ * The severity of a hit: the rule's own, or the one it gives for the context
+ * the code runs in. Code that is neither installed nor run at install time
+ * (tests, docs, examples) is at most `low` unless the rule says otherwise.
+ */
+export function severityOf(hit: RuleHit): Severity {
+  const rule = hit.rule;
+  if (hit.context === undefined) return rule.severity;
+  const own = rule.severityIn[hit.context];
+  if (own !== undefined) return own;
+  if (hit.context === 'unshipped' && severityOrder.indexOf(rule.severity) > severityOrder.indexOf('low')) return 'low';
+  return rule.severity;
 }
 
 export function toFinding(hit: RuleHit): Finding {
   return {
     rule: hit.rule.id,
-    severity: hit.rule.severity,
+    severity: severityOf(hit),
     confidence: hit.rule.confidence,
     message: hit.message ?? hit.rule.message,
     ...(hit.file !== undefined ? { file: hit.file } : {}),
     ...(hit.line !== undefined ? { line: hit.line } : {}),
     ...(hit.snippet !== undefined ? { snippet: hit.snippet } : {}),
+    ...(hit.context !== undefined ? { context: hit.context } : {}),
   };
 }
+
+/** How a file is scanned: its role in the artifact, and for a decoded layer, the context of the exec that runs it. */
+export interface ScanPlace {
+  role: FileRole;
+  /** Set for decoded layers: every statement of the layer runs where the exec that runs it does. */
+  context?: ExecutionContext;
+  /** How many decoded layers deep this text is. */
+  depth: number;
+  /** Characters of decoded layers still allowed for the file they came from (shared by all its layers). */
+  layerBudget?: { chars: number };
+}
+
+/** How deep decoded payloads are unpacked and scanned again, and the most text all layers of one file may have. */
+const maxLayerDepth = 4;
+const maxLayerChars = 4 * 1024 * 1024;
 
 /** Counters for benchmarks: how much text went through the prefilter and how much was parsed. */
 export interface ScanStats {
@@ -46,35 +90,119 @@ export class SourceScanner {
 
   constructor(private readonly book: Rulebook) {}
 
-  /** Findings for a .py file: its own rules, then the combinations among them. */
-  scanPython(file: SourceFile): RuleHit[] {
+  /**
+   * Findings for a .py file: its own rules, then the combinations among them.
+   * `setup.py` is always parsed (it runs at install time); other files when a
+   * threat rule's keywords and prefilter ask for it.
+   */
+  scanPython(file: SourceFile, place: ScanPlace = { role: 'package', depth: 0 }): RuleHit[] {
     this.stats.files++;
     this.stats.bytes += file.text.length;
     const keywords = this.book.keywordsIn(file.text);
     const hits: RuleHit[] = [];
     const threats: CompiledRule[] = [];
+    const behaviours: CompiledRule[] = [];
     const capabilities: CompiledRule[] = [];
+    const fileContext = place.context ?? (place.role === 'setup' ? 'install' : place.role === 'unshipped' ? 'unshipped' : undefined);
+    // The rule that asks for a parse, for the benchmarks' counters.
+    let behaviourTrigger: string | undefined = place.role === 'setup' ? 'setup.py (always parsed)' : undefined;
     for (const c of this.book.forTarget('python')) {
-      if (c.rule.keywords.length > 0 && !c.rule.keywords.some((k) => keywords.has(k))) continue;
       if (c.rule.files && !c.rule.files.test(file.path)) continue;
+      const m = c.rule.matcher;
+      const keyed = c.rule.keywords.length === 0 || c.rule.keywords.some((k) => keywords.has(k));
+      // Once a file is parsed every behaviour rule judges its facts; the keywords only decide whether to parse.
+      // setup.py is always parsed: install-time code is what matters most.
+      if (m.kind === 'behaviour') {
+        behaviours.push(c);
+        // Tests, docs and examples are not parsed for behaviours: what they do is capped at low anyway.
+        if (behaviourTrigger === undefined && place.role !== 'unshipped' && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file)) behaviourTrigger = c.rule.id;
+        continue;
+      }
+      if (!keyed) continue;
       // A capability's prefilter is only worth running once a threat has paid for the parse.
       if (c.rule.role === 'capability') {
         capabilities.push(c);
         continue;
       }
       if (!passesPrefilter(c.rule, file)) continue;
-      const m = c.rule.matcher;
       if (c.query) threats.push(c);
-      else if (m.kind === 'regex') hits.push(...regexHits(c.rule, m.regex, file));
-      else if (c.builtin?.target === 'python') hits.push(...withRule(c.rule, file.path, c.builtin.check(file, paramsOf(c.rule))));
+      else if (m.kind === 'regex') hits.push(...regexHits(c.rule, m.regex, file, fileContext));
+      else if (c.builtin?.target === 'python') hits.push(...withRule(c.rule, file.path, c.builtin.check(file, paramsOf(c.rule)), fileContext));
     }
-    if (threats.length > 0) {
-      const trigger = threats[0]!.rule.id;
+    // A machine-made expression thousands deep would make every walk over its tree quadratic: not parsed, but reported.
+    let parse = threats.length > 0 || behaviourTrigger !== undefined;
+    if (parse && tooDeep(nestingOf(file.text))) {
+      parse = false;
+      const deep = this.book.get('code.deep-nesting');
+      if (deep && !hits.some((h) => h.rule.id === deep.rule.id)) hits.push(...withRule(deep.rule, file.path, deepNesting(file.text), fileContext));
+    }
+    if (parse) {
+      const trigger = threats[0]?.rule.id ?? behaviourTrigger!;
       this.stats.parseTriggers.set(trigger, (this.stats.parseTriggers.get(trigger) ?? 0) + 1);
       const queries = [...threats, ...capabilities.filter((c) => c.query && passesPrefilter(c.rule, file))];
-      hits.push(...this.runQueries(queries, file));
+      this.stats.parsedFiles++;
+      this.stats.parsedBytes += file.text.length;
+      const tree = this.book.parser.parse(file.text);
+      try {
+        const model = new ModuleModel(tree.rootNode);
+        const contextOf = place.context !== undefined ? () => place.context! : contextResolver(model, place.role);
+        hits.push(...this.runQueries(queries, file, tree, contextOf));
+        if (behaviours.length > 0) hits.push(...this.runBehaviours(behaviours, file, model, place));
+      } finally {
+        tree.delete();
+      }
     }
     return [...hits, ...this.combine(hits, file)];
+  }
+
+  /** Behaviour rules over the module's facts, and the decoded layers that its execs and commands run. */
+  private runBehaviours(rules: CompiledRule[], file: SourceFile, model: ModuleModel, place: ScanPlace): RuleHit[] {
+    const facts = moduleFacts(model, place.role);
+    const hits: RuleHit[] = [];
+    for (const fact of facts) {
+      const context = place.context ?? fact.context;
+      for (const c of rules) {
+        const m = c.rule.matcher;
+        if (m.kind !== 'behaviour' || !factMatches(m, fact, context)) continue;
+        hits.push({
+          rule: c.rule,
+          file: file.path,
+          line: fact.node.startPosition.row + 1,
+          snippet: factSnippet(fact),
+          scope: fact.scope,
+          context,
+          ...(m.command && fact.command && fact.command.layers.length > 0 ? { message: `${c.rule.message} (in ${fact.command.layers.map((l) => l.via).join(' > ')})` } : {}),
+        });
+      }
+      const layerBudget = place.layerBudget ?? { chars: maxLayerChars };
+      place.layerBudget = layerBudget;
+      if (place.depth < maxLayerDepth) hits.push(...this.scanLayers(fact, file, { role: place.role, context, depth: place.depth + 1, layerBudget }));
+    }
+    return dedupe(hits);
+  }
+
+  /** Scans again what an exec or a command runs once unpacked, and reports it at the line that runs it. */
+  private scanLayers(fact: Fact, file: SourceFile, place: ScanPlace): RuleHit[] {
+    const layers: Array<{ via: string; text: string }> = [];
+    const hidden = taints.decoded | taints.obfuscated;
+    if (fact.sink === 'exec' && (fact.value.t & hidden) !== 0) {
+      const text = textOf(fact.value);
+      if (text !== undefined) layers.push({ via: viaOf(fact.value).join(' > ') || 'an obfuscated expression', text });
+    }
+    for (const code of fact.command?.python ?? []) layers.push({ via: 'python -c', text: code });
+    const line = fact.node.startPosition.row + 1;
+    const out: RuleHit[] = [];
+    for (const layer of layers) {
+      const budget = place.layerBudget!;
+      if (layer.text.length > budget.chars || layer.text.includes('\0')) continue;
+      budget.chars -= layer.text.length;
+      const inner = this.scanPython({ path: file.path, text: layer.text }, place);
+      const excerpt = shortSnippet(defang(layer.text.replace(/\s+/g, ' ')), 100);
+      for (const h of inner) {
+        out.push({ ...h, file: file.path, line, scope: fact.scope, message: `${h.message ?? h.rule.message} (in code unpacked from ${layer.via} at line ${line}: ${excerpt})` });
+      }
+    }
+    return out;
   }
 
   /** Findings for a .pth file, which site.py reads at every interpreter start-up. */
@@ -96,27 +224,23 @@ export class SourceScanner {
     });
   }
 
-  private runQueries(queries: CompiledRule[], file: SourceFile): RuleHit[] {
-    this.stats.parsedFiles++;
-    this.stats.parsedBytes += file.text.length;
-    const tree = this.book.parser.parse(file.text);
-    try {
-      const hits: RuleHit[] = [];
-      for (const c of queries) {
-        const seen = new Set<number>();
-        for (const match of c.query!.matches(tree.rootNode)) {
-          const capture = match.captures.find((x) => x.name === 'finding') ?? match.captures[0];
-          if (capture === undefined) continue;
-          const line = capture.node.startPosition.row + 1;
-          if (seen.has(line)) continue;
-          seen.add(line);
-          hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: scopeOf(capture.node) });
-        }
+  private runQueries(queries: CompiledRule[], file: SourceFile, tree: Tree, contextOf: (node: Node) => ExecutionContext): RuleHit[] {
+    const hits: RuleHit[] = [];
+    // Bounded in time: a query cut short gives the matches found so far.
+    const deadline = performance.now() + querySeconds * 1000;
+    const options = { progressCallback: () => performance.now() > deadline };
+    for (const c of queries) {
+      const seen = new Set<number>();
+      for (const match of c.query!.matches(tree.rootNode, options)) {
+        const capture = match.captures.find((x) => x.name === 'finding') ?? match.captures[0];
+        if (capture === undefined) continue;
+        const line = capture.node.startPosition.row + 1;
+        if (seen.has(line)) continue;
+        seen.add(line);
+        hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: scopeOf(capture.node), context: contextOf(capture.node) });
       }
-      return hits;
-    } finally {
-      tree.delete();
     }
+    return hits;
   }
 
   /** Combination rules: signals of different rules that meet in one file, or in one function. */
@@ -134,7 +258,9 @@ export class SourceScanner {
         if (parts.some((p) => p === undefined)) continue;
         const found = parts as RuleHit[];
         const why = found.map((p) => `${p.rule.id}${p.line !== undefined ? ` (line ${p.line})` : ''}`).join(' + ');
-        out.push({ rule: c.rule, file: file.path, line: found[0]!.line, snippet: found[0]!.snippet, message: `${c.rule.message}: ${why}` });
+        // The parts run together, so the combination runs where the earliest-running part does.
+        const context = contextRank.find((x) => found.some((p) => p.context === x));
+        out.push({ rule: c.rule, file: file.path, line: found[0]!.line, snippet: found[0]!.snippet, message: `${c.rule.message}: ${why}`, ...(context ? { context } : {}) });
         break;
       }
     }
@@ -165,11 +291,46 @@ function paramsOf(rule: Rule): Record<string, unknown> {
   return rule.matcher.kind === 'builtin' ? rule.matcher.params : {};
 }
 
-function withRule(rule: Rule, file: string, hits: Hit[]): RuleHit[] {
-  return hits.map((h) => ({ ...h, rule, file }));
+function factMatches(m: Extract<Rule['matcher'], { kind: 'behaviour' }>, fact: Fact, context: ExecutionContext): boolean {
+  if (m.sink !== fact.sink) return false;
+  if (m.contexts !== undefined && !m.contexts.includes(context)) return false;
+  if (m.taints.length > 0 && !m.taints.some((t) => (fact.taint & taints[t]) !== 0)) return false;
+  if (m.command !== undefined) {
+    if (fact.command === undefined) return false;
+    m.command.lastIndex = 0;
+    if (!m.command.test(fact.command.text)) return false;
+  }
+  if (m.url !== undefined) {
+    if (fact.url === undefined) return false;
+    m.url.lastIndex = 0;
+    if (!m.url.test(fact.url)) return false;
+  }
+  return true;
 }
 
-function regexHits(rule: Rule, regex: RegExp, file: SourceFile): RuleHit[] {
+/** The call, and for a command or unpacked code, a defanged excerpt of what it runs. */
+function factSnippet(fact: Fact): string {
+  const call = fact.node.text.length > 200 ? `${fact.node.text.slice(0, 200)}…` : fact.node.text;
+  const shown = fact.command?.layers.length ? fact.command.layers[fact.command.layers.length - 1]!.text : fact.command?.text ?? (fact.sink === 'exec' ? textOf(fact.value) : undefined);
+  return shortSnippet(defang(shown !== undefined && (fact.value.t & (taints.decoded | taints.obfuscated)) !== 0 || fact.command?.layers.length ? `${call} => ${shown}` : call), 160);
+}
+
+/** One hit per rule and line. */
+function dedupe(hits: RuleHit[]): RuleHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const key = `${h.rule.id}:${h.line}:${h.message ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function withRule(rule: Rule, file: string, hits: Hit[], context?: ExecutionContext): RuleHit[] {
+  return hits.map((h) => ({ ...h, rule, file, ...(context !== undefined ? { context } : {}) }));
+}
+
+function regexHits(rule: Rule, regex: RegExp, file: SourceFile, context?: ExecutionContext): RuleHit[] {
   const hits: RuleHit[] = [];
   const lines = new Set<number>();
   for (const m of file.text.matchAll(regex)) {
@@ -177,7 +338,7 @@ function regexHits(rule: Rule, regex: RegExp, file: SourceFile): RuleHit[] {
     if (lines.has(line)) continue;
     lines.add(line);
     const end = file.text.indexOf('\n', m.index);
-    hits.push({ rule, file: file.path, line, snippet: shortSnippet(file.text.slice(m.index, end === -1 ? undefined : end)) });
+    hits.push({ rule, file: file.path, line, snippet: shortSnippet(file.text.slice(m.index, end === -1 ? undefined : end)), ...(context !== undefined ? { context } : {}) });
   }
   return hits;
 }

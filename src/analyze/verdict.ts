@@ -8,13 +8,15 @@
  * - malicious: a critical finding that is at least medium confidence;
  * - suspicious: a high finding, a low-confidence critical one, or medium
  *   findings from two or more different rules;
- * - clean: anything less.
+ * - clean: anything less;
+ * - error: the scan itself stopped on the artifact (the reason says why); it
+ *   ranks above malicious for `--fail-on`, since nothing vouches for it.
  */
 import type { Finding } from './finding.js';
 
-export type Verdict = 'clean' | 'suspicious' | 'malicious';
+export type Verdict = 'clean' | 'suspicious' | 'malicious' | 'error';
 
-export const VERDICTS: readonly Verdict[] = ['clean', 'suspicious', 'malicious'];
+export const VERDICTS: readonly Verdict[] = ['clean', 'suspicious', 'malicious', 'error'];
 
 export interface VerdictWithReasons {
   verdict: Verdict;
@@ -27,7 +29,7 @@ export function describeFinding(f: Finding): string {
   return `${f.severity} ${f.rule}${where}: ${f.message}`;
 }
 
-export function decideVerdict(findings: readonly Finding[]): VerdictWithReasons {
+export function decideVerdict(findings: readonly Finding[]): VerdictWithReasons & { verdict: Exclude<Verdict, 'error'> } {
   const malicious = findings.filter((f) => f.severity === 'critical' && f.confidence !== 'low');
   if (malicious.length > 0) return { verdict: 'malicious', reasons: malicious.map(describeFinding) };
 

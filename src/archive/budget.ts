@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../finding.js';
 import { type BinaryFormat, detectBinaryFormat } from './binary-format.js';
 import { type ArchiveLimits, RATIO_FLOOR_BYTES } from './limits.js';
 import { archiveFinding } from './rules.js';

@@ -1,5 +1,5 @@
 /** What reading an archive yields: its entries, what was wrong with it, and the data callers asked for. */
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../finding.js';
 import type { BinaryFormat } from './binary-format.js';
 import type { ArchiveLimits } from './limits.js';
 

@@ -3,7 +3,7 @@
  * permissive extractor would read them: `\` is a separator (Windows), a drive
  * letter or UNC prefix makes a path absolute.
  */
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../finding.js';
 import type { ArchiveEntry } from './contents.js';
 import type { ArchiveLimits } from './limits.js';
 import { archiveFinding } from './rules.js';

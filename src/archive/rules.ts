@@ -2,7 +2,7 @@
  * The findings an archive reader can report. One table, so the severity of a
  * rule is decided in one place and documented next to the reason for it.
  */
-import { gradedFinding, type Finding, type FindingLocation, type RuleGrade } from '../analyze/finding.js';
+import { gradedFinding, type Finding, type FindingLocation, type RuleGrade } from '../finding.js';
 
 export const ARCHIVE_RULES = {
   /** The file ends before the archive does: it cannot be fully inspected. */

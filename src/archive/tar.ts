@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../finding.js';
 import { DecompressionBudget } from './budget.js';
 import { readFileRange } from './file-range.js';
 import type { ArchiveContents, ArchiveEntry, EntryKind, ReadContext } from './contents.js';

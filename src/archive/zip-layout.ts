@@ -6,7 +6,7 @@
  * reader report both and still look inside.
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../finding.js';
 import { archiveFinding } from './rules.js';
 
 const EOCD_SIGNATURE = 0x06054b50;

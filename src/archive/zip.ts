@@ -8,7 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type LocalFileHeader, type ZipFile } from 'yauzl';
-import type { Finding } from '../analyze/finding.js';
+import type { Finding } from '../finding.js';
 import { DecompressionBudget } from './budget.js';
 import type { ArchiveContents, ArchiveEntry, EntryKind, ReadContext } from './contents.js';
 import { NameRegistry, checkEntryKind, checkEntryName } from './paths.js';

@@ -10,7 +10,7 @@ import type { VulnDb, VulnMatch } from '../vulndb/database.js';
 import type { DependencySet, UnauditableDependency } from './dependency.js';
 import { findIgnore, isActive, type Ignore } from './ignore.js';
 
-export interface Finding {
+export interface AdvisoryFinding {
   advisory: Advisory;
   /** Fixed versions above the installed one, ascending. */
   fixVersions: string[];
@@ -23,7 +23,7 @@ export interface AuditedDependency {
   name: string;
   version: string;
   origins: string[];
-  findings: Finding[];
+  findings: AdvisoryFinding[];
   /** The smallest fixed version that no advisory in the database affects, when there is one. */
   suggestedUpgrade: string | null;
 }
@@ -50,7 +50,7 @@ export function runAudit(db: VulnDb, input: DependencySet, ignores: readonly Ign
       continue;
     }
     const matches = db.query(name, version);
-    const findings: Finding[] = [];
+    const findings: AdvisoryFinding[] = [];
     const open: VulnMatch[] = [];
     for (const m of matches) {
       const ignoredBy = ignores.length > 0 ? findIgnore(ignores, [m.advisory.id, ...m.advisory.aliases], today) : undefined;
@@ -105,7 +105,7 @@ function suggestUpgrade(db: VulnDb, name: string, open: readonly VulnMatch[]): s
 }
 
 /** Findings that are not ignored. */
-export function openFindings(dep: AuditedDependency): Finding[] {
+export function openFindings(dep: AuditedDependency): AdvisoryFinding[] {
   return dep.findings.filter((f) => f.ignoredBy === undefined);
 }
 

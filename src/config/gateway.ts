@@ -46,6 +46,8 @@ export interface GatewayConfig {
   upstreams: UpstreamDefinition[];
   proxy: ProxySettings;
   index: IndexSettings;
+  /** The config file read, if any: its `[policy.*]` tables (or the file its `[policy] file` names) are the policy. */
+  configFile: string | null;
 }
 
 /** With no upstream configured, PyPI itself, as devpi's `root/pypi`: `pip install requests` just works. */
@@ -68,6 +70,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   // project published a minute ago is found soon.
   proxy: { pageTtl: 600, negativeTtl: 120, offline: false },
   index: { reserved: [], pinned: {} },
+  configFile: null,
 };
 
 export class ConfigError extends InvalidInputError {
@@ -210,9 +213,10 @@ export function readConfigFile(path: string, base: GatewayConfig = DEFAULT_CONFI
     index: ['reserved', 'pinned'],
   };
   for (const [section, value] of Object.entries(doc)) {
-    if (section === 'upstream') continue;
+    // [[upstream]] is read below; [policy.*] by the policy's own reader (src/policy/policy-file.ts).
+    if (section === 'upstream' || section === 'policy') continue;
     const keys = known[section];
-    if (!keys) throw new ConfigError(`${path}: unknown section [${section}] (known: ${[...Object.keys(known), '[upstream]'].join(', ')})`);
+    if (!keys) throw new ConfigError(`${path}: unknown section [${section}] (known: ${[...Object.keys(known), '[upstream]', '[policy.*]'].join(', ')})`);
     checkKeys(table(value, section), keys, section, path);
   }
   const server = table(doc.server, 'server');
@@ -252,6 +256,7 @@ export function readConfigFile(path: string, base: GatewayConfig = DEFAULT_CONFI
       offline: bool(proxy, 'offline', 'proxy') ?? base.proxy.offline,
     },
     index: { reserved, pinned: Object.keys(pinned).length > 0 ? pinned : base.index.pinned },
+    configFile: resolve(path),
   };
   checkUpstreamNames(config.upstreams, config.index.pinned, path);
   return config;

@@ -2,7 +2,7 @@
  * The hosted index as a source of projects. A project's page is built once per project serial; a change made
  * through this process drops it at once, and a change made by another replica sharing the database is seen when
  * the serial is next checked, at most SERIAL_CHECK_MS later. So a busy page costs one serial lookup a second, not a
- * query per request.
+ * query per request, and so does a busy page of a project that is not hosted (every proxied page asks here first).
  */
 import type { HostedStore } from '../store/hosted.js';
 import { hostedProjectPage } from './hosted-page.js';
@@ -12,17 +12,23 @@ export const SERIAL_CHECK_MS = 1000;
 const MAX_CACHED_PROJECTS = 10_000;
 
 interface Entry {
-  serial: number;
+  /** Undefined: not hosted. */
+  serial: number | undefined;
   checkedAt: number;
-  page: SourcedPage;
+  page?: SourcedPage;
 }
 
 export class HostedSource implements ProjectSource {
   readonly name = 'hosted';
   private readonly cache = new Map<string, Entry>();
+  /** Counts changes made through this process: a lookup that raced one does not remember "not hosted". */
+  private changes = 0;
 
   constructor(private readonly hosted: HostedStore) {
-    hosted.onChange((project) => this.cache.delete(project));
+    hosted.onChange((project) => {
+      this.changes++;
+      this.cache.delete(project);
+    });
   }
 
   /** Whether a project is hosted here: hosted names are never looked up upstream. */
@@ -33,10 +39,17 @@ export class HostedSource implements ProjectSource {
   private async serial(project: string, now: number): Promise<number | undefined> {
     const cached = this.cache.get(project);
     if (cached && now - cached.checkedAt < SERIAL_CHECK_MS) return cached.serial;
+    const changes = this.changes;
     const serial = await this.hosted.serial(project);
-    if (serial === undefined) this.cache.delete(project);
-    else if (cached && cached.serial === serial) cached.checkedAt = now;
+    if (serial === undefined) {
+      if (changes === this.changes) this.remember(project, { serial, checkedAt: now });
+    } else if (cached && cached.serial === serial) cached.checkedAt = now;
     return serial;
+  }
+
+  private remember(project: string, entry: Entry): void {
+    if (!this.cache.has(project) && this.cache.size >= MAX_CACHED_PROJECTS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(project, entry);
   }
 
   async project(name: string): Promise<SourceAnswer> {
@@ -44,7 +57,7 @@ export class HostedSource implements ProjectSource {
     const serial = await this.serial(name, now);
     if (serial === undefined) return { found: false };
     const cached = this.cache.get(name);
-    if (cached && cached.serial === serial) return { found: true, page: cached.page };
+    if (cached?.page && cached.serial === serial) return { found: true, page: cached.page };
     const project = await this.hosted.project(name);
     if (!project) return { found: false };
     const page = hostedProjectPage(project, await this.hosted.releases(project.id), await this.hosted.files(project.id));
@@ -58,8 +71,7 @@ export class HostedSource implements ProjectSource {
       cacheStatus: 'HOSTED',
       ageSeconds: 0,
     };
-    if (this.cache.size >= MAX_CACHED_PROJECTS) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(name, { serial: project.serial, checkedAt: now, page: sourced });
+    this.remember(name, { serial: project.serial, checkedAt: now, page: sourced });
     return { found: true, page: sourced };
   }
 }

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { readWheelMetadata } from '../archive/wheel-metadata.js';
 import { NotFoundError } from '../errors.js';
 import { parseDistFilename } from '../pep/filename.js';
@@ -22,6 +23,7 @@ import type { BlobCollector } from '../store/blob-collector.js';
 import type { CachedFile, CachedFileStore, CompanionKind } from '../store/proxy-cache.js';
 import { SharedDownloads, type VerifiedDownload } from '../upstream/index.js';
 import { OfflineError } from './errors.js';
+import { holdTail } from './held-tail.js';
 import type { GatewayIndex } from './gateway-index.js';
 import type { SourcedFile, SourcedPage } from './project-source.js';
 import type { ServeGate } from './serve-gate.js';
@@ -59,6 +61,9 @@ export class ProxiedFiles {
   private readonly downloads: SharedDownloads;
   private readonly touched = new Map<number, number>();
   private readonly sources: Map<string, UpstreamSource>;
+  /** The file each download in flight is of, for its row. */
+  private readonly downloading = new Map<string, SourcedFile>();
+  private readonly commits = new Map<string, { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void }>();
 
   constructor(
     private readonly index: GatewayIndex,
@@ -70,8 +75,11 @@ export class ProxiedFiles {
     this.sources = new Map(index.upstreams.map((u) => [u.name, u]));
     this.downloads = new SharedDownloads({
       tempDir: storage.blobs.tempDir,
-      commit: (download) => this.commit(download),
-      onCommitError: (key, error) => this.observer.commitFailed?.({ key, error }),
+      commit: (download) => this.commit(download).then(() => this.settle(download.key)),
+      onCommitError: (key, error) => {
+        this.settle(key, error);
+        this.observer.commitFailed?.({ key, error });
+      },
     });
   }
 
@@ -93,24 +101,94 @@ export class ProxiedFiles {
     return { kind: 'listed', source, page, file };
   }
 
-  /** A cached file is about to be served from the blob store: the gate decides, and its last request is noted. */
-  async admit(found: Extract<ProxiedFile, { kind: 'cached' }>): Promise<void> {
+  /** A cached file is about to be served from the blob store: the gate decides (on its content too), and its last request is noted. */
+  async admit(found: Extract<ProxiedFile, { kind: 'cached' }>, file: SourcedFile): Promise<void> {
     const { row } = found;
-    await this.gate.file({ source: row.upstream, project: row.project, file: { filename: row.filename, url: '', hashes: { sha256: row.sha256 }, yanked: false, size: row.size } });
+    const admission = await this.gate.file({ source: row.upstream, project: row.project, file });
+    const path = this.storage.blobs.localPath?.(row.sha256);
+    if (admission.contentCheck && path !== undefined) await admission.contentCheck(path);
     this.touch(row);
     this.observer.file?.({ upstream: row.upstream, project: row.project, filename: row.filename, result: 'hit' });
   }
 
-  /** An uncached file's bytes, streaming in from its upstream (shared with everyone asking meanwhile). */
+  /**
+   * An uncached file's bytes, streaming in from its upstream (shared with everyone asking meanwhile). When the gate
+   * needs the content to decide, the tail of the bytes waits for that decision (index/held-tail.ts).
+   */
   async open(found: Extract<ProxiedFile, { kind: 'listed' }>): Promise<OpenedFile> {
     const { source, page, file } = found;
-    await this.gate.file({ source: source.name, project: page.project, file });
+    const admission = await this.gate.file({ source: source.name, project: page.project, file });
     if (this.settings.offline) throw new OfflineError(file.filename);
     this.observer.file?.({ upstream: source.name, project: page.project, filename: file.filename, result: 'miss' });
+    const { key, reader } = await this.download(found);
+    const check = admission.contentCheck;
+    if (!check) return { body: reader.body, size: reader.size };
+    const sha256 = file.hashes['sha256']!;
+    const body = holdTail(reader.body, async () => {
+      await this.committed(key);
+      const path = this.storage.blobs.localPath?.(sha256);
+      if (path === undefined) throw new Error('the blob store keeps no local copy to check');
+      await check(path);
+    });
+    return { body, size: reader.size };
+  }
+
+  /**
+   * Brings a listed file into the cache without serving it (the policy scans the newest releases before they are
+   * listed) and returns a local path of its bytes.
+   */
+  async fetchForCheck(found: Extract<ProxiedFile, { kind: 'listed' }>): Promise<string> {
+    const sha256 = found.file.hashes['sha256']!;
+    const cached = await this.storage.cachedFiles.get(sha256, found.file.filename);
+    if (!cached) {
+      if (this.settings.offline) throw new OfflineError(found.file.filename);
+      const { key, reader } = await this.download(found);
+      reader.body.resume();
+      await Promise.all([finished(reader.body), this.committed(key)]);
+    }
+    const path = this.storage.blobs.localPath?.(sha256);
+    if (path === undefined) throw new Error('the blob store keeps no local copy to check');
+    return path;
+  }
+
+  private async download(found: Extract<ProxiedFile, { kind: 'listed' }>) {
+    const { source, page, file } = found;
     const key = JSON.stringify([source.name, page.project, file.filename, file.hashes['sha256']]);
+    if (!this.commits.has(key)) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined);
+      this.commits.set(key, { promise, resolve, reject });
+    }
     const listed = { filename: file.filename, url: file.upstreamUrl!, hashes: file.hashes, ...(file.size > 0 ? { size: file.size } : {}) };
-    const reader = await this.downloads.open(key, () => source.client.fetchFile(listed));
-    return { body: reader.body, size: reader.size };
+    this.downloading.set(key, file);
+    try {
+      const reader = await this.downloads.open(key, () => source.client.fetchFile(listed));
+      // A failed download (a hash that does not match, a dropped connection) is never committed.
+      reader.body.once('error', (err) => this.settle(key, err));
+      return { key, reader };
+    } catch (err) {
+      this.settle(key, err);
+      throw err;
+    }
+  }
+
+  /** Resolves once the download of `key` is in the blob store and recorded. */
+  private committed(key: string): Promise<void> {
+    return this.commits.get(key)?.promise ?? Promise.resolve();
+  }
+
+  private settle(key: string, error?: unknown): void {
+    const pending = this.commits.get(key);
+    if (!pending) return;
+    this.commits.delete(key);
+    this.downloading.delete(key);
+    if (error === undefined) pending.resolve();
+    else pending.reject(error);
   }
 
   private touch(row: CachedFile): void {
@@ -128,7 +206,8 @@ export class ProxiedFiles {
     const claims = await this.storage.claims.claim([download.sha256]);
     try {
       await this.storage.blobs.commit({ path: download.path, sha256: download.sha256 });
-      await this.storage.cachedFiles.add({ upstream, project, filename, sha256: download.sha256, size: download.size });
+      const uploadTime = this.downloading.get(download.key)?.uploadTime ?? null;
+      await this.storage.cachedFiles.add({ upstream, project, filename, sha256: download.sha256, size: download.size, uploadTime });
       this.observer.stored?.({ upstream, project, filename, sha256: download.sha256, size: download.size });
     } finally {
       await this.storage.claims.release(claims);

@@ -12,6 +12,9 @@ import type { Storage } from '../store/index.js';
 import { redactSecrets } from '../store/tokens.js';
 import { createGatewayIndex, type GatewayIndexParts } from '../index/gateway.js';
 import { observeGateway } from './gateway-observer.js';
+import { openPolicy, type GatewayPolicy } from './policy-setup.js';
+import type { Policy } from '../policy/policy.js';
+import type { PrescanOptions } from '../index/policy-gate.js';
 import { scheduleMaintenance } from './maintenance.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
@@ -26,6 +29,8 @@ export interface GatewayServices {
   metrics: GatewayMetrics;
   /** The index clients see (hosted, then upstreams), the proxied files and the gate they pass. */
   gateway: GatewayIndexParts;
+  /** The policy in force, the judge that keeps its decisions, and the gate it decides at. */
+  policy: GatewayPolicy;
 }
 
 declare module 'fastify' {
@@ -64,6 +69,9 @@ export async function buildApp(
     loggerStream?: NodeJS.WritableStream;
     /** How often unreferenced blobs are collected; 0 turns the background runs off (tests run them directly). */
     maintenanceIntervalMs?: number;
+    /** A policy given directly instead of the config file's (tests). */
+    policy?: Policy;
+    prescan?: PrescanOptions;
   } = {},
 ): Promise<FastifyInstance> {
   const logger: FastifyServerOptions['logger'] =
@@ -81,13 +89,23 @@ export async function buildApp(
     // Upload bodies are streamed by the multipart parser with their own limit;
     // this bounds every other body (admin JSON).
     bodyLimit: 1024 * 1024,
+    // A path parameter longer than this answers 414. The default (100) is shorter than real wheel names with several
+    // platform tags (charset_normalizer's is 116 characters), which pip then cannot download; a file name may have
+    // up to 255 bytes on disk, and `.provenance` after it, percent-encoded in the URL.
+    routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
   const metrics = createMetrics(async () => (await storage.hosted.storedBytes()) + (await storage.cachedFiles.totalBytes()));
-  const gateway = createGatewayIndex(storage, config, observeGateway(app, metrics));
-  app.addHook('onClose', () => gateway.close());
-  app.decorate('services', { storage, config, metrics, gateway });
+  const observer = observeGateway(app, metrics);
+  const policy = await openPolicy(app, storage, config, metrics, options);
+  const gateway = createGatewayIndex(storage, config, { ...observer, gate: policy.gate });
+  policy.gate.attach(gateway.files);
+  app.addHook('onClose', async () => {
+    await gateway.close();
+    await policy.close();
+  });
+  app.decorate('services', { storage, config, metrics, gateway, policy });
 
   // Every response, errors and 404s included: bodies are never to be sniffed into something executable.
   app.addHook('onRequest', (_request, reply, done) => {
@@ -126,6 +144,8 @@ export async function buildApp(
     if (status < 500) request.log.info({ code, status }, message);
     else if (err instanceof GatehouseError) request.log.error({ err, code, status }, message);
     reply.raw.statusMessage = reasonPhrase(message);
+    // The header proposed to pip (pip#14021) for showing a refusal's reason; the status line carries it today.
+    reply.header('x-error-message', reasonPhrase(message));
     return reply.code(status).type('text/plain; charset=utf-8').header('x-gatehouse-error', code).send(`${message}\n`);
   });
   app.setNotFoundHandler(async (request, reply) => {

@@ -22,10 +22,17 @@ export interface GatewayMetrics {
   proxyPages: Counter<'upstream' | 'status'>;
   proxyFiles: Counter<'upstream' | 'result'>;
   alerts: Counter<'kind'>;
+  decisions: Counter<'state'>;
+  decisionRules: Counter<'rule' | 'outcome' | 'mode'>;
+  quarantine: Gauge;
+  /** Where the quarantine gauge reads its count (the policy sets it once it is open). */
+  quarantineCount: { read: () => Promise<number> };
+  scanDuration: Histogram<'verdict'>;
 }
 
 export function createMetrics(storedBytes: () => Promise<number>): GatewayMetrics {
   const registry = new Registry();
+  const quarantineCount = { read: async () => 0 };
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
   return {
     registry,
@@ -120,6 +127,34 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
       name: 'gatehouse_dependency_confusion_alerts_total',
       help: 'An upstream has a project named like a hosted (kind=hosted) or reserved (kind=reserved) one.',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'gatehouse_decisions_total',
+      help: 'File decisions made or changed, by the state they put the file in (allowed, warned, pending, quarantined, blocked, released, rejected).',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+    decisionRules: new Counter({
+      name: 'gatehouse_decision_rules_total',
+      help: 'Rules that fired in decisions made or changed, by rule id, outcome and mode (enforce, dry-run).',
+      labelNames: ['rule', 'outcome', 'mode'],
+      registers: [registry],
+    }),
+    quarantine: new Gauge({
+      name: 'gatehouse_quarantined_files',
+      help: 'Files held in quarantine for review.',
+      registers: [registry],
+      async collect() {
+        this.set(await quarantineCount.read());
+      },
+    }),
+    quarantineCount,
+    scanDuration: new Histogram({
+      name: 'gatehouse_scan_duration_seconds',
+      help: 'Time to scan one file (in a scanning thread), by verdict.',
+      labelNames: ['verdict'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
     blobsCollected: new Counter({

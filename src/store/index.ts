@@ -5,6 +5,7 @@ import { BlobCollector } from './blob-collector.js';
 import { DecisionLog } from './decision-log/index.js';
 import type { BlobStore } from './blob-store.js';
 import { LocalBlobStore } from './blobs.js';
+import { DecisionStore } from './decisions.js';
 import { HostedStore } from './hosted.js';
 import { CachedFileStore, UpstreamAlertStore, UpstreamPageStore } from './proxy-cache.js';
 import { TokenStore } from './tokens.js';
@@ -24,6 +25,7 @@ export interface Storage {
   upstreamPages: UpstreamPageStore;
   cachedFiles: CachedFileStore;
   alerts: UpstreamAlertStore;
+  decisions: DecisionStore;
   tokens: TokenStore;
   /** The tamper-evident log of decisions and administrative actions. */
   decisionLog: DecisionLog;
@@ -49,6 +51,7 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
     upstreamPages: new UpstreamPageStore(database.db),
     cachedFiles,
     alerts: new UpstreamAlertStore(database.db),
+    decisions: new DecisionStore(database.db),
     tokens: new TokenStore(database.db),
     decisionLog: new DecisionLog(database),
     sweptTempFiles,

@@ -126,6 +126,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('filename', 'text', (c) => c.notNull())
           .addColumn('sha256', 'text', (c) => c.notNull())
           .addColumn('size', sql.raw(big), (c) => c.notNull())
+          .addColumn('upload_time', 'text')
           .addColumn('fetched_at', 'text', (c) => c.notNull())
           .addColumn('last_requested_at', 'text', (c) => c.notNull())
           .addUniqueConstraint('cached_file_identity', ['sha256', 'filename'])
@@ -212,6 +213,57 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await sql`create trigger decision_log_head_forward before update on decision_log_head when new.seq < old.seq
             begin select raise(abort, 'the decision log head cannot go back'); end`.execute(db);
         }
+      },
+    },
+    '0005-policy-decisions': {
+      // What the policy engine keeps: each file's scan (by sha256, reused across policy changes), its current
+      // decision with the revisions it was made under (a change of any re-evaluates it), and quarantine reviews.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('scan_result')
+          .addColumn('sha256', 'text', (c) => c.primaryKey())
+          .addColumn('scanner', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text', (c) => c.notNull())
+          .addColumn('reasons', 'text', (c) => c.notNull())
+          .addColumn('findings', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text')
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .addColumn('scanned_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('file_decision')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('decision_id', 'text', (c) => c.notNull().unique())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('filename', 'text', (c) => c.notNull())
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('would_be', 'text', (c) => c.notNull())
+          .addColumn('results', 'text', (c) => c.notNull())
+          .addColumn('inputs', 'text', (c) => c.notNull())
+          .addColumn('pending_content', 'integer', (c) => c.notNull())
+          .addColumn('policy_revision', 'text', (c) => c.notNull())
+          .addColumn('db_revision', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('file_decision_file', ['sha256', 'filename'])
+          .execute();
+        await db.schema.createIndex('file_decision_project').on('file_decision').column('project').execute();
+        await db.schema.createIndex('file_decision_state').on('file_decision').column('state').execute();
+        await db.schema
+          .createTable('quarantine_review')
+          .addColumn('id', sql.raw(id), (c) => c.primaryKey())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('filename', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('rules', 'text', (c) => c.notNull())
+          .addColumn('reviewed_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('quarantine_review_file', ['sha256', 'filename'])
+          .execute();
       },
     },
   };

@@ -112,6 +112,7 @@ export interface NewCachedFile {
   filename: string;
   sha256: string;
   size: number;
+  uploadTime: string | null;
 }
 
 export class CachedFileStore implements BlobReferences {
@@ -126,7 +127,16 @@ export class CachedFileStore implements BlobReferences {
     const at = now.toISOString();
     const r = await this.db
       .insertInto('cached_file')
-      .values({ ...file, fetched_at: at, last_requested_at: at })
+      .values({
+        upstream: file.upstream,
+        project: file.project,
+        filename: file.filename,
+        sha256: file.sha256,
+        size: file.size,
+        upload_time: file.uploadTime,
+        fetched_at: at,
+        last_requested_at: at,
+      })
       .onConflict((oc) => oc.columns(['sha256', 'filename']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;

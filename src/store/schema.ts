@@ -107,6 +107,8 @@ export interface CachedFileTable {
   filename: string;
   sha256: string;
   size: number;
+  /** PEP 700 upload time as the upstream listed it: the policy's cooldown counts from it. */
+  upload_time: string | null;
   fetched_at: string;
   /** Pruning takes the files not asked for longest first. */
   last_requested_at: string;
@@ -163,6 +165,63 @@ export interface DecisionLogHeadTable {
   hash: string;
 }
 
+/** A file's scan, by sha256: reused across policy changes, redone when the scanner changes. */
+export interface ScanResultTable {
+  sha256: string;
+  /** The scanner and rules that made it: a different one scans again. */
+  scanner: string;
+  verdict: 'clean' | 'suspicious' | 'malicious' | 'error';
+  /** JSON list of one-line reasons. */
+  reasons: string;
+  /** JSON list of findings. */
+  findings: string;
+  /** The core metadata text (METADATA or PKG-INFO). */
+  metadata: string | null;
+  duration_ms: number;
+  scanned_at: string;
+}
+
+export type FileState = 'allowed' | 'warned' | 'quarantined' | 'blocked' | 'released' | 'rejected' | 'pending';
+
+/** A file's current decision; its history is in the decision log. */
+export interface FileDecisionTable {
+  id: Generated<number>;
+  /** Shown to users in refusals, and the key of `gatehouse explain`. */
+  decision_id: string;
+  sha256: string;
+  filename: string;
+  project: string;
+  version: string;
+  source: string;
+  /** The outcome as served: allowed, warned, quarantined, blocked; released or rejected after a review; pending while the content is not checked. */
+  state: FileState;
+  outcome: 'allow' | 'warn' | 'quarantine' | 'block';
+  /** The outcome had every dry-run rule been enforced. */
+  would_be: 'allow' | 'warn' | 'quarantine' | 'block';
+  /** JSON: the rule results (rule, outcome, mode, message, finding, waiver). */
+  results: string;
+  /** JSON: ages, advisory ids, license, scan verdict. */
+  inputs: string;
+  pending_content: number;
+  policy_revision: string;
+  db_revision: string;
+  decided_at: string;
+}
+
+/** A quarantined file reviewed by someone: released to be served, or rejected for good, for the rules named. */
+export interface QuarantineReviewTable {
+  id: Generated<number>;
+  sha256: string;
+  filename: string;
+  action: 'release' | 'reject';
+  reason: string;
+  /** Who: `token:<id>`, or the CLI user. */
+  actor: string;
+  /** JSON list of the rule ids the review covers: a new reason quarantines the file again. */
+  rules: string;
+  reviewed_at: string;
+}
+
 export interface Database {
   project: ProjectTable;
   release: ReleaseTable;
@@ -176,4 +235,7 @@ export interface Database {
   upstream_alert: UpstreamAlertTable;
   decision_log: DecisionLogTable;
   decision_log_head: DecisionLogHeadTable;
+  scan_result: ScanResultTable;
+  file_decision: FileDecisionTable;
+  quarantine_review: QuarantineReviewTable;
 }

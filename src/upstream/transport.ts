@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { discard } from './body.js';
+import { neverPauseLastChunk } from './last-chunk.js';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitHealth, type CircuitPermit } from './circuit-breaker.js';
 import { UpstreamError, UpstreamHostRefusedError, UpstreamUnavailableError } from './errors.js';
 import { emit, type RequestEvent, type RequestKind, type UpstreamEvents } from './events.js';
@@ -163,14 +164,17 @@ export class UpstreamTransport {
     };
     const proxy = options.proxy ?? 'env';
     const proxies: string[] = [];
-    if (proxy === 'none') this.dispatcher = new Agent(agentOptions);
+    let dispatcher: Dispatcher;
+    if (proxy === 'none') dispatcher = new Agent(agentOptions);
     else if (proxy === 'env') {
-      this.dispatcher = new EnvHttpProxyAgent(agentOptions);
+      dispatcher = new EnvHttpProxyAgent(agentOptions);
       proxies.push(process.env['https_proxy'] ?? '', process.env['HTTPS_PROXY'] ?? '', process.env['http_proxy'] ?? '', process.env['HTTP_PROXY'] ?? '');
     } else {
-      this.dispatcher = new EnvHttpProxyAgent({ ...agentOptions, ...proxy });
+      dispatcher = new EnvHttpProxyAgent({ ...agentOptions, ...proxy });
       proxies.push(proxy.httpProxy ?? '', proxy.httpsProxy ?? '');
     }
+    // Without it, an upstream that closes its connections (HTTP/1.0) and a slow reader crash the process (last-chunk.ts).
+    this.dispatcher = dispatcher.compose(neverPauseLastChunk);
     this.redactor = upstream.redactor.with(proxySecrets(proxies));
   }
 

@@ -5,7 +5,7 @@
  * The conversion from an OSV record is in convert.ts.
  */
 import type { StoredEvent } from './matcher.js';
-import type { Severity, SeverityRating } from './severity.js';
+import type { CvssSeverity, CvssRating } from './severity.js';
 
 export interface Advisory {
   id: string;
@@ -15,10 +15,10 @@ export interface Advisory {
   aliases: string[];
   summary?: string;
   details?: string;
-  severity: Severity[];
+  severity: CvssSeverity[];
   /** The highest-scoring of `severity`, as a rating; null when none is scored. What a one-line report shows. */
-  highestSeverity: SeverityRating | null;
-  /** Severity vectors that could not be scored, kept as text. */
+  highestSeverity: CvssRating | null;
+  /** CvssSeverity vectors that could not be scored, kept as text. */
   unscoredSeverity: Array<{ type: string; score: string }>;
   malware: boolean;
   references: Array<{ type: string; url: string }>;

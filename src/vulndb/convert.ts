@@ -10,7 +10,7 @@ import { scoreVector } from './cvss.js';
 import { isMalwareRecord } from './malware.js';
 import { eventOf, indexPackage, isAffectedAt, positionIn, prepareEvents, type IndexedAffected, type PreparedAffected, type StoredEvent } from './matcher.js';
 import type { OsvRecord } from './osv.js';
-import { worstSeverity, type Severity } from './severity.js';
+import { worstSeverity, type CvssSeverity } from './severity.js';
 
 const PYPI = 'PyPI';
 
@@ -25,7 +25,7 @@ export function convertRecord(record: OsvRecord, versionCache = new Map<string, 
     if (v === undefined) versionCache.set(text, (v = Version.tryParse(text)));
     return v;
   };
-  const severity: Severity[] = [];
+  const severity: CvssSeverity[] = [];
   const unscoredSeverity: Array<{ type: string; score: string }> = [];
   for (const s of record.severity ?? []) {
     const scored = scoreVector(s.type, s.score);

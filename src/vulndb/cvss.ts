@@ -4,22 +4,22 @@
  * test/vulndb/cvss.test.ts). Only the database build imports this module.
  */
 import cvssCalculator from 'ae-cvss-calculator';
-import { levelOf, type Severity } from './severity.js';
+import { levelOf, type CvssSeverity } from './severity.js';
 
-const scored = new Map<string, Severity | null>();
+const scored = new Map<string, CvssSeverity | null>();
 
 /**
  * Scores one vector; null for a vector the calculator rejects or a CVSS version it does not know.
  * Memoized: a few hundred distinct vectors cover thousands of advisories.
  */
-export function scoreVector(type: string, vector: string): Severity | null {
+export function scoreVector(type: string, vector: string): CvssSeverity | null {
   const key = `${type}\0${vector}`;
   if (!scored.has(key)) scored.set(key, computeScore(type, vector));
   const s = scored.get(key) ?? null;
   return s && { ...s };
 }
 
-function computeScore(type: string, vector: string): Severity | null {
+function computeScore(type: string, vector: string): CvssSeverity | null {
   const { Cvss3P0, Cvss3P1, Cvss4P0 } = cvssCalculator;
   try {
     let base: number | undefined;

@@ -15,7 +15,7 @@ import { Version } from '../pep/version.js';
 import { advisoryRecord, type Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import { fixesAbove, isAffectedAt, positionIn, type IndexedAffected, type VersionTable } from './matcher.js';
-import type { Severity, SeverityRating } from './severity.js';
+import type { CvssSeverity, CvssRating } from './severity.js';
 import { STORE_FORMAT, isShippedSource, readAdvisoryIds, readCurrentRevision, readMetaOfAnyFormat, vulndbDir, type AdvisoryHead, type AdvisoryTexts, type RevisionMeta, type StoredPackage } from './store.js';
 
 export interface VulnMatch {
@@ -30,7 +30,7 @@ export interface VulnMatch {
 interface AdvisoryBrief {
   id: string;
   malware: boolean;
-  highestSeverity: SeverityRating | null;
+  highestSeverity: CvssRating | null;
 }
 
 interface PackageEntry extends IndexedAffected {
@@ -202,7 +202,7 @@ export class VulnDb {
 class StoredAdvisory implements Advisory {
   readonly id: string;
   readonly malware: boolean;
-  readonly highestSeverity: SeverityRating | null;
+  readonly highestSeverity: CvssRating | null;
   readonly #db: VulnDb;
   readonly #line: number;
   #head: AdvisoryHead | undefined;
@@ -237,7 +237,7 @@ class StoredAdvisory implements Advisory {
     return this.head().summary;
   }
 
-  get severity(): Severity[] {
+  get severity(): CvssSeverity[] {
     return this.head().severity;
   }
 

@@ -5,23 +5,23 @@
  * Scores are computed once, when the database is built (cvss.ts), so an
  * audit never loads the calculator.
  */
-export type SeverityLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export type CvssLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
 
 /** A base score and its qualitative level: what a report shows in one cell. */
-export interface SeverityRating {
+export interface CvssRating {
   /** The base score, 0.0–10.0. */
   score: number;
-  level: SeverityLevel;
+  level: CvssLevel;
 }
 
-export interface Severity extends SeverityRating {
+export interface CvssSeverity extends CvssRating {
   /** `CVSS_V3` or `CVSS_V4`, as in the OSV record. */
   type: string;
   vector: string;
 }
 
 /** CVSS v3.1 §5 and v4.0 §2: None 0.0, Low 0.1–3.9, Medium 4.0–6.9, High 7.0–8.9, Critical 9.0–10.0. */
-export function levelOf(score: number): SeverityLevel {
+export function levelOf(score: number): CvssLevel {
   if (score === 0) return 'none';
   if (score < 4) return 'low';
   if (score < 7) return 'medium';
@@ -30,8 +30,8 @@ export function levelOf(score: number): SeverityLevel {
 }
 
 /** The highest-scoring of an advisory's severities, or null when it has none. */
-export function worstSeverity(severities: readonly Severity[]): Severity | null {
-  let worst: Severity | null = null;
+export function worstSeverity(severities: readonly CvssSeverity[]): CvssSeverity | null {
+  let worst: CvssSeverity | null = null;
   for (const s of severities) if (worst === null || s.score > worst.score) worst = s;
   return worst;
 }

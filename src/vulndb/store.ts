@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import type { Advisory } from './advisory.js';
 import { VulnDbStorageError } from './errors.js';
 import type { IndexedAffected, VersionTable } from './matcher.js';
-import type { SeverityLevel } from './severity.js';
+import type { CvssLevel } from './severity.js';
 
 export const STORE_FORMAT = 6;
 
@@ -76,7 +76,7 @@ export type StoredEntry = [
   id: string,
   malware: 0 | 1,
   score: number | null,
-  level: SeverityLevel | null,
+  level: CvssLevel | null,
 ];
 
 /** A line of packages.ndjson: the package's version table, then one entry per advisory. */

@@ -22,6 +22,8 @@ const table: Array<{ wheel: string; notMalicious: string; absent: string[] }> = 
   { wheel: 'nltk-3.10.3-py3-none-any.whl', notMalicious: 'security tests name cron paths and downloads', absent: ['code.shell-download-pipe', 'combo.persistence-download'] },
   { wheel: 'six-1.17.0-py2.py3-none-any.whl', notMalicious: 'getattr(builtins, "exec") for Python 2/3 compatibility', absent: ['code.builtins-indirection'] },
   { wheel: 'ptyprocess-0.7.0-py2.py3-none-any.whl', notMalicious: 'looks up an exception class by a decoded name', absent: ['code.builtins-indirection'] },
+  { wheel: 'future-1.0.0-py3-none-any.whl', notMalicious: 'a CGI server decodes the user name into the environment of the script it runs', absent: ['code.hidden-command'] },
+  { wheel: 'jupyter_console-6.6.3-py3-none-any.whl', notMalicious: 'writes a decoded image to a temp file and runs a configured viewer on it', absent: ['code.run-dropped-file'] },
 ];
 
 test('/opt/pypi/files is present (these tests need the real PyPI wheels)', () => {

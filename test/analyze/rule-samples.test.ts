@@ -9,6 +9,7 @@ import type { Rule } from '../../src/analyze/rulebook/rule.js';
 import { SourceScanner, type RuleHit } from '../../src/analyze/source-scan.js';
 import { checkMetadata, checkScripts, checkTopLevel } from '../../src/analyze/artifact-rules.js';
 import type { ArtifactMetadata } from '../../src/analyze/subjects.js';
+import { fileRole } from '../../src/analyze/context.js';
 
 const book = await Rulebook.load();
 const scanner = new SourceScanner(book);
@@ -25,7 +26,8 @@ function hitsFor(rule: Rule, sample: unknown): RuleHit[] {
     case 'python':
     case 'combination':
       if (typeof path === 'string' && path.endsWith('.pth')) return scanner.scanPth({ path, text });
-      return scanner.scanPython({ path: typeof path === 'string' ? path : 'pkg/module.py', text });
+      // Placed as in an sdist, so that a sample's setup.py runs at install time.
+      return scanner.scanPython({ path: typeof path === 'string' ? path : 'pkg/module.py', text }, { role: fileRole(typeof path === 'string' ? path : 'pkg/module.py', 'sdist'), depth: 0 });
     case 'pth':
       return scanner.scanPth({ path: typeof path === 'string' ? path : 'example.pth', text });
     case 'path':

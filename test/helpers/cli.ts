@@ -46,10 +46,15 @@ export interface ServeProcess {
 
 /**
  * Starts `gatehouse serve --port 0 ARGS…` as a separate process and resolves once it listens. `wrapper` runs it
- * under another command (for example `unshare` to give it a small file system of its own).
+ * under another command (for example `unshare` to give it a small file system of its own); `entry` runs a built
+ * `dist/cli/main.js` (helpers/built.ts) instead of the source.
  */
-export function startServeProcess(args: string[], options: { wrapper?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
-  const command = [...(options.wrapper ?? []), process.execPath, '--import', 'tsx', cliEntry, 'serve', '--port', '0', ...args];
+export function startServeProcess(
+  args: string[],
+  options: { wrapper?: string[]; env?: NodeJS.ProcessEnv; entry?: string; nodeFlags?: string[] } = {},
+): Promise<ServeProcess> {
+  const entry = [...(options.nodeFlags ?? []), ...(options.entry === undefined ? ['--import', 'tsx', cliEntry] : [options.entry])];
+  const command = [...(options.wrapper ?? []), process.execPath, ...entry, 'serve', '--port', '0', ...args];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },

@@ -17,6 +17,10 @@ export interface DistributionSpec {
   dependencies?: string[];
   /** The module's source; by default it records the version. */
   code?: string;
+  /** More files, by path inside the wheel (and under the sdist's top directory). */
+  files?: Record<string, string>;
+  /** Core metadata lines added as written (`License-Expression: MIT`). */
+  metadata?: string[];
 }
 
 export interface BuiltDistribution {
@@ -34,6 +38,7 @@ function coreMetadata(spec: DistributionSpec): string {
   const lines = ['Metadata-Version: 2.1', `Name: ${spec.name}`, `Version: ${spec.version}`, 'Summary: A distribution written by the Gatehouse test suite'];
   if (spec.requiresPython !== undefined) lines.push(`Requires-Python: ${spec.requiresPython}`);
   for (const dependency of spec.dependencies ?? []) lines.push(`Requires-Dist: ${dependency}`);
+  lines.push(...(spec.metadata ?? []));
   return lines.join('\n') + '\n\n';
 }
 
@@ -100,6 +105,7 @@ export function buildWheel(spec: DistributionSpec): BuiltDistribution {
   const metadata = coreMetadata(spec);
   const files: Array<{ name: string; data: Buffer }> = [
     { name: `${moduleName(spec.name)}/__init__.py`, data: Buffer.from(spec.code ?? `VERSION = ${JSON.stringify(spec.version)}\n`) },
+    ...Object.entries(spec.files ?? {}).map(([name, text]) => ({ name, data: Buffer.from(text) })),
     { name: `${distInfo}/METADATA`, data: Buffer.from(metadata) },
     { name: `${distInfo}/WHEEL`, data: Buffer.from('Wheel-Version: 1.0\nGenerator: gatehouse-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
   ];
@@ -164,6 +170,7 @@ export function buildSdist(spec: DistributionSpec): BuiltDistribution {
     { name: `${stem}/PKG-INFO`, data: Buffer.from(metadata) },
     { name: `${stem}/pyproject.toml`, data: Buffer.from(pyproject) },
     { name: `${stem}/${moduleName(spec.name)}/__init__.py`, data: Buffer.from(spec.code ?? `VERSION = ${JSON.stringify(spec.version)}\n`) },
+    ...Object.entries(spec.files ?? {}).map(([name, text]) => ({ name: `${stem}/${name}`, data: Buffer.from(text) })),
   ]);
   return { filename: `${stem}.tar.gz`, bytes, metadata };
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/config/gateway.js';
 import { buildApp } from '../../src/server/app.js';
+import { DEFAULT_POLICY, type Policy } from '../../src/policy/policy.js';
+import type { PrescanOptions } from '../../src/index/policy-gate.js';
 import { openStorage, type Storage } from '../../src/store/index.js';
 import { createTestDatabase, type DatabaseKind } from './postgres.js';
 
@@ -21,8 +23,20 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/**
+ * The policy of tests that are not about the policy: every rule lets everything through, so those tests see the
+ * index, the proxy and the store alone (and start without the name corpus or the vulnerability database).
+ */
+export const PERMISSIVE_POLICY: Policy = {
+  ...DEFAULT_POLICY,
+  names: { mode: 'enforce', typosquat: 'allow', unknown: 'allow' },
+  scanner: { mode: 'enforce', malicious: 'allow', suspicious: 'allow', error: 'allow' },
+  vulnerabilities: { mode: 'enforce', blockSeverity: 'none', warnSeverity: 'none', block: [], malware: 'allow' },
+  cooldown: { ...DEFAULT_POLICY.cooldown, minimumAgeMs: 0, unknownUploadTime: 'allow' },
+};
+
 export async function startGateway(
-  options: { database?: DatabaseKind; listen?: boolean; config?: Partial<GatewayConfig> } = {},
+  options: { database?: DatabaseKind; listen?: boolean; config?: Partial<GatewayConfig>; /** A policy, or `config` for the one the config file gives (the gateway's own way). */ policy?: Policy | 'config'; prescan?: PrescanOptions } = {},
 ): Promise<TestGateway> {
   // A test may open a second gateway on the first one's data directory; only a directory made here is removed.
   const ownDir = options.config?.dataDir === undefined;
@@ -31,7 +45,7 @@ export async function startGateway(
   // No upstream unless a test names one: these machines have no internet, and a test must not depend on it.
   const config: GatewayConfig = { ...DEFAULT_CONFIG, upstreams: [], databaseUrl: pg?.url, ...options.config, dataDir };
   const storage = await openStorage({ dataDir, databaseUrl: config.databaseUrl });
-  const app = await buildApp(storage, config, { maintenanceIntervalMs: 0 });
+  const app = await buildApp(storage, config, { maintenanceIntervalMs: 0, ...(options.policy === 'config' ? {} : { policy: options.policy ?? PERMISSIVE_POLICY }), ...(options.prescan ? { prescan: options.prescan } : {}) });
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

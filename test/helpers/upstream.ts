@@ -38,6 +38,10 @@ export interface TestRelease {
   uploadTime?: string;
   /** The module's source (a large one makes a large wheel); default a one-liner. */
   code?: string;
+  /** More files in the release's wheel and sdist, by path. */
+  files?: Record<string, string>;
+  /** Core metadata lines added as written (`License-Expression: MIT`). */
+  metadata?: string[];
   /** Which files the release has; default both. */
   wheel?: boolean;
   sdist?: boolean;
@@ -148,7 +152,7 @@ export class TestUpstream {
     for (const file of this.files.values()) if (file.project === name) this.files.delete(file.filename);
     this.projects.set(name, project);
     project.releases.forEach((release, i) => {
-      const spec = { name: project.name, version: release.version, ...(release.requiresPython === undefined ? {} : { requiresPython: release.requiresPython }), ...(release.dependencies === undefined ? {} : { dependencies: release.dependencies }), ...(release.code === undefined ? {} : { code: release.code }) };
+      const spec = { name: project.name, version: release.version, ...(release.requiresPython === undefined ? {} : { requiresPython: release.requiresPython }), ...(release.dependencies === undefined ? {} : { dependencies: release.dependencies }), ...(release.code === undefined ? {} : { code: release.code }), ...(release.files === undefined ? {} : { files: release.files }), ...(release.metadata === undefined ? {} : { metadata: release.metadata }) };
       const built: BuiltDistribution[] = [];
       if (release.wheel !== false) built.push(buildWheel(spec));
       if (release.sdist !== false) built.push(buildSdist(spec));

@@ -2,6 +2,7 @@
 import type { ArtifactMetadata, Hit, InstalledScripts, SourceFile, TopLevelNames } from '../subjects.js';
 import { commandShadowing } from './command-shadowing.js';
 import { escapedTextLiteral } from './escaped-text.js';
+import { deepNesting } from './deep-nesting.js';
 import { highEntropyString } from './high-entropy.js';
 import { importHijack } from './import-hijack.js';
 import { disposableEmail, fileSharingUrl, placeholderDescription, templateVersion } from './metadata.js';
@@ -15,6 +16,7 @@ export type Builtin =
   | { target: 'top-level'; check: (names: TopLevelNames, params: Params) => Hit[] };
 
 export const builtins: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ['deep-nesting', { target: 'python', check: (f) => deepNesting(f.text) }],
   ['escaped-text-literal', { target: 'python', check: (f, p) => escapedTextLiteral(f.text, p) }],
   ['high-entropy-string', { target: 'python', check: (f, p) => highEntropyString(f.text, p) }],
   ['placeholder-description', { target: 'metadata', check: placeholderDescription }],

@@ -8,16 +8,28 @@ import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
 
+/** The longest a parse may take; honest files of a few MB parse in about a second. */
+const parseSeconds = 10;
+
+/** The longest all queries over one file may take together. */
+export const querySeconds = 3;
+
 export class PythonParser {
   private constructor(
     readonly language: Language,
     private readonly parser: Parser,
   ) {}
 
-  /** Parses Python source. The caller must `delete()` the tree when done: it lives in wasm memory. */
-  parse(source: string): Tree {
-    const tree = this.parser.parse(source);
-    if (tree === null) throw new Error('tree-sitter returned no tree');
+  /**
+   * Parses Python source, giving up after `seconds` (a machine-made file can
+   * take tree-sitter minutes). The caller must `delete()` the tree when done:
+   * it lives in wasm memory.
+   */
+  parse(source: string, seconds = parseSeconds): Tree {
+    const deadline = performance.now() + seconds * 1000;
+    const tree = this.parser.parse(source, null, { progressCallback: () => performance.now() > deadline });
+    this.parser.reset();
+    if (tree === null) throw new Error(`tree-sitter did not finish parsing within ${seconds} s`);
     return tree;
   }
 

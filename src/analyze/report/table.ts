@@ -22,6 +22,7 @@ export function tableReport(reports: readonly ArtifactReport[], options: { showI
     if (hidden > 0) lines.push(`  (${hidden} info finding${hidden === 1 ? '' : 's'} not shown; --show-info lists them)`);
   }
   const count = (v: string): number => reports.filter((r) => r.verdict === v).length;
-  lines.push(`${reports.length} artifact${reports.length === 1 ? '' : 's'}: ${count('malicious')} malicious, ${count('suspicious')} suspicious, ${count('clean')} clean`);
+  const errors = count('error') > 0 ? `, ${count('error')} could not be scanned` : '';
+  lines.push(`${reports.length} artifact${reports.length === 1 ? '' : 's'}: ${count('malicious')} malicious, ${count('suspicious')} suspicious, ${count('clean')} clean${errors}`);
   return `${lines.join('\n')}\n`;
 }

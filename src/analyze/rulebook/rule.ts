@@ -6,6 +6,9 @@
  */
 import type { Confidence, Severity } from '../finding.js';
 import { RuleFileError } from '../errors.js';
+import { type ExecutionContext, executionContexts } from '../context.js';
+import type { Sink } from '../flow/api.js';
+import { type TaintName, taintNames } from '../unpack/value.js';
 
 /** What a rule looks at. */
 export type RuleTarget =
@@ -29,7 +32,9 @@ export type Matcher =
   | { kind: 'regex'; regex: RegExp }
   | { kind: 'builtin'; name: string; params: Record<string, unknown> }
   /** Each element is a signal, or a list of signals of which any one will do. */
-  | { kind: 'combination'; allOf: string[][]; scope: CombinationScope };
+  | { kind: 'combination'; allOf: string[][]; scope: CombinationScope }
+  /** A fact of the data flow (src/analyze/flow/facts.ts): a sink reached by data of these origins, in these contexts. */
+  | { kind: 'behaviour'; sink: Sink; taints: TaintName[]; command?: RegExp; url?: RegExp; contexts?: ExecutionContext[] };
 
 /**
  * Where the signals of a combination must meet: anywhere in one file, or in
@@ -41,6 +46,8 @@ export type CombinationScope = 'file' | 'function';
 export interface Rule {
   id: string;
   severity: Severity;
+  /** The severity where the code runs in a given context, when it differs (install-time code is more telling). */
+  severityIn: Partial<Record<ExecutionContext, Severity>>;
   confidence: Confidence;
   rationale: string;
   /** The finding's message; defaults to the rationale. */
@@ -133,12 +140,29 @@ export function ruleFromData(data: unknown, source: string): Rule {
     const scope = match.scope ?? 'file';
     if (scope !== 'file' && scope !== 'function') return fail('`match.scope` must be file or function');
     matcher = { kind: 'combination', allOf, scope };
+  } else if (typeof match.behaviour === 'string') {
+    if (target !== 'python') fail('a behaviour needs target python');
+    const sinks = ['exec', 'process', 'network', 'write'] as const;
+    if (!sinks.includes(match.behaviour as Sink)) return fail(`\`match.behaviour\` must be one of ${sinks.join(', ')}`);
+    const names = (key: string, allowed: readonly string[]): string[] => {
+      const v = match[key] ?? [];
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && allowed.includes(x))) return fail(`\`match.${key}\` must list some of ${allowed.join(', ')}`);
+      return v as string[];
+    };
+    matcher = {
+      kind: 'behaviour',
+      sink: match.behaviour as Sink,
+      taints: names('taints', taintNames) as TaintName[],
+      ...(match.command !== undefined ? { command: regex(match.command, '`match.command`', 'i') } : {}),
+      ...(match.url !== undefined ? { url: regex(match.url, '`match.url`', 'i') } : {}),
+      ...(match.contexts !== undefined ? { contexts: names('contexts', executionContexts) as ExecutionContext[] } : {}),
+    };
   } else {
-    return fail('`match` must have one of query, regex, builtin, all-of');
+    return fail('`match` must have one of query, regex, builtin, all-of, behaviour');
   }
   if (target === 'combination' && matcher.kind !== 'combination') fail('target combination needs `all-of`');
-  if (target === 'python' && role === 'threat' && matcher.kind === 'query' && data.keywords === undefined) {
-    fail('a threat query needs `keywords`: without them every file would be parsed');
+  if (target === 'python' && role === 'threat' && (matcher.kind === 'query' || matcher.kind === 'behaviour') && data.keywords === undefined) {
+    fail(`a threat ${matcher.kind} needs \`keywords\`: without them every file would be parsed`);
   }
 
   const positive = list('positive');
@@ -148,9 +172,20 @@ export function ruleFromData(data: unknown, source: string): Rule {
   }
   const signals = list('signals').map((s) => (typeof s === 'string' ? s : fail('`signals` holds strings')));
   const files = data.files === undefined ? undefined : regex(data.files, '`files`');
+  const severityIn: Partial<Record<ExecutionContext, Severity>> = {};
+  if (data['severity-in'] !== undefined) {
+    const table = data['severity-in'];
+    if (!isRecord(table)) return fail('`severity-in` must map contexts to severities');
+    for (const [context, severity] of Object.entries(table)) {
+      if (!executionContexts.includes(context as ExecutionContext)) fail(`\`severity-in\` names an unknown context ${context} (${executionContexts.join(', ')})`);
+      if (!severities.includes(severity as Severity)) fail(`\`severity-in.${context}\` must be one of ${severities.join(', ')}`);
+      severityIn[context as ExecutionContext] = severity as Severity;
+    }
+  }
   return {
     id,
     severity: oneOf('severity', severities),
+    severityIn,
     confidence: oneOf('confidence', confidences),
     rationale,
     message: text('message', false) ?? rationale,

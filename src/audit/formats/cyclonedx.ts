@@ -5,12 +5,12 @@
  * recommendation and the component it affects.
  */
 import * as CDX from '@cyclonedx/cyclonedx-library';
-import type { Severity } from '../../vulndb/severity.js';
+import type { CvssSeverity } from '../../vulndb/severity.js';
 import { openFindings, type AuditReport } from '../audit.js';
 
 const { Models, Enums } = CDX;
 
-function ratingMethod(s: Severity): CDX.Enums.Vulnerability.RatingMethod {
+function ratingMethod(s: CvssSeverity): CDX.Enums.Vulnerability.RatingMethod {
   if (s.vector.startsWith('CVSS:4.0/')) return Enums.Vulnerability.RatingMethod.CVSSv4;
   if (s.vector.startsWith('CVSS:3.1/')) return Enums.Vulnerability.RatingMethod.CVSSv31;
   return Enums.Vulnerability.RatingMethod.CVSSv3;

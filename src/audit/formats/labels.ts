@@ -1,9 +1,9 @@
 /** Short texts shared by the human-readable formats (table, markdown). */
-import type { Finding } from '../audit.js';
+import type { AdvisoryFinding } from '../audit.js';
 import type { AuditSummary } from '../audit.js';
 
 /** "critical 9.8", "malware", or "unscored". */
-export function severityLabel(f: Finding): string {
+export function severityLabel(f: AdvisoryFinding): string {
   if (f.advisory.malware) return 'MALWARE';
   const worst = f.advisory.highestSeverity;
   return worst ? `${worst.level} ${worst.score.toFixed(1)}` : 'unscored';

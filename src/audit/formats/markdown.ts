@@ -15,7 +15,7 @@ export function renderMarkdown(report: AuditReport): string {
   const lines = ['## Gatehouse audit', '', summaryLine(summarize(report)), ''];
   const rows = report.dependencies.flatMap((d) => openFindings(d).map((f) => ({ d, f })));
   if (rows.length > 0) {
-    lines.push('| Package | Version | Advisory | Severity | Fixed in | Summary |', '| --- | --- | --- | --- | --- | --- |');
+    lines.push('| Package | Version | Advisory | CvssSeverity | Fixed in | Summary |', '| --- | --- | --- | --- | --- | --- |');
     for (const { d, f } of rows) {
       const summary = f.advisory.summary ?? (f.advisory.details ?? '').split(/\.\s|\n/)[0] ?? '';
       lines.push(`| ${cell(d.name)} | ${cell(d.version)} | ${advisoryLink(f.advisory.id)} | ${severityLabel(f)} | ${cell(f.fixVersions.join(', ') || '-')} | ${cell(summary.slice(0, 160))} |`);

@@ -6,7 +6,7 @@
  */
 import { worstSeverity } from '../../vulndb/severity.js';
 import type { Advisory } from '../../vulndb/advisory.js';
-import { openFindings, type AuditReport, type Finding } from '../audit.js';
+import { openFindings, type AuditReport, type AdvisoryFinding } from '../audit.js';
 import { originLocation } from './origin.js';
 
 type SarifLevel = 'error' | 'warning' | 'note';
@@ -36,7 +36,7 @@ function rule(advisory: Advisory): Record<string, unknown> {
   };
 }
 
-function message(name: string, version: string, f: Finding): string {
+function message(name: string, version: string, f: AdvisoryFinding): string {
   const what = f.advisory.malware ? 'is a known malicious package' : `is affected by ${f.advisory.id}`;
   const fix = f.fixVersions.length > 0 ? `; fixed in ${f.fixVersions[0]}` : '; no fixed version is known';
   return `${name} ${version} ${what}${f.advisory.aliases.length ? ` (${f.advisory.aliases.join(', ')})` : ''}${fix}.`;

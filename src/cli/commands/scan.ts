@@ -57,13 +57,22 @@ export function registerScanCommand(program: Command): void {
       'after',
       `
 Verdicts:
-  malicious   a capability joined to a threat (secrets read + network send in one function, exec of decoded or
-              downloaded code, an install hook that downloads, a .pth line that runs a payload, a reverse shell)
-  suspicious  a high-severity finding (shipped sitecustomize, a console script named like pip or sudo, an import
-              name that belongs to another popular project) or medium findings from two different rules
+  malicious   data that reaches a dangerous place: exec of decoded, decrypted or downloaded code, a download that is
+              written and then run, a hidden or encoded command (PowerShell -EncodedCommand, curl | sh), secrets or
+              host details sent out at install or import time, a .pth line that runs a payload, a reverse shell
+  suspicious  a high-severity finding (pip install of another package from setup.py, a shipped sitecustomize, a
+              console script named like pip or sudo, an import name that belongs to another popular project) or
+              medium findings from two different rules
   clean       nothing above that; capabilities alone (network, subprocess, file reads) never condemn
+  error       the scan stopped on this artifact (the reason is given); the other artifacts are still scanned
 
-Exit status: 0 when no artifact reaches --fail-on, 1 when one does, 2 for a usage or input error.
+How code is read: setup.py runs at install time, a package's module level at import time, a function when it is
+called; tests, docs and examples are never run and count at most as low. Strings are folded and payloads unpacked
+(base16/32/64/85, zlib, gzip, bz2, rot13, Fernet, chr lists, getattr on builtins) and scanned again; commands that
+reach os.system or subprocess are read as shell or PowerShell command lines.
+
+Exit status: 0 when no artifact reaches --fail-on, 1 when one does (an error verdict counts as reaching it: nothing
+vouches for an artifact that could not be scanned), 2 for a usage or input error.
 
 Examples:
   gatehouse scan dist/mypkg-1.0-py3-none-any.whl

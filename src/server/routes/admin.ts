@@ -6,6 +6,11 @@
  *
  *   GET  /admin/api/upstreams   each upstream: URL, circuit state and counts, cached pages
  *   GET  /admin/api/alerts      dependency-confusion alerts (an upstream has a hosted or reserved name)
+ *   GET  /admin/api/quarantine                     files held for review
+ *   POST /admin/api/quarantine/<decision>/release  {"reason": "…"}   serve it; recorded with the token
+ *   POST /admin/api/quarantine/<decision>/reject   {"reason": "…"}   refuse it for good
+ *   GET  /admin/api/decisions/<decision>           one decision, explained
+ *   GET  /admin/api/explain/<project>[?version=V]  every decision about a project's files
  *
  * Yanking (PEP 592) keeps the files installable when pinned with `==`, and
  * hides them from every other resolution.
@@ -15,6 +20,7 @@ import { InvalidInputError, NotFoundError } from '../../errors.js';
 import { normalizeName } from '../../pep/name.js';
 import { Version } from '../../pep/version.js';
 import { authenticate, requireAdminScope } from '../auth.js';
+import { explain } from '../../policy/explain.js';
 
 interface YankBody {
   version?: string;
@@ -34,8 +40,65 @@ const yankSchema = {
   },
 } as const;
 
+const reviewSchema = {
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['reason'],
+    properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
+  },
+} as const;
+
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  const { storage, gateway, config } = app.services;
+  const { storage, gateway, config, policy } = app.services;
+  const admin = async (authorization: string | undefined) => {
+    const token = await authenticate(storage.tokens, authorization);
+    requireAdminScope(token);
+    return token;
+  };
+
+  app.get('/admin/api/quarantine', async (request) => {
+    await admin(request.headers.authorization);
+    const rows = await storage.decisions.list({ states: ['quarantined'] });
+    return {
+      quarantined: rows.map((r) => ({
+        decision: r.decision_id,
+        project: r.project,
+        version: r.version,
+        filename: r.filename,
+        sha256: r.sha256,
+        source: r.source,
+        since: r.decided_at,
+        reasons: (JSON.parse(r.results) as Array<{ rule: string; outcome: string; message: string }>).filter((x) => x.outcome === 'quarantine'),
+      })),
+    };
+  });
+
+  for (const action of ['release', 'reject'] as const) {
+    app.post<{ Params: { decision: string }; Body: { reason: string } }>(`/admin/api/quarantine/:decision/${action}`, { schema: reviewSchema }, async (request) => {
+      const token = await admin(request.headers.authorization);
+      const row = await storage.decisions.byDecisionId(request.params.decision);
+      if (!row) throw new NotFoundError('quarantine.unknown', `no decision ${request.params.decision}`);
+      const decided = await policy.judge.review(row.sha256, row.filename, action, request.body.reason, `token:${token.id}`);
+      request.log.info({ filename: row.filename, decision: decided.decisionId, state: decided.state, token: token.id, reason: request.body.reason }, `quarantine ${action}: ${row.filename}`);
+      return { filename: row.filename, state: decided.state, decision: decided.decisionId };
+    });
+  }
+
+  app.get<{ Params: { decision: string } }>('/admin/api/decisions/:decision', async (request) => {
+    await admin(request.headers.authorization);
+    const row = await storage.decisions.byDecisionId(request.params.decision);
+    if (!row) throw new NotFoundError('decision.unknown', `no decision ${request.params.decision}`);
+    return explain(row.project, row.source, policy.state.engine, [row]);
+  });
+
+  app.get<{ Params: { project: string }; Querystring: { version?: string } }>('/admin/api/explain/:project', async (request) => {
+    await admin(request.headers.authorization);
+    const project = normalizeName(request.params.project);
+    const rows = await storage.decisions.list({ project });
+    const hosted = (await storage.hosted.project(project)) !== undefined;
+    return explain(project, hosted ? 'hosted' : (rows[0]?.source ?? 'upstream'), policy.state.engine, rows, request.query.version);
+  });
 
   app.get('/admin/api/upstreams', async (request) => {
     requireAdminScope(await authenticate(storage.tokens, request.headers.authorization));

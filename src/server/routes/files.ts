@@ -52,7 +52,10 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       const blob = companion === null ? hosted.sha256 : companion === 'metadata' ? hosted.metadata_sha256 : null;
       if (!blob) throw new NotFoundError('files.no-companion', `${filename} has no ${companion} here`);
       if (companion === null) {
-        await gateway.gate.file({ source: 'hosted', project: hosted.project_name, file: { filename, url: '', hashes: { sha256 }, yanked: hosted.yanked === 1, size: hosted.size } });
+        const file = { filename, url: '', hashes: { sha256 }, yanked: hosted.yanked === 1, size: hosted.size, uploadTime: hosted.upload_time };
+        const admission = await gateway.gate.file({ source: 'hosted', project: hosted.project_name, file });
+        const path = storage.blobs.localPath?.(sha256);
+        if (admission.contentCheck && path !== undefined) await admission.contentCheck(path);
       }
       return { kind: 'blob', sha256: blob };
     }
@@ -65,8 +68,10 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       return { kind: 'blob', sha256: blob.sha256 };
     }
     if (found.kind === 'cached') {
-      await gateway.files.admit(found);
-      return { kind: 'blob', sha256: found.row.sha256 };
+      const { row } = found;
+      const file = { filename: row.filename, url: '', hashes: { sha256: row.sha256 }, yanked: false as const, size: row.size, ...(row.upload_time ? { uploadTime: row.upload_time } : {}) };
+      await gateway.files.admit(found, file);
+      return { kind: 'blob', sha256: row.sha256 };
     }
     return { kind: 'upstream', found };
   };

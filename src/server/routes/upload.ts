@@ -21,6 +21,7 @@ import {
   type UploadForm,
 } from '../../index/upload.js';
 import { storageWriteError } from '../../store/blobs.js';
+import { PolicyRefusal, refusalMessage } from '../../policy/judge.js';
 import type { TempFile } from '../../store/index.js';
 import { authenticate, requireUploadScope } from '../auth.js';
 
@@ -120,7 +121,7 @@ async function drain(request: FastifyRequest): Promise<void> {
 }
 
 export async function uploadRoutes(app: FastifyInstance): Promise<void> {
-  const { storage, config, metrics } = app.services;
+  const { storage, config, metrics, policy } = app.services;
 
   const upload = async (request: FastifyRequest) => {
     const token = await authenticate(storage.tokens, request.headers.authorization);
@@ -151,6 +152,13 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         throw conflictError(filename, { reason: 'filename', existing });
       }
       const { metadata, metadataBytes } = await checkArchive(file.path, dist);
+      // The same scanner, lists and rules as every proxied file: a refusal names its reasons, and twine prints them.
+      const decided = await policy.judge.decide(
+        { project: projectName, source: 'hosted', version: version.toString(), filename, sha256: file.sha256 },
+        file.path,
+        `token:${token.id}`,
+      );
+      if (decided.state === 'blocked' || decided.state === 'rejected') throw new PolicyRefusal(decided.decisionId, decided.state, refusalMessage(decided));
 
       const metadataSha256 = metadataBytes ? createHash('sha256').update(metadataBytes).digest('hex') : null;
       // Claimed before commit: the blob collector leaves these alone until the row is in or refused.
@@ -179,9 +187,12 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       if (result.outcome === 'exists') return alreadyStored(request, result.existing.filename, result.existing.sha256);
       if (result.outcome === 'conflict') throw conflictError(filename, result.conflict);
       committed.length = 0;
-      metrics.uploads.inc({ outcome: 'stored' });
-      request.log.info({ project: projectName, filename, sha256: file.sha256, size: file.size, token: token.id }, 'upload stored');
-      return { ok: true, project: projectName, filename, sha256: file.sha256 };
+      metrics.uploads.inc({ outcome: decided.state === 'quarantined' ? 'quarantined' : 'stored' });
+      request.log.info(
+        { project: projectName, filename, sha256: file.sha256, size: file.size, token: token.id, state: decided.state, decision: decided.decisionId },
+        decided.state === 'quarantined' ? `upload stored and held in quarantine: ${refusalMessage(decided)}` : 'upload stored',
+      );
+      return { ok: true, project: projectName, filename, sha256: file.sha256, state: decided.state, decision: decided.decisionId };
     } catch (err) {
       metrics.uploads.inc({ outcome: err instanceof GatehouseError ? err.code : 'error' });
       await drain(request);

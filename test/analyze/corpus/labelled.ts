@@ -34,7 +34,7 @@ _telemetry()
   },
   {
     verdict: 'malicious',
-    because: 'combo.install-hook-download',
+    because: 'code.run-dropped-file',
     kind: 'sdist',
     name: 'colourama',
     version: '0.4.7',
@@ -58,7 +58,7 @@ setup(name="colourama", version="0.4.7", packages=["colourama"], cmdclass={"inst
   },
   {
     verdict: 'malicious',
-    because: 'combo.secrets-to-drop',
+    because: 'code.exfil-to-drop',
     kind: 'wheel',
     name: 'aws-cdk-helperz',
     version: '1.2.0',
@@ -181,7 +181,8 @@ def start():
     version: '1.0.0',
     files: {
       'armored_lib/__init__.py': "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'\\x50\\x59')\n",
-      'armored_lib/names.py': 'TARGET = "".join(chr(c) for c in [104, 111, 115, 116])\n',
+      // Readable text written as escapes, so that a reviewer cannot read it either.
+      'armored_lib/names.py': 'TARGET = "' + [...'https://example.invalid/api/collect'].map((c) => `\\x${c.charCodeAt(0).toString(16)}`).join('') + '"\n',
     },
   },
   {

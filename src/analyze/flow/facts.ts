@@ -1,0 +1,193 @@
+/**
+ * The behaviour of one module as facts: each call that runs code, starts a
+ * process, uses the network or writes a file, with what reaches it (the
+ * folded value and its taints) and where it runs (install, import or call
+ * time). Behaviour rules (`match: { behaviour: … }` in rules/) judge facts.
+ *
+ * Two passes: the first finds files written with downloaded or decoded data
+ * (and the names that hold them), the second evaluates every sink again with
+ * those marked `dropped`, so that "writes a download, then runs that file" is
+ * one fact, while a download and an unrelated process call are not.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { ExecutionContext, FileRole } from '../context.js';
+import { readCommandLine, type CommandLine } from '../command/command-line.js';
+import { hole, taints, textOf, type Value } from '../unpack/value.js';
+import { type Sink, sinkTails, sinksOf } from './api.js';
+import { Evaluator } from './evaluate.js';
+import { type ModuleModel, moduleScope, outerScopeOf, underMainGuard } from './module-model.js';
+
+export interface Fact {
+  sink: Sink;
+  /** The qualified name of what is called (`subprocess.Popen`, `builtins.exec`). */
+  callee: string;
+  node: Node;
+  /** The argument that matters: the code, the command, the data or URL, the path. */
+  value: Value;
+  /** Taints of everything that reaches the call. */
+  taint: number;
+  /** For processes, the command read as a command. */
+  command?: CommandLine;
+  /** For network calls, the URL or host when it folds. */
+  url?: string;
+  context: ExecutionContext;
+  /** The outermost function (start offset), or -1 at module level: where combinations meet. */
+  scope: number;
+}
+
+/** Turns arguments into one command line: a list is joined with spaces, as the shell would see it. */
+function commandText(v: Value | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v.kind === 'list') return v.items.map((x) => textOf(x) ?? (x.kind === 'int' ? x.n.toString() : hole)).join(' ');
+  return textOf(v);
+}
+
+/** Programs that run the file they are given. */
+const launchers = /^(?:start(?:\s+\/\w+)*|cmd(?:\.exe)?\s+\/[ck](?:\s+start)?|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|java\s+-jar|wine|mono|powershell(?:\.exe)?\s+(?:-\w+\s+)*-file|nohup|exec|open|xdg-open|rundll32(?:\.exe)?|msiexec(?:\.exe)?\s+\/i)\s+/i;
+
+/** Whether the program a process call runs is a dropped file: the first list item, or the first word after a launcher. */
+function runsDropped(args: Value | undefined, text: string | undefined, droppedPaths: readonly string[]): boolean {
+  if (args?.kind === 'list') {
+    const [first, second] = args.items;
+    const program = first !== undefined && launchers.test(`${textOf(first) ?? ''} `) && second !== undefined ? second : first;
+    if (program !== undefined && (program.t & taints.dropped) !== 0) return true;
+  }
+  if (text === undefined) return false; // which program runs is not known: no claim
+  let rest = text.trim().replace(/^["']/, '');
+  for (let i = 0; i < 3 && launchers.test(rest); i++) rest = rest.replace(launchers, '');
+  const program = rest.split(/[\s;&|]/)[0] ?? '';
+  return program.includes(hole) || droppedPaths.some((p) => program.includes(p.replace(/^.*[\\/]/, '')));
+}
+
+/** True unless the value folded to text that no interpreter would take for source (NUL bytes, mostly unprintable). */
+function couldBeSource(v: Value): boolean {
+  const text = textOf(v);
+  if (text === undefined || text.length === 0) return true;
+  const sample = text.length > 4096 ? text.slice(0, 4096) : text;
+  if (sample.includes('\0')) return false;
+  const printable = sample.replace(/[^\t\n\r\x20-\x7e\u00a0-\uffff]/g, '').length;
+  return printable / sample.length >= 0.9 && !/[\x80-\xff]{4}/.test(sample);
+}
+
+const dnsLookups = new Set(['socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve']);
+
+/** Where a statement of this module runs, given the file's role. */
+export function contextResolver(model: ModuleModel, role: FileRole): (node: Node) => ExecutionContext {
+  return (node) => {
+    if (role === 'setup') return 'install';
+    if (role === 'unshipped') return 'unshipped';
+    // `if __name__ == "__main__":` runs when the file is a script, not on import.
+    if (underMainGuard(node)) return 'call';
+    let fn: Node | null = null;
+    for (let n = node.parent; n !== null && fn === null; n = n.parent) if (n.type === 'function_definition') fn = n;
+    if (fn === null) return 'import';
+    // Walk out to the outermost function: one the module level calls runs at import time.
+    let outer: Node = fn;
+    for (let n = fn.parent; n !== null; n = n.parent) if (n.type === 'function_definition') outer = n;
+    const name = outer.childForFieldName('name')?.text;
+    return name !== undefined && model.calledAtModuleLevel.has(name) && outer.parent?.type === 'module' ? 'import' : 'call';
+  };
+}
+
+export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
+  const contextOf = contextResolver(model, role);
+
+  // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed.
+  const candidates = model.calls.filter((call) => {
+    const fn = call.childForFieldName('function');
+    if (!fn) return false;
+    if (fn.type === 'identifier') return sinkTails.has(fn.text) || model.aliases.has(fn.text) || model.assignedNames.has(fn.text);
+    if (fn.type === 'attribute') return sinkTails.has(fn.childForFieldName('attribute')?.text ?? '');
+    return true;
+  });
+
+  const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
+    const facts: Fact[] = [];
+    for (const call of candidates) {
+      if (evaluator.exhausted) break;
+      if (only === 'write' && !/write|copy|move|urlretrieve|download/.test(call.childForFieldName('function')?.text ?? '')) continue;
+      const fnNode = call.childForFieldName('function');
+      if (!fnNode) continue;
+      const fn = evaluator.evaluate(fnNode);
+      if (fn.kind !== 'ref') continue;
+      for (const sink of sinksOf(fn.name)) {
+      if (only !== undefined && sink !== only) continue;
+      const argNodes = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+      const positional = argNodes.filter((a) => a.type !== 'keyword_argument');
+      const keyword = (name: string): Node | undefined => argNodes.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
+      let taint = fn.t;
+      const values = argNodes.map((a) => evaluator.evaluate(a));
+      for (const v of values) taint |= v.t;
+      const first = positional[0] ? evaluator.evaluate(positional[0]) : undefined;
+      const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: outerScopeOf(call) };
+      if (sink === 'exec' && !couldBeSource(fact.value)) {
+        // What exec gets folded to something that cannot be Python source (binary noise, a template placeholder
+        // decoded as base64): it would fail, not run a payload.
+        fact.taint &= ~(taints.decoded | taints.obfuscated);
+      } else if (sink === 'process') {
+        const args = first ?? (keyword('args') ? evaluator.evaluate(keyword('args')!) : undefined);
+        // What a process runs is its command: an environment or working directory passed beside it is not.
+        fact.taint = fn.t | (args?.t ?? 0);
+        let text = commandText(args);
+        if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
+        if (fn.name === 'os.startfile') text = `start ${text ?? hole}`;
+        if (text !== undefined) fact.command = readCommandLine(text);
+        // A dropped file counts only as the program run (`./x`, `start x`, `sh x`, `chmod +x x`), not as the
+        // argument of another program (`tar xzf download.tar.gz` after checking its hash).
+        if ((fact.taint & taints.dropped) !== 0 && !runsDropped(args, text, droppedPaths)) fact.taint &= ~taints.dropped;
+      } else if (sink === 'network') {
+        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
+        const text = url === undefined ? undefined : textOf(url);
+        if (text !== undefined) fact.url = text;
+        // A DNS lookup sends data only in a name under someone's domain, not when it resolves the host's own name.
+        if (dnsLookups.has(fn.name) && (text === undefined || !/\.[a-z0-9-]+\.[a-z]{2,}/i.test(text.split(hole).pop() ?? ''))) continue;
+      } else if (sink === 'write') {
+        // The path: the open() handle's, or the destination argument of a copy or a download.
+        const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
+        if (path !== undefined) fact.value = path;
+        // What is written: the data of a write, the source of a copy (a tainted path is not tainted data).
+        const data = fn.self !== undefined ? positional : positional.slice(0, 1);
+        fact.taint = data.reduce((t, a) => t | evaluator.evaluate(a).t, 0);
+        if (/urlretrieve|wget\.download/.test(fn.name)) fact.taint |= taints.network;
+      }
+      facts.push(fact);
+      }
+    }
+    return facts;
+  };
+
+  let droppedPaths: string[] = [];
+  // Pass 1: files written with downloaded or decoded data.
+  const first = new Evaluator(model);
+  const dropped = collect(first, 'write').filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
+  const evaluator = new Evaluator(model);
+  if (dropped.length > 0) {
+    // Names are keyed by the scope that binds them, so that a `path` in one function is not another's.
+    const names = new Set<string>();
+    const paths = new Set<string>();
+    const addName = (n: Node): void => {
+      names.add(`${model.bindingScope(n.text, n)}:${n.text}`);
+    };
+    for (const f of dropped) {
+      const text = textOf(f.value);
+      if (text !== undefined && text.replace(hole, '').length >= 4) paths.add(text.split(hole).filter((p) => p.length >= 4).pop() ?? text);
+      const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
+      // A method on a file object (`f.write`), not a module function (`shutil.copy`).
+      if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
+        addName(receiver);
+        // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
+        for (const bound of model.valuesOf(receiver.text, f.node)) {
+          const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
+          if (opened?.type === 'identifier') addName(opened);
+        }
+      }
+      const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
+      if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) addName(pathArg);
+    }
+    evaluator.markDropped(names, paths);
+    droppedPaths = [...paths];
+  }
+  return collect(evaluator);
+}
+
+export { moduleScope };
