@@ -5,7 +5,7 @@
  * arrays: better-sqlite3 builds a row object property by property in C++, which costs about as much again as the
  * read itself (measured: 100,000 rows in 0.5 s as arrays, 1.0 s as objects). In WAL mode that connection reads
  * committed data beside the gateway's writes and never sees a transaction in progress. PostgreSQL rows come through
- * Kysely; there the next batch is asked for while the current one is checked, so the server reads as we hash.
+ * Kysely, with the next batches asked for while the current one is checked (`allRows`).
  */
 import SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
