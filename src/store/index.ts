@@ -2,6 +2,7 @@
 import { openDatabase, type OpenedDatabase } from './database.js';
 import { BlobClaims } from './blob-claims.js';
 import { BlobCollector } from './blob-collector.js';
+import { DecisionLog } from './decision-log/index.js';
 import type { BlobStore } from './blob-store.js';
 import { LocalBlobStore } from './blobs.js';
 import { DecisionStore } from './decisions.js';
@@ -26,6 +27,8 @@ export interface Storage {
   alerts: UpstreamAlertStore;
   decisions: DecisionStore;
   tokens: TokenStore;
+  /** The tamper-evident log of decisions and administrative actions. */
+  decisionLog: DecisionLog;
   /** Temporary files an interrupted run left behind, removed at start-up. */
   sweptTempFiles: number;
   close(): Promise<void>;
@@ -50,6 +53,7 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
     alerts: new UpstreamAlertStore(database.db),
     decisions: new DecisionStore(database.db),
     tokens: new TokenStore(database.db),
+    decisionLog: new DecisionLog(database),
     sweptTempFiles,
     close: () => database.close(),
   };
@@ -59,3 +63,4 @@ export type { BlobStore, TempFile } from './blob-store.js';
 export type { CachedFile, CachedPage, UpstreamAlert } from './proxy-cache.js';
 export type { AddFileResult, FileConflict, HostedFile, HostedProject, HostedRelease } from './hosted.js';
 export type { TokenInfo } from './tokens.js';
+export type { DecisionLog, LogEntry, LogHead, NewLogEntry } from './decision-log/index.js';

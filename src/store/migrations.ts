@@ -158,6 +158,63 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004-decision-log': {
+      // The tamper-evident decision log (src/store/decision-log/): entries chained by hash, and a one-row head whose
+      // row lock (PostgreSQL) or write lock (SQLite) serializes appends, so every replica's entry gets the next
+      // number and the hash of the entry before it. Triggers refuse edits and deletions of entries and a head that
+      // goes backwards: our own code never does either, and someone who drops the triggers still meets the hashes.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('decision_log')
+          .addColumn('seq', sql.raw(big), (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('project', 'text')
+          .addColumn('version', 'text')
+          .addColumn('filename', 'text')
+          .addColumn('sha256', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('decision_log_project').on('decision_log').columns(['project', 'seq']).execute();
+        await db.schema.createIndex('decision_log_sha256').on('decision_log').columns(['sha256', 'seq']).execute();
+        await db.schema
+          .createTable('decision_log_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+          .addColumn('seq', sql.raw(big), (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await sql`insert into decision_log_head (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
+        if (dialect === 'postgres') {
+          await sql`create function decision_log_append_only() returns trigger language plpgsql as $$
+            begin raise exception 'the decision log is append-only: % on % refused', tg_op, tg_table_name; end $$`.execute(db);
+          await sql`create trigger decision_log_append_only before update or delete or truncate on decision_log
+            for each statement execute function decision_log_append_only()`.execute(db);
+          await sql`create trigger decision_log_head_kept before delete or truncate on decision_log_head
+            for each statement execute function decision_log_append_only()`.execute(db);
+          await sql`create function decision_log_head_forward() returns trigger language plpgsql as $$
+            begin
+              if new.seq < old.seq then raise exception 'the decision log head cannot go back from % to %', old.seq, new.seq; end if;
+              return new;
+            end $$`.execute(db);
+          await sql`create trigger decision_log_head_forward before update on decision_log_head
+            for each row execute function decision_log_head_forward()`.execute(db);
+        } else {
+          for (const op of ['update', 'delete']) {
+            await sql
+              .raw(`create trigger decision_log_no_${op} before ${op} on decision_log
+                begin select raise(abort, 'the decision log is append-only: ${op} refused'); end`)
+              .execute(db);
+          }
+          await sql`create trigger decision_log_head_kept before delete on decision_log_head
+            begin select raise(abort, 'the decision log head cannot be deleted'); end`.execute(db);
+          await sql`create trigger decision_log_head_forward before update on decision_log_head when new.seq < old.seq
+            begin select raise(abort, 'the decision log head cannot go back'); end`.execute(db);
+        }
+      },
+    },
     '0005-policy-decisions': {
       // What the policy engine keeps: each file's scan (by sha256, reused across policy changes), its current
       // decision with the revisions it was made under (a change of any re-evaluates it), and quarantine reviews.

@@ -136,6 +136,35 @@ export interface UpstreamAlertTable {
   count: number;
 }
 
+/**
+ * One entry of the decision log (src/store/decision-log/): never updated or deleted. `hash` is the sha256 of the
+ * entry's canonical form, which covers every other column; `prev_hash` is the hash of the entry before it.
+ */
+export interface DecisionLogTable {
+  /** 1, 2, 3, … with no gaps: the order of the log. */
+  seq: number;
+  /** When the entry was appended (ISO 8601 UTC, the appending replica's clock). */
+  at: string;
+  kind: string;
+  /** `token:<id>`, `system` or `cli:<user>`. */
+  actor: string;
+  project: string | null;
+  version: string | null;
+  filename: string | null;
+  sha256: string | null;
+  /** The payload in canonical JSON (RFC 8785), exactly the bytes the hash covers. */
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The log's one head row (id 1): how many entries there are and the last one's hash. Appends lock it. */
+export interface DecisionLogHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
 /** A file's scan, by sha256: reused across policy changes, redone when the scanner changes. */
 export interface ScanResultTable {
   sha256: string;
@@ -204,6 +233,8 @@ export interface Database {
   cached_file: CachedFileTable;
   cached_companion: CachedCompanionTable;
   upstream_alert: UpstreamAlertTable;
+  decision_log: DecisionLogTable;
+  decision_log_head: DecisionLogHeadTable;
   scan_result: ScanResultTable;
   file_decision: FileDecisionTable;
   quarantine_review: QuarantineReviewTable;

@@ -6,6 +6,7 @@ type Registration = (program: Command) => void;
 const commands: Record<string, () => Promise<Registration>> = {
   serve: async () => (await import('./serve.js')).registerServeCommand,
   token: async () => (await import('./token.js')).registerTokenCommand,
+  log: async () => (await import('./log.js')).registerLogCommand,
   cache: async () => (await import('./cache.js')).registerCacheCommand,
   quarantine: async () => (await import('./quarantine.js')).registerQuarantineCommand,
   explain: async () => (await import('./explain.js')).registerExplainCommand,
