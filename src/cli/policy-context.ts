@@ -14,7 +14,7 @@ export async function withJudge<T>(opts: GatewayOptions, work: (judge: Judge, st
     const state = await PolicyState.open({ configFile: config.configFile, dataDir: config.dataDir });
     const scans = new ScanPool();
     try {
-      return await work(new Judge(state, storage.decisions, scans, null), storage, state);
+      return await work(new Judge(state, storage.decisions, scans), storage, state);
     } finally {
       state.close();
       await scans.close();

@@ -17,23 +17,12 @@ import type { ScanPool } from '../analyze/scan-pool.js';
 import { GatehouseError } from '../errors.js';
 import { parseCoreMetadata, type CoreMetadata } from '../pep/metadata.js';
 import { shippedPath } from '../paths.js';
-import type { DecisionRow, DecisionStore } from '../store/decisions.js';
+import { SYSTEM_ACTOR, type JsonObject, type NewLogEntry } from '../store/decision-log/index.js';
+import type { DecisionRow, DecisionStore, NewDecision } from '../store/decisions.js';
 import type { FileState } from '../store/schema.js';
 import type { ContentFacts, Decision, FileSubject, RuleResult } from './engine.js';
 import type { PolicyState } from './policy-state.js';
 import type { Outcome } from './policy.js';
-
-/** What the decision log receives (policy/decision-log.ts writes it). */
-export interface LogEntry {
-  kind: string;
-  actor: string;
-  subject: Record<string, string>;
-  payload: Record<string, unknown>;
-}
-
-export interface DecisionLogWriter {
-  append(entry: LogEntry): Promise<unknown>;
-}
 
 export interface JudgeObserver {
   decided?(event: { subject: FileSubject; state: FileState; outcome: Outcome; results: RuleResult[]; changed: boolean }): void;
@@ -106,7 +95,6 @@ export class Judge {
     readonly state: PolicyState,
     private readonly store: DecisionStore,
     private readonly scans: ScanPool,
-    private readonly log: DecisionLogWriter | null,
     private readonly observer: JudgeObserver = {},
   ) {}
 
@@ -150,7 +138,7 @@ export class Judge {
    * A file's decision now, with its content when its bytes are at `contentPath` (scanned if need be) or already
    * scanned; stored, and logged when it changed.
    */
-  async decide(subject: FileSubject, contentPath?: string, actor = 'system'): Promise<FileDecision> {
+  async decide(subject: FileSubject, contentPath?: string, actor = SYSTEM_ACTOR): Promise<FileDecision> {
     const facts = contentPath !== undefined ? await this.contentFacts(subject.sha256, subject.filename, contentPath) : await this.storedFacts(subject.sha256);
     const decision = this.state.engine.file(subject, facts);
     const review = await this.store.review(subject.sha256, subject.filename);
@@ -159,52 +147,57 @@ export class Judge {
     const changed = !before || fingerprint({ state: before.state, results: JSON.parse(before.results) as RuleResult[] }) !== fingerprint({ state, results: decision.results });
     const decisionId = changed || !before ? newDecisionId() : before.decision_id;
     const { policy, db } = this.state.revisions;
-    if (changed || !before || before.policy_revision !== policy || before.db_revision !== db) {
-      await this.store.putDecision({
-        decision_id: decisionId,
-        sha256: subject.sha256,
-        filename: subject.filename,
-        project: subject.project,
-        version: subject.version,
-        source: subject.source,
-        state,
-        outcome: decision.outcome,
-        would_be: decision.wouldBe,
-        results: JSON.stringify(decision.results),
-        inputs: JSON.stringify({ ...decision.inputs, uploadTime: subject.uploadTime ?? null }),
-        pending_content: decision.pendingContent ? 1 : 0,
-        policy_revision: policy,
-        db_revision: db,
-        decided_at: new Date().toISOString(),
-      });
-    }
+    const row: NewDecision = {
+      decision_id: decisionId,
+      sha256: subject.sha256,
+      filename: subject.filename,
+      project: subject.project,
+      version: subject.version,
+      source: subject.source,
+      state,
+      outcome: decision.outcome,
+      would_be: decision.wouldBe,
+      results: JSON.stringify(decision.results),
+      inputs: JSON.stringify({ ...decision.inputs, uploadTime: subject.uploadTime ?? null }),
+      pending_content: decision.pendingContent ? 1 : 0,
+      policy_revision: policy,
+      db_revision: db,
+      decided_at: new Date().toISOString(),
+    };
     if (changed) {
-      await this.store.bumpSerial();
-      await this.log?.append({
-        kind: 'decision',
-        actor,
-        subject: { project: subject.project, version: subject.version, filename: subject.filename, sha256: subject.sha256, source: subject.source },
-        payload: {
-          decision: decisionId,
-          state,
-          outcome: decision.outcome,
-          wouldBe: decision.wouldBe,
-          previous: before ? { decision: before.decision_id, state: before.state } : null,
-          results: decision.results.map((r) => ({ rule: r.rule, outcome: r.outcome, mode: r.mode, message: r.message, waivedBy: r.waivedBy?.reason, allowedBy: r.allowedBy })),
-          inputs: decision.inputs,
-          policyRevision: policy,
-          dbRevision: db,
+      const logSubject = { project: subject.project, version: subject.version, filename: subject.filename, sha256: subject.sha256 };
+      const entries: NewLogEntry[] = [
+        {
+          kind: 'decision',
+          actor,
+          subject: logSubject,
+          payload: toJson({
+            decision: decisionId,
+            source: subject.source,
+            state,
+            outcome: decision.outcome,
+            wouldBe: decision.wouldBe,
+            previous: before ? { decision: before.decision_id, state: before.state } : null,
+            results: decision.results.map((r) => ({ rule: r.rule, outcome: r.outcome, mode: r.mode, message: r.message, waivedBy: r.waivedBy?.reason, allowedBy: r.allowedBy })),
+            inputs: decision.inputs,
+            policyRevision: policy,
+            dbRevision: db,
+          }),
         },
-      });
-      if (before?.state === 'quarantined' && state !== 'quarantined' && state !== 'rejected') {
-        await this.log?.append({
+      ];
+      const autoReleased = before?.state === 'quarantined' && state !== 'quarantined' && state !== 'rejected';
+      if (autoReleased) {
+        entries.push({
           kind: 'quarantine.auto-release',
-          actor: 'system',
-          subject: { project: subject.project, filename: subject.filename, sha256: subject.sha256 },
+          actor: SYSTEM_ACTOR,
+          subject: logSubject,
           payload: { decision: decisionId, state, reason: 'the reasons for the quarantine no longer apply' },
         });
-        this.observer.autoReleased?.({ sha256: subject.sha256, filename: subject.filename, project: subject.project });
       }
+      await this.store.record({ decision: row, log: entries });
+      if (autoReleased) this.observer.autoReleased?.({ sha256: subject.sha256, filename: subject.filename, project: subject.project });
+    } else if (!before || before.policy_revision !== policy || before.db_revision !== db) {
+      await this.store.putDecision(row);
     }
     this.observer.decided?.({ subject, state, outcome: decision.outcome, results: decision.results, changed });
     return { decisionId, state, decision, subject };
@@ -220,13 +213,9 @@ export class Judge {
     if (reason.trim() === '') throw new GatehouseError('quarantine.reason', `a ${action} needs a reason`, 400);
     const results = JSON.parse(row.results) as RuleResult[];
     const rules = results.filter((r) => r.outcome === 'quarantine').map((r) => r.rule);
-    await this.store.putReview({ sha256, filename, action, reason, actor, rules: JSON.stringify(rules), reviewed_at: new Date().toISOString() });
-    await this.store.bumpSerial();
-    await this.log?.append({
-      kind: `quarantine.${action}`,
-      actor,
-      subject: { project: row.project, version: row.version, filename, sha256 },
-      payload: { decision: row.decision_id, reason, rules },
+    await this.store.record({
+      review: { sha256, filename, action, reason, actor, rules: JSON.stringify(rules), reviewed_at: new Date().toISOString() },
+      log: [{ kind: `quarantine.${action}`, actor, subject: { project: row.project, version: row.version, filename, sha256 }, payload: { decision: row.decision_id, reason, rules } }],
     });
     return this.decide(subjectOf(row), undefined, actor);
   }
@@ -274,4 +263,9 @@ function readMetadata(text: string | null): CoreMetadata | null {
   } catch {
     return null;
   }
+}
+
+/** A payload as the log stores it: plain JSON (undefined members dropped, dates as strings). */
+function toJson(value: Record<string, unknown>): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }

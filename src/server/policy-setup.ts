@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config/gateway.js';
 import { ScanPool } from '../analyze/scan-pool.js';
 import { DEFAULT_PRESCAN, PolicyGate, type PrescanOptions } from '../index/policy-gate.js';
-import { Judge, type DecisionLogWriter } from '../policy/judge.js';
+import { Judge } from '../policy/judge.js';
 import { PolicyState } from '../policy/policy-state.js';
-import type { Policy } from '../policy/policy.js';
+import type { Policy, Waiver } from '../policy/policy.js';
+import { SYSTEM_ACTOR, type JsonObject, type JsonValue, type NewLogEntry } from '../store/decision-log/index.js';
 import type { Storage } from '../store/index.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -18,7 +19,6 @@ export interface GatewayPolicy {
   judge: Judge;
   gate: PolicyGate;
   scans: ScanPool;
-  log: DecisionLogWriter | null;
   close(): Promise<void>;
 }
 
@@ -35,9 +35,8 @@ export async function openPolicy(
     ...(options.policy ? { policy: options.policy } : {}),
   });
   const scans = new ScanPool();
-  const log: DecisionLogWriter | null = null;
   let gate: PolicyGate | undefined;
-  const judge = new Judge(state, storage.decisions, scans, log, {
+  const judge = new Judge(state, storage.decisions, scans, {
     decided(e) {
       if (!e.changed) return;
       gate?.changed(e.subject.project);
@@ -59,13 +58,28 @@ export async function openPolicy(
   });
   gate = new PolicyGate(judge, options.prescan ?? DEFAULT_PRESCAN, (err, what) => app.log.warn({ err }, `${what} failed`));
 
+  // The policy in force at start is logged when it differs from the last one logged (a restart with the same policy
+  // adds nothing); each reload and database update is logged when it happens, with the waivers it added or removed.
+  await logPolicyAtStart(storage, state.policy, state.revisions);
+  let policyBefore = state.policy;
   state.on('change', (change: { reason: string; before: { policy: string; db: string }; after: { policy: string; db: string } }) => {
     app.log.info({ reason: change.reason, before: change.before, after: change.after }, change.reason === 'policy' ? 'policy reloaded: re-evaluating stored decisions' : 'vulnerability database updated: re-evaluating stored decisions');
-    void log;
-    judge.reevaluate().then(
-      (r) => app.log.info(r, `re-evaluated ${r.checked} decision(s): ${r.changed} changed state`),
-      (err: unknown) => app.log.error({ err }, 're-evaluating decisions failed'),
-    );
+    const entries: NewLogEntry[] =
+      change.reason === 'policy'
+        ? [
+            { kind: 'policy.reload', actor: SYSTEM_ACTOR, payload: { file: state.path, revision: change.after.policy, previous: change.before.policy, waivers: toJson(state.policy.waivers) } },
+            ...waiverChanges(policyBefore.waivers, state.policy.waivers),
+          ]
+        : [{ kind: 'vulndb.update', actor: SYSTEM_ACTOR, payload: { revision: change.after.db, previous: change.before.db } }];
+    policyBefore = state.policy;
+    storage.decisionLog
+      .appendAll(entries)
+      .catch((err: unknown) => app.log.error({ err }, 'writing the decision log failed'))
+      .then(() => judge.reevaluate())
+      .then(
+        (r) => r && app.log.info(r, `re-evaluated ${r.checked} decision(s): ${r.changed} changed state`),
+        (err: unknown) => app.log.error({ err }, 're-evaluating decisions failed'),
+      );
   });
   state.watch({ onError: (err, what) => app.log.error({ err: { message: err.message } }, `${what} failed; the policy in force stays`) });
   metrics.quarantineCount.read = async () => (await storage.decisions.countsByState()).get('quarantined') ?? 0;
@@ -74,10 +88,38 @@ export async function openPolicy(
     judge,
     gate,
     scans,
-    log,
     async close() {
       state.close();
       await scans.close();
     },
   };
+}
+
+/** Logs the policy a gateway starts with, unless the last `policy.reload` entry already has that revision. */
+async function logPolicyAtStart(storage: Storage, policy: Policy, revisions: { policy: string; db: string }): Promise<void> {
+  const last = await storage.decisionLog.latest('policy.reload');
+  if (last?.payload.revision === revisions.policy) return;
+  await storage.decisionLog.appendAll([
+    { kind: 'policy.reload', actor: SYSTEM_ACTOR, payload: { revision: revisions.policy, previous: last?.payload.revision ?? null, waivers: toJson(policy.waivers), at: 'start' } },
+    ...waiverChanges((last?.payload.waivers ?? []) as unknown as Waiver[], policy.waivers),
+  ]);
+}
+
+/** `waiver.added` and `waiver.removed` entries between two policies' waiver lists. */
+export function waiverChanges(before: readonly Waiver[], after: readonly Waiver[]): NewLogEntry[] {
+  const key = (w: Waiver) => JSON.stringify([w.project, w.version ?? null, w.filename ?? null, w.rule ?? null, w.reason, w.grantedBy, w.expires]);
+  const had = new Set(before.map(key));
+  const has = new Set(after.map(key));
+  const entry = (kind: 'waiver.added' | 'waiver.removed', w: Waiver): NewLogEntry => ({
+    kind,
+    actor: SYSTEM_ACTOR,
+    subject: { project: w.project, version: w.version ?? null, filename: w.filename ?? null },
+    payload: toJson({ rule: w.rule, reason: w.reason, grantedBy: w.grantedBy, expires: w.expires }) as JsonObject,
+  });
+  return [...after.filter((w) => !had.has(key(w))).map((w) => entry('waiver.added', w)), ...before.filter((w) => !has.has(key(w))).map((w) => entry('waiver.removed', w))];
+}
+
+/** Plain JSON for a log payload (undefined members dropped). */
+function toJson(value: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
 }

@@ -11,6 +11,7 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, FileTable, ProjectTable, ReleaseTable } from './schema.js';
+import { SYSTEM_ACTOR, type DecisionLog } from './decision-log/index.js';
 
 export type HostedProject = Selectable<ProjectTable>;
 export type HostedRelease = Selectable<ReleaseTable>;
@@ -94,7 +95,10 @@ async function conflictFor(db: Db, file: NewHostedFile): Promise<AddFileResult |
 export class HostedStore {
   private readonly changeListeners: Array<(projectName: string) => void> = [];
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly decisionLog: DecisionLog,
+  ) {}
 
   /** Called after a change to a project's files commits in this process. */
   onChange(listener: (projectName: string) => void): void {
@@ -246,11 +250,12 @@ export class HostedStore {
    * Yanks (PEP 592) or unyanks every file of a release, or one file. Only files whose state changes are written,
    * and only a real change bumps the project's serial.
    */
-  async setYanked(projectName: string, target: YankTarget, yanked: boolean, reason: string | null): Promise<YankResult> {
+  /** Yanks or unyanks; a change is recorded in the decision log, in the same transaction, as done by `actor`. */
+  async setYanked(projectName: string, target: YankTarget, yanked: boolean, reason: string | null, actor: string = SYSTEM_ACTOR): Promise<YankResult> {
     const result = await this.db.transaction().execute(async (tx): Promise<YankResult> => {
       const project = await tx.selectFrom('project').select('id').where('name', '=', projectName).executeTakeFirst();
       if (!project) return { matched: 0, changed: 0 };
-      let files = tx.selectFrom('file').select(['file.id', 'file.yanked', 'file.yanked_reason']).where('file.project_id', '=', project.id);
+      let files = tx.selectFrom('file').select(['file.id', 'file.filename', 'file.yanked', 'file.yanked_reason']).where('file.project_id', '=', project.id);
       if (target.canonicalVersion !== undefined) {
         files = files
           .innerJoin('release', 'release.id', 'file.release_id')
@@ -259,10 +264,20 @@ export class HostedStore {
       if (target.filename !== undefined) files = files.where('file.filename', '=', target.filename);
       const matched = await files.execute();
       const newReason = yanked ? reason : null;
-      const ids = matched.filter((f) => f.yanked !== (yanked ? 1 : 0) || f.yanked_reason !== newReason).map((f) => f.id);
+      const changing = matched.filter((f) => f.yanked !== (yanked ? 1 : 0) || f.yanked_reason !== newReason);
+      const ids = changing.map((f) => f.id);
       if (ids.length > 0) {
         await tx.updateTable('file').set({ yanked: yanked ? 1 : 0, yanked_reason: newReason }).where('id', 'in', ids).execute();
         await tx.updateTable('project').set((eb) => ({ serial: eb('serial', '+', 1) })).where('id', '=', project.id).execute();
+        await this.decisionLog.append(
+          {
+            kind: yanked ? 'yank' : 'unyank',
+            actor,
+            subject: { project: projectName, version: target.canonicalVersion ?? null, filename: target.filename ?? null },
+            payload: { reason: newReason, files: changing.map((f) => f.filename) },
+          },
+          tx,
+        );
       }
       return { matched: matched.length, changed: ids.length };
     });

@@ -39,7 +39,8 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
   await blobs.init();
   const sweptTempFiles = await blobs.sweepTemp(TEMP_FILE_MAX_IDLE_MS);
   const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
-  const hosted = new HostedStore(database.db);
+  const decisionLog = new DecisionLog(database);
+  const hosted = new HostedStore(database.db, decisionLog);
   const claims = new BlobClaims(database.db);
   const cachedFiles = new CachedFileStore(database.db);
   return {
@@ -51,9 +52,9 @@ export async function openStorage(options: { dataDir: string; databaseUrl?: stri
     upstreamPages: new UpstreamPageStore(database.db),
     cachedFiles,
     alerts: new UpstreamAlertStore(database.db),
-    decisions: new DecisionStore(database.db),
-    tokens: new TokenStore(database.db),
-    decisionLog: new DecisionLog(database),
+    decisions: new DecisionStore(database.db, decisionLog),
+    tokens: new TokenStore(database.db, decisionLog),
+    decisionLog,
     sweptTempFiles,
     close: () => database.close(),
   };

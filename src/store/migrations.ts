@@ -180,6 +180,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('decision_log_project').on('decision_log').columns(['project', 'seq']).execute();
         await db.schema.createIndex('decision_log_sha256').on('decision_log').columns(['sha256', 'seq']).execute();
+        await db.schema.createIndex('decision_log_kind').on('decision_log').columns(['kind', 'seq']).execute();
         await db.schema
           .createTable('decision_log_head')
           .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))

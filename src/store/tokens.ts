@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { SYSTEM_ACTOR, type DecisionLog } from './decision-log/index.js';
 import type { Database, TokenScope, TokenTable } from './schema.js';
 
 export type StoredToken = Selectable<TokenTable>;
@@ -68,12 +69,20 @@ function info(row: StoredToken): TokenInfo {
 }
 
 export class TokenStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly decisionLog: DecisionLog,
+  ) {}
 
-  /** Creates a token and returns its secret, which is never retrievable again. */
-  async create(grant: TokenGrant, now = new Date()): Promise<{ id: number; secret: string }> {
+  /**
+   * Creates a token and returns its secret, which is never retrievable again. The decision log records the grant
+   * (id, scope, projects, expiry, who made it; never the secret) in the same transaction.
+   */
+  async create(grant: TokenGrant, options: { actor?: string; now?: Date } = {}): Promise<{ id: number; secret: string }> {
+    const now = options.now ?? new Date();
     const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const row = await this.db
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
       .insertInto('token')
       .values({
         hash: hashToken(secret),
@@ -88,7 +97,22 @@ export class TokenStore {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { id: row.id, secret };
+      await this.decisionLog.append(
+        {
+          kind: 'token.created',
+          actor: options.actor ?? SYSTEM_ACTOR,
+          payload: {
+            token: row.id,
+            scope: grant.scope,
+            projects: grant.allProjects ? '*' : [...grant.projects],
+            description: grant.description,
+            expires: grant.expiresAt?.toISOString() ?? null,
+          },
+        },
+        tx,
+      );
+      return { id: row.id, secret };
+    });
   }
 
   /** The token a secret belongs to, whether or not it is still valid. */
@@ -106,13 +130,18 @@ export class TokenStore {
   }
 
   /** Returns false when no such token exists or it was already revoked. */
-  async revoke(id: number, now = new Date()): Promise<boolean> {
-    const r = await this.db
-      .updateTable('token')
-      .set({ revoked_at: now.toISOString() })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  async revoke(id: number, options: { actor?: string; now?: Date } = {}): Promise<boolean> {
+    const now = options.now ?? new Date();
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .updateTable('token')
+        .set({ revoked_at: now.toISOString() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await this.decisionLog.append({ kind: 'token.revoked', actor: options.actor ?? SYSTEM_ACTOR, payload: { token: id } }, tx);
+      return true;
+    });
   }
 }

@@ -146,6 +146,18 @@ test('the policy at work: typosquats, malware, vulnerabilities, cooldowns and wa
   const explained = await runCli(['explain', 'customizer', '--data', gw.dataDir, '--config', configFile]);
   assert.match(explained.stdout, /RELEASED/);
   assert.match(explained.stdout, /scanner\.suspicious/);
+  // The log shows who released it and why, after the decision that held it; and it verifies.
+  const exported = await runCli(['log', 'export', '--data', gw.dataDir]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const log = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; actor: string; subject: { filename: string | null }; payload: Record<string, unknown> });
+  const released = log.find((e) => e.kind === 'quarantine.release' && e.subject.filename === 'customizer-1.0-py3-none-any.whl');
+  assert.ok(released, 'a quarantine.release entry');
+  assert.match(released.actor, /^cli:/);
+  assert.equal(released.payload.reason, 'the sitecustomize only imports sys');
+  assert.ok(log.some((e) => e.kind === 'decision' && e.subject.filename === 'customizer-1.0-py3-none-any.whl' && e.payload.state === 'quarantined'));
+  assert.ok(log.some((e) => e.kind === 'waiver.added'), 'the waiver granted by editing the policy file');
+  const verify = await runCli(['log', 'verify', '--data', gw.dataDir]);
+  assert.equal(verify.code, 0, verify.stderr);
 });
 
 test('a denied license blocks; the same rule in dry run serves the file and records what it would have done', async (t) => {

@@ -1,21 +1,13 @@
 /** `gatehouse quarantine list|show|release|reject`: files held for review, and the reviews that settle them. */
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import { addStorageOptions, withStorage, type GatewayOptions } from '../gateway-options.js';
+import { currentCliActor } from '../actor.js';
 import { withJudge } from '../policy-context.js';
 import { formatTable } from '../table.js';
 
 interface ReviewOptions extends GatewayOptions {
   reason?: string;
-}
-
-function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 export function registerQuarantineCommand(program: Command): void {
@@ -64,7 +56,7 @@ export function registerQuarantineCommand(program: Command): void {
         const decided = await withJudge(opts, async (judge, storage) => {
           const row = await storage.decisions.byDecisionId(id);
           if (!row) throw new NotFoundError('quarantine.unknown', `no decision ${id}`);
-          return judge.review(row.sha256, row.filename, action, reason, cliActor());
+          return judge.review(row.sha256, row.filename, action, reason, currentCliActor());
         });
         process.stdout.write(`${decided.subject.filename}: ${decided.state} (decision ${decided.decisionId})\n`);
       });

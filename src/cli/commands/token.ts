@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
 import { addStorageOptions, withStorage, type GatewayOptions } from '../gateway-options.js';
+import { currentCliActor } from '../actor.js';
 import { formatTable } from '../table.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -74,7 +75,7 @@ Use it as the password with user __token__:
           projects: [...new Set(opts.project.map(normalizeName))],
           description: opts.description ?? '',
           expiresAt,
-        }),
+        }, { actor: currentCliActor() }),
       );
       process.stdout.write(`${secret}\n`);
       if (process.stderr.isTTY) process.stderr.write(`created token ${id}; store the secret now, it is not shown again\n`);
@@ -107,7 +108,7 @@ Use it as the password with user __token__:
     .action(async (idText: string, opts: GatewayOptions) => {
       const id = Number(idText);
       if (!Number.isInteger(id) || id <= 0) throw new InvalidInputError('token.id', `token id must be a positive integer, not ${JSON.stringify(idText)}`);
-      const revoked = await withStorage(opts, (s) => s.tokens.revoke(id));
+      const revoked = await withStorage(opts, (s) => s.tokens.revoke(id, { actor: currentCliActor() }));
       if (!revoked) throw new NotFoundError('token.unknown', `no active token with id ${id}`);
       process.stdout.write(`revoked token ${id}\n`);
     });

@@ -21,6 +21,7 @@ import { normalizeName } from '../../pep/name.js';
 import { Version } from '../../pep/version.js';
 import { authenticate, requireAdminScope } from '../auth.js';
 import { explain } from '../../policy/explain.js';
+import { tokenActor } from '../../store/decision-log/index.js';
 
 interface YankBody {
   version?: string;
@@ -79,7 +80,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       const token = await admin(request.headers.authorization);
       const row = await storage.decisions.byDecisionId(request.params.decision);
       if (!row) throw new NotFoundError('quarantine.unknown', `no decision ${request.params.decision}`);
-      const decided = await policy.judge.review(row.sha256, row.filename, action, request.body.reason, `token:${token.id}`);
+      const decided = await policy.judge.review(row.sha256, row.filename, action, request.body.reason, tokenActor(token.id));
       request.log.info({ filename: row.filename, decision: decided.decisionId, state: decided.state, token: token.id, reason: request.body.reason }, `quarantine ${action}: ${row.filename}`);
       return { filename: row.filename, state: decided.state, decision: decided.decisionId };
     });
@@ -140,7 +141,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         }
         // A version names its release, whatever spelling its files use: yanking `5.0` yanks `5.0.0` too.
         const target = version !== undefined ? { canonicalVersion: version.canonical } : { filename };
-        const { matched, changed } = await storage.hosted.setYanked(project, target, action === 'yank', reason ?? null);
+        const { matched, changed } = await storage.hosted.setYanked(project, target, action === 'yank', reason ?? null, tokenActor(token.id));
         if (matched === 0) {
           const what = version !== undefined ? `version ${version.toString()}` : `file ${filename}`;
           throw new NotFoundError('admin.nothing-to-yank', `project '${project}' has no ${what}`);

@@ -22,6 +22,7 @@ import {
 } from '../../index/upload.js';
 import { storageWriteError } from '../../store/blobs.js';
 import { PolicyRefusal, refusalMessage } from '../../policy/judge.js';
+import { tokenActor } from '../../store/decision-log/index.js';
 import type { TempFile } from '../../store/index.js';
 import { authenticate, requireUploadScope } from '../auth.js';
 
@@ -156,7 +157,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       const decided = await policy.judge.decide(
         { project: projectName, source: 'hosted', version: version.toString(), filename, sha256: file.sha256 },
         file.path,
-        `token:${token.id}`,
+        tokenActor(token.id),
       );
       if (decided.state === 'blocked' || decided.state === 'rejected') throw new PolicyRefusal(decided.decisionId, decided.state, refusalMessage(decided));
 

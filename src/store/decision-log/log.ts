@@ -87,6 +87,12 @@ export class DecisionLog {
     return { count: Number(row.seq), hash: row.hash };
   }
 
+  /** The latest entry of a kind (the policy in force when the gateway last logged one), if any. */
+  async latest(kind: string): Promise<LogEntry | undefined> {
+    const row = await this.db.selectFrom('decision_log').selectAll().where('kind', '=', kind).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return row && entryFromRow(row);
+  }
+
   /** Entries in order, read in batches; filter by project, file sha256 or kind, after a sequence number. */
   async *entries(query: EntryQuery = {}): AsyncGenerator<LogEntry> {
     const { after, limit, ...filter } = query;
