@@ -3,7 +3,7 @@
  * other processes, its own hostname), no capabilities, nested user namespaces disabled, the system read-only, and
  * writable space only in the sized tmpfs behind the work tree, HOME and /tmp. See layout.ts for the paths.
  */
-import { lstatSync, mkdirSync, mkdtempSync, readlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOME_DIR, HOME_STORE, HOSTNAME, SANDBOX_ROOT, TMP_DIR, TMP_STORE, UID, USER_NAME, WORK_DIR } from './layout.js';
@@ -16,6 +16,8 @@ export interface Mount {
 }
 
 export interface BubblewrapSpec {
+  /** The run's own host directory (see `runDirectory`). */
+  runDir: string;
   /** The Python installation to bind read-only at its own path (skipped when under /usr). */
   pythonPrefix: string;
   diskBytes: number;
@@ -28,12 +30,9 @@ export interface BubblewrapSpec {
 /** /dev/shm is a tmpfs of its own (multiprocessing needs it), this fraction of the disk limit. */
 const shmShare = 16;
 
-let etcDir: string | undefined;
-
-/** The synthetic /etc files: one user, local names only, and DNS pointed at the sandbox's own (empty) loopback. */
-function syntheticEtc(): string {
-  if (etcDir !== undefined && existsSync(etcDir)) return etcDir;
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-etc-'));
+/** Writes the synthetic /etc files into `dir`: one user, local names only, and DNS pointed at the sandbox's own (empty) loopback. */
+function writeSyntheticEtc(dir: string): void {
+  mkdirSync(dir);
   const files: Record<string, string> = {
     passwd: `root:x:0:0:root:/root:/bin/sh\n${USER_NAME}:x:${UID}:${UID}:${USER_NAME}:${HOME_DIR}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
     group: `root:x:0:\n${USER_NAME}:x:${UID}:\nnogroup:x:65534:\n`,
@@ -44,7 +43,6 @@ function syntheticEtc(): string {
     'resolv.conf': 'nameserver 127.0.0.1\noptions attempts:1 timeout:1\n',
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: 0o644 });
-  return (etcDir = dir);
 }
 
 /** /bin, /lib… as on the host: symlinks into /usr on a merged-/usr system, read-only directories otherwise. */
@@ -74,7 +72,7 @@ function parentsOf(target: string, root: string): string[] {
 }
 
 export function bubblewrapArgs(spec: BubblewrapSpec): string[] {
-  const etc = syntheticEtc();
+  const etc = join(spec.runDir, 'etc');
   const args = [
     '--unshare-all',
     '--unshare-user',
@@ -112,9 +110,10 @@ export function bubblewrapArgs(spec: BubblewrapSpec): string[] {
   return args;
 }
 
-/** A fresh host directory for one run's own files (trace, decoys), removed by the runner afterwards. */
+/** A fresh host directory for one run's own files (trace, decoys, /etc), removed by the runner afterwards. */
 export function runDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-run-'));
   mkdirSync(join(dir, 'decoys'));
+  writeSyntheticEtc(join(dir, 'etc'));
   return dir;
 }

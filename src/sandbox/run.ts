@@ -19,7 +19,7 @@ import type { BehaviourEvent, LimitName } from './behaviour.js';
 import { bubblewrapArgs, runDirectory, type Mount } from './bubblewrap.js';
 import { ProcessGroup } from './cgroup.js';
 import { SandboxUnavailableError } from './errors.js';
-import { plantDecoys } from './honeypots.js';
+import { plantDecoys, type PlantedDecoys } from './honeypots.js';
 import type { SandboxHost } from './host.js';
 import { HOME_DIR, TMP_DIR, USER_NAME, WORK_DIR } from './layout.js';
 import type { SandboxLimits } from './limits.js';
@@ -115,11 +115,20 @@ async function descendants(root: number): Promise<number> {
 }
 
 export async function runSandboxed(request: RunRequest): Promise<RunOutcome> {
-  const { host, limits } = request;
   const dir = runDirectory();
-  const tracePath = join(dir, 'trace');
   const decoys = plantDecoys(join(dir, 'decoys'));
-  const group = request.cgroups === false || !host.cgroups ? undefined : ProcessGroup.create(limits);
+  const group = request.cgroups === false || !request.host.cgroups ? undefined : ProcessGroup.create(request.limits);
+  try {
+    return await runIn(request, dir, decoys, group);
+  } finally {
+    await group?.remove();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runIn(request: RunRequest, dir: string, decoys: PlantedDecoys, group: ProcessGroup | undefined): Promise<RunOutcome> {
+  const { host, limits } = request;
+  const tracePath = join(dir, 'trace');
   const enforcement: Enforcement = {
     memory: group ? 'cgroup' : 'rlimit-as',
     processes: group ? 'cgroup' : 'watch',
@@ -141,6 +150,7 @@ export async function runSandboxed(request: RunRequest): Promise<RunOutcome> {
   };
   const cwd = request.cwd ?? WORK_DIR;
   const bwrap = bubblewrapArgs({
+    runDir: dir,
     pythonPrefix: host.python.prefix,
     diskBytes: limits.diskBytes,
     mounts: [...decoys.mounts, ...(request.mounts ?? [])],
@@ -151,7 +161,8 @@ export async function runSandboxed(request: RunRequest): Promise<RunOutcome> {
   const rlimits = [
     `--core=0`,
     `--fsize=${limits.diskBytes}`,
-    `--cpu=${Math.ceil(limits.cpuTimeMs / 1000)}`,
+    // SIGXCPU at the limit says which limit ended a process; the hard limit a second later ends one that ignores it.
+    `--cpu=${Math.ceil(limits.cpuTimeMs / 1000)}:${Math.ceil(limits.cpuTimeMs / 1000) + 1}`,
     `--nproc=${limits.processes}`,
     ...(group ? [] : [`--as=${limits.memoryBytes}`]),
   ];
@@ -235,7 +246,7 @@ export async function runSandboxed(request: RunRequest): Promise<RunOutcome> {
   });
   const wallTimeMs = Date.now() - started;
   const usage = group?.usage();
-  await group?.remove();
+  await group?.killAll();
   if (usage !== undefined) {
     if (usage.oomKills > 0) hit('memory', `reached the memory limit of ${mib(limits.memoryBytes)}; the kernel killed ${usage.oomKills} process${usage.oomKills === 1 ? '' : 'es'}`);
     if (usage.refusedForks > 0) hit('processes', `tried to run more than ${limits.processes} processes at once`);
@@ -246,45 +257,41 @@ export async function runSandboxed(request: RunRequest): Promise<RunOutcome> {
   if (signal === 'SIGXFSZ' || exitCode === 128 + 25) hit('disk', `a process was stopped writing a file larger than ${mib(limits.diskBytes)}`);
 
   const output = Buffer.concat(outputChunks).toString('utf8');
-  try {
-    if (exitCode === 125 && output.startsWith('gatehouse-sandbox:')) throw new SandboxUnavailableError(output.trim());
-    if (exitCode === 1 && /^bwrap: /.test(output) && wallTimeMs < 5000 && hits.length === 0) {
-      throw new SandboxUnavailableError(`bubblewrap could not start the sandbox: ${output.split('\n')[0]!.slice(7)}`);
-    }
-    const interpreter = new TraceInterpreter({
-      entryProgram: request.command[0]!,
-      entryCwd: cwd,
-      paths: { pythonPrefix: host.python.prefix, hostHome: host.hostHome },
-      honeypots: decoys.honeypots,
-      canaries: decoys.canaries,
-    });
-    if (request.trace) {
-      // strace escapes every byte that is not printable ASCII, so the file is plain text whatever the run did.
-      const lines = createInterface({ input: createReadStream(tracePath, { encoding: 'utf8' }), crlfDelay: Infinity });
-      for await (const line of lines) interpreter.line(line);
-    }
-    const reading = interpreter.finish();
-    const events: BehaviourEvent[] = request.trace ? [...reading.events] : [];
-    if (request.trace) {
-      for (const canary of decoys.canaries) {
-        if (canary.value.length >= 8 && output.includes(canary.value)) events.push({ kind: 'canary', name: canary.name, where: 'output', detail: 'the build log' });
-      }
-    }
-    for (const e of events) if (e.kind === 'limit' && !hits.some((h) => h.limit === e.limit)) hits.push({ limit: e.limit, detail: e.detail });
-    for (const h of hits) if (!events.some((e) => e.kind === 'limit' && e.limit === h.limit)) events.push({ kind: 'limit', limit: h.limit, detail: h.detail });
-    return {
-      exitCode,
-      signal,
-      wallTimeMs,
-      ...(usage ? { cpuTimeMs: Math.round(usage.cpuTimeMs), peakMemoryBytes: usage.peakMemoryBytes } : {}),
-      limitsHit: hits,
-      output,
-      result: Buffer.concat(resultChunks),
-      events,
-      traceProblems: { unreadLines: reading.unreadLines, droppedEvents: reading.droppedEvents, ...(reading.firstUnreadLine ? { firstUnreadLine: reading.firstUnreadLine } : {}) },
-      enforcement,
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  if (exitCode === 125 && output.startsWith('gatehouse-sandbox:')) throw new SandboxUnavailableError(output.trim());
+  if (exitCode === 1 && /^bwrap: /.test(output) && wallTimeMs < 5000 && hits.length === 0) {
+    throw new SandboxUnavailableError(`bubblewrap could not start the sandbox: ${output.split('\n')[0]!.slice(7)}`);
   }
+  const interpreter = new TraceInterpreter({
+    entryProgram: request.command[0]!,
+    entryCwd: cwd,
+    paths: { pythonPrefix: host.python.prefix, hostHome: host.hostHome },
+    honeypots: decoys.honeypots,
+    canaries: decoys.canaries,
+  });
+  if (request.trace) {
+    // strace escapes every byte that is not printable ASCII, so the file is plain text whatever the run did.
+    const lines = createInterface({ input: createReadStream(tracePath, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) interpreter.line(line);
+  }
+  const reading = interpreter.finish();
+  const events: BehaviourEvent[] = request.trace ? [...reading.events] : [];
+  if (request.trace) {
+    for (const canary of decoys.canaries) {
+      if (canary.value.length >= 8 && output.includes(canary.value)) events.push({ kind: 'canary', name: canary.name, where: 'output', detail: 'the build log' });
+    }
+  }
+  for (const e of events) if (e.kind === 'limit' && !hits.some((h) => h.limit === e.limit)) hits.push({ limit: e.limit, detail: e.detail });
+  for (const h of hits) if (!events.some((e) => e.kind === 'limit' && e.limit === h.limit)) events.push({ kind: 'limit', limit: h.limit, detail: h.detail });
+  return {
+    exitCode,
+    signal,
+    wallTimeMs,
+    ...(usage ? { cpuTimeMs: Math.round(usage.cpuTimeMs), peakMemoryBytes: usage.peakMemoryBytes } : {}),
+    limitsHit: hits,
+    output,
+    result: Buffer.concat(resultChunks),
+    events,
+    traceProblems: { unreadLines: reading.unreadLines, droppedEvents: reading.droppedEvents, ...(reading.firstUnreadLine ? { firstUnreadLine: reading.firstUnreadLine } : {}) },
+    enforcement,
+  };
 }
