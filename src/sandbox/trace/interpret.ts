@@ -278,7 +278,8 @@ export class TraceInterpreter {
     if (socket !== undefined) this.sockets.set(socket, peer);
     if (peer.port === 53 && peer.family !== 'unix') return; // a resolver: the question it is sent is the event
     if (peer.family === 'unix' && /^\/(var\/)?run\/nscd\/socket$/.test(peer.address)) return; // glibc asks nscd first, always
-    const ok = line.errno === undefined || line.errno === 'EINPROGRESS';
+    // A non-blocking connect says EINPROGRESS and learns the outcome later; it is reported as not (yet) made.
+    const ok = line.errno === undefined;
     this.emit({ kind: 'connect', ...peer, via: 'connect', ok, ...(ok ? {} : { errno: line.errno! }) });
   }
 
