@@ -38,6 +38,8 @@ export interface ResolveOptions {
   python: string;
   /** Where fetched wheels are kept, by sha256. */
   cacheDir: string;
+  /** Let a `file://` requirement through (a wheel on disk whose own dependencies are wanted). */
+  allowDirectInput?: boolean;
 }
 
 /** pip's environment without this machine's config, find-links or extra indexes, so only `indexUrl` is asked. */
@@ -79,7 +81,7 @@ export function resolveWheels(requirements: readonly string[], options: ResolveO
 }
 
 async function resolveUncached(requirements: readonly string[], options: ResolveOptions): Promise<ResolvedWheel[]> {
-  const problem = checkBuildRequirements(requirements);
+  const problem = options.allowDirectInput ? undefined : checkBuildRequirements(requirements);
   if (problem !== undefined) throw new DependencyResolutionError(problem);
   const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-resolve-'));
   const reportPath = join(scratch, 'report.json');
@@ -98,6 +100,11 @@ async function resolveUncached(requirements: readonly string[], options: Resolve
     const report = JSON.parse(await readFile(reportPath, 'utf8')) as PipReport;
     const wheels: ResolvedWheel[] = [];
     for (const item of report.install) {
+      if (options.allowDirectInput && item.download_info.url.startsWith('file:')) {
+        const path = fileURLToPath(item.download_info.url);
+        wheels.push({ name: item.metadata.name, version: item.metadata.version, filename: basename(path), url: item.download_info.url, sha256: fileSha256(path), path });
+        continue;
+      }
       wheels.push(await fetchWheel(item.metadata.name, item.metadata.version, item.download_info.url, item.download_info.archive_info?.hashes?.sha256, options.cacheDir));
     }
     return wheels.sort((a, b) => a.filename.localeCompare(b.filename));

@@ -36,6 +36,8 @@ export interface RunRequest {
   mounts?: Mount[];
   /** Trace the process tree and report behaviour events. */
   trace: boolean;
+  /** Count behaviour from the first start of this program (default: the command itself). */
+  traceFrom?: string;
   /** Use cgroups when the host allows them (default); false forces the rlimit fallback. */
   cgroups?: boolean;
 }
@@ -262,7 +264,7 @@ async function runIn(request: RunRequest, dir: string, decoys: PlantedDecoys, gr
     throw new SandboxUnavailableError(`bubblewrap could not start the sandbox: ${output.split('\n')[0]!.slice(7)}`);
   }
   const interpreter = new TraceInterpreter({
-    entryProgram: request.command[0]!,
+    entryProgram: request.traceFrom ?? request.command[0]!,
     entryCwd: cwd,
     paths: { pythonPrefix: host.python.prefix, hostHome: host.hostHome },
     honeypots: decoys.honeypots,

@@ -2,7 +2,10 @@
 modules. Everything it learns goes back to the host on file descriptor 3: one JSON line, then the wheel's bytes.
 
     driver.py build SDIST OUTDIR
-    driver.py import WHEEL MODULE...
+    driver.py import WHEEL PYTHON MODULE...
+
+An import run installs the wheel here and imports each module in a process of PYTHON: the host traces from that
+program's start, so the installing is not counted as the package's behaviour.
 
 The package's own code (setup.py, the backend's hooks, the imported modules) runs in this process or its
 children; strace outside the sandbox watches all of it. Nothing here is trusted after that code has run, and the
@@ -182,7 +185,7 @@ def install(wheel, site_dir):
             shutil.rmtree(data)
 
 
-def import_modules(wheel, modules):
+def import_modules(wheel, python, modules):
     result = {"mode": "import", "status": "failed", "stage": "install"}
     try:
         site_dir = os.path.join(WORK, "site")
@@ -191,7 +194,7 @@ def import_modules(wheel, modules):
         outcomes = []
         for module in modules:
             try:
-                run = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET, site_dir, module], capture_output=True, text=True, timeout=120)
+                run = subprocess.run([python, "-c", IMPORT_SNIPPET, site_dir, module], capture_output=True, text=True, timeout=120)
                 last = (run.stderr.strip().splitlines() or [""])[-1]
                 outcomes.append({"module": module, "ok": run.returncode == 0, **({} if run.returncode == 0 else {"error": last[:500]})})
                 sys.stdout.write(run.stdout)
@@ -212,10 +215,10 @@ def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode == "build" and len(sys.argv) == 4:
         build(sys.argv[2], sys.argv[3])
-    elif mode == "import" and len(sys.argv) >= 3:
-        import_modules(sys.argv[2], sys.argv[3:])
+    elif mode == "import" and len(sys.argv) >= 4:
+        import_modules(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
-        sys.exit("usage: driver.py build SDIST OUTDIR | import WHEEL MODULE...")
+        sys.exit("usage: driver.py build SDIST OUTDIR | import WHEEL PYTHON MODULE...")
 
 
 if __name__ == "__main__":
