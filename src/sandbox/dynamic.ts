@@ -35,6 +35,11 @@ export interface DynamicReport {
 
 export type DynamicOptions = Omit<BuildOptions, 'outDir'>;
 
+/** What the dynamic check did with an artifact, as an info finding beside the behaviours it found. */
+export function dynamicCheckFinding(summary: string): Finding {
+  return { rule: 'sandbox.dynamic-check', severity: 'info', confidence: 'high', message: `dynamic check: ${summary}` };
+}
+
 export async function checkSdistDynamically(sdist: string, options: DynamicOptions): Promise<DynamicReport> {
   const outDir = mkdtempSync(join(tmpdir(), 'gatehouse-dynamic-'));
   try {
