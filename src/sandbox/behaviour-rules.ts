@@ -77,7 +77,8 @@ export function evidenceOf(event: BehaviourEvent): string {
       return `${event.via === 'send' ? 'datagram to ' : ''}${where}${event.ok ? '' : ` (${event.errno ?? 'failed'})`}`;
     }
     case 'dns':
-      return `${event.name} (${event.type})`;
+      // One finding per name: the A and AAAA questions of one lookup are one attempt.
+      return event.name;
     case 'listen':
       return `${event.family === 'inet6' ? `[${event.address}]` : event.address}:${event.port}`;
     case 'file': {

