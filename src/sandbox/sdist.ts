@@ -14,10 +14,16 @@ export interface BuildSystem {
 const legacyRequires = ['setuptools>=40.8.0'];
 const legacyBackend = 'setuptools.build_meta:__legacy__';
 
-/** Reads `[build-system]` from the sdist's top-level pyproject.toml; a problem is returned as its reason, never thrown. */
+/**
+ * Reads `[build-system]` from the sdist's top-level pyproject.toml; a problem is returned as its reason, never thrown.
+ * An archive we do not read (bzip2, xz: legacy sdists) gets PEP 517's fallback, and the driver inside unpacks it.
+ */
 export async function readBuildSystem(sdist: string): Promise<BuildSystem | { problem: string }> {
   const contents = await readArchive(sdist, { want: (e) => /^(?:\.\/)?(?:[^/]+\/)?pyproject\.toml$/.test(e.path) });
-  if (contents.entries.length === 0) return { problem: `${contents.findings[0]?.message ?? 'the archive is empty'}` };
+  if (contents.entries.length === 0) {
+    if (/\.(tar\.bz2|tbz|tar\.xz)$/i.test(sdist)) return { requires: legacyRequires, backend: legacyBackend, backendPath: [], fallback: true };
+    return { problem: `${contents.findings[0]?.message ?? 'the archive is empty'}` };
+  }
   const top = new Set(contents.entries.map((e) => e.path.replace(/^\.\//, '').split('/')[0]));
   const root = top.size === 1 ? `${[...top][0]}/` : '';
   const file = [...contents.files.entries()].find(([p]) => p.replace(/^\.\//, '') === `${root}pyproject.toml`)?.[1];
