@@ -41,7 +41,8 @@ export interface BehaviourRule {
 export function eventFields(event: BehaviourEvent): Record<string, string | number | boolean> {
   switch (event.kind) {
     case 'exec':
-      return { kind: event.kind, program: event.program, command: event.program.split('/').pop() ?? '', argv: event.argv.join(' '), ok: event.ok, errno: event.errno ?? '' };
+      // A Windows path (C:\\Windows\\System32\\curl.exe) or a whole command line passed as the program name still has a command.
+      return { kind: event.kind, program: event.program, command: event.program.split(' ')[0]!.split(/[\\/]/).pop()!, argv: event.argv.join(' '), ok: event.ok, errno: event.errno ?? '' };
     case 'connect':
       return { kind: event.kind, family: event.family, address: event.address, port: event.port ?? 0, via: event.via, ok: event.ok, errno: event.errno ?? '' };
     case 'dns':

@@ -5,13 +5,14 @@
  * tried to do (findings), and everything provenance needs: the sdist's and each dependency's sha256, the sandbox.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Finding } from '../analyze/finding.js';
 import { parseWheelFilename } from '../pep/filename.js';
+import { shippedPath } from '../paths.js';
 import type { BehaviourEvent } from './behaviour.js';
 import { BehaviourRulebook } from './behaviour-rules.js';
-import { resolveWheels, type ResolvedWheel } from './dependencies.js';
+import { resolveLeniently, resolveWheels, type ResolvedWheel } from './dependencies.js';
 import { driverSource, DriverResultError, readBuildResult, type DriverBuildResult } from './driver-result.js';
 import { buildEnvironment } from './environment.js';
 import { DependencyResolutionError, SandboxInputError } from './errors.js';
@@ -32,7 +33,16 @@ export interface BuildOptions {
   outDir: string;
   limits?: Partial<SandboxLimits>;
   rules?: BehaviourRulebook;
+  /**
+   * Build as far as the code will go, for the dynamic check rather than for a faithful build: build requirements the
+   * index lacks are left out, and a module the build imports but nobody declared (malware assumes `requests` is
+   * there) is installed for another round, as it would be on a developer's machine that has it.
+   */
+  lenient?: boolean;
 }
+
+/** Rounds of installing what a build turned out to need: get_requires_for_build_wheel's list, and (lenient) imports. */
+const maxRounds = 4;
 
 /** Why a build gave no wheel. */
 export type BuildFailure =
@@ -66,6 +76,8 @@ export interface BuildResult {
   requiresForBuild: string[];
   /** Every wheel installed into the build environment, with where it came from and its sha256. */
   dependencies: ResolvedWheel[];
+  /** Lenient builds: requirements left out because the index has nothing for them, and modules added because the code imported them. */
+  leniency?: { dropped: string[]; added: string[] };
   /** The METADATA prepare_metadata_for_build_wheel wrote, when the backend has that hook. */
   preparedMetadata?: string;
   /** The build's output, up to the output limit. */
@@ -118,12 +130,12 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
 
   let requirements = buildSystem.requires;
   const events: BehaviourEvent[] = [];
+  const leniency = { dropped: [] as string[], added: [] as string[] };
   let log = '';
-  // get_requires_for_build_wheel may name more than pyproject.toml does; one more round installs those.
   for (let round = 0; ; round++) {
     let dependencies: ResolvedWheel[];
     try {
-      dependencies = await resolveWheels(requirements, { indexUrl: options.indexUrl, python: host.python.executable, cacheDir: options.cacheDir });
+      ({ dependencies, requirements } = await resolveBuildRequirements(requirements, options, leniency));
     } catch (err) {
       if (err instanceof DependencyResolutionError) return failed('missing-dependency', err.message, { buildSystem, events, findings: rules.evaluate(events), log });
       throw err;
@@ -132,7 +144,12 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
     const outcome = await runSandboxed({
       host,
       limits,
-      command: [`${ENV_DIR}/bin/python`, '-I', DRIVER_PATH, 'build', `${INPUT_DIR}/${filename}`, `${WORK_DIR}/out`],
+      // A lenient build goes on when get_requires_for_build_wheel names what the index does not have.
+      command: [
+        `${ENV_DIR}/bin/python`, '-I', DRIVER_PATH, 'build', `${INPUT_DIR}/${filename}`, `${WORK_DIR}/out`,
+        ...(options.lenient ? ['--lenient'] : []),
+        ...(options.lenient && leniency.dropped.length > 0 ? ['--without', ...leniency.dropped] : []),
+      ],
       mounts: [
         { source: driverSource, target: DRIVER_PATH },
         { source: sdistPath, target: `${INPUT_DIR}/${filename}` },
@@ -146,6 +163,7 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
     const common = {
       buildSystem,
       dependencies,
+      ...(options.lenient ? { leniency } : {}),
       log,
       events,
       findings: rules.evaluate(events),
@@ -164,8 +182,14 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
       return failed('no-result', `${err.message} (exit ${outcome.signal ?? outcome.exitCode})`, common);
     }
     const requiresForBuild = result.requiresForBuild ?? [];
-    if (result.status === 'missing-requirements' && round === 0) {
-      requirements = [...buildSystem.requires, ...(result.missing ?? [])];
+    if (result.status === 'missing-requirements' && round < maxRounds) {
+      requirements = [...requirements, ...(result.missing ?? []).filter((m) => !requirements.includes(m))];
+      continue;
+    }
+    const imported = options.lenient && result.status === 'failed' ? missingImport(result.error ?? '') : undefined;
+    if (imported !== undefined && round < maxRounds && !leniency.added.includes(imported)) {
+      leniency.added.push(imported);
+      requirements = [...requirements, imported];
       continue;
     }
     if (result.status !== 'built') {
@@ -194,6 +218,30 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
       finishedOn: new Date().toISOString(),
     };
   }
+}
+
+async function resolveBuildRequirements(requirements: string[], options: BuildOptions, leniency: { dropped: string[] }): Promise<{ dependencies: ResolvedWheel[]; requirements: string[] }> {
+  const settings = { indexUrl: options.indexUrl, python: options.host.python.executable, cacheDir: options.cacheDir };
+  if (!options.lenient) return { dependencies: await resolveWheels(requirements, settings), requirements };
+  const { wheels, kept, dropped } = await resolveLeniently(requirements, settings);
+  leniency.dropped.push(...dropped.filter((d) => !leniency.dropped.includes(d)));
+  return { dependencies: wheels, requirements: kept };
+}
+
+let importNames: Record<string, string[]> | undefined;
+
+/** The project to install for a module the code could not import: the popular-imports table, else the module's own name. */
+export function missingImport(error: string): string | undefined {
+  const module = /ModuleNotFoundError: No module named '([A-Za-z_][A-Za-z0-9_]*)/.exec(error)?.[1];
+  if (module === undefined) return undefined;
+  if (importNames === undefined) {
+    try {
+      importNames = JSON.parse(readFileSync(shippedPath('src', 'analyze', 'imports', 'popular-imports.json'), 'utf8')) as Record<string, string[]>;
+    } catch {
+      importNames = {};
+    }
+  }
+  return importNames[module]?.[0] ?? module.replace(/_/g, '-');
 }
 
 function runSummary(outcome: RunOutcome): BuildResult['run'] {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { normalizeName } from '../pep/name.js';
 import { parseRequirement } from '../pep/requirement.js';
 import { DependencyResolutionError } from './errors.js';
 
@@ -151,4 +152,31 @@ async function fetchWheel(name: string, version: string, url: string, published:
 /** The sha256 of a file on disk. */
 export function fileSha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * The wheels for `requirements`, leaving out, one at a time, those the index has nothing for (pip names them: "No
+ * matching distribution found for X"): for the dynamic check, which wants code to run as far as it will.
+ */
+export async function resolveLeniently(requirements: readonly string[], options: ResolveOptions): Promise<{ wheels: ResolvedWheel[]; kept: string[]; dropped: string[] }> {
+  const dropped: string[] = [];
+  for (let left = [...requirements]; ; ) {
+    try {
+      return { wheels: await resolveWheels(left, options), kept: left, dropped };
+    } catch (err) {
+      const missing = err instanceof DependencyResolutionError ? /No matching distribution found for ([A-Za-z0-9._-]+)/.exec(err.message)?.[1] : undefined;
+      const culprit = missing === undefined ? undefined : left.find((r) => requirementName(r) === normalizeName(missing));
+      if (culprit === undefined) throw err;
+      dropped.push(culprit);
+      left = left.filter((r) => r !== culprit);
+    }
+  }
+}
+
+function requirementName(text: string): string | undefined {
+  try {
+    return normalizeName(parseRequirement(text).name);
+  } catch {
+    return undefined;
+  }
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Canary } from './trace/interpret.js';
-import { HOME_DIR, HOME_STORE } from './layout.js';
+import { HOME_DIR, HOME_STORE, HOSTNAME, USER_NAME } from './layout.js';
 
 interface HoneypotSpec {
   name: string;
@@ -93,5 +93,10 @@ export function plantDecoys(hostDir: string): PlantedDecoys {
   decoys.env.APPDATA = `${HOME_DIR}/AppData/Roaming`;
   decoys.env.LOCALAPPDATA = `${HOME_DIR}/AppData/Local`;
   decoys.env.USERPROFILE = HOME_DIR;
+  // Code written for Windows reads these unguarded (a KeyError would end it before it shows what it does).
+  decoys.env.TEMP = '/tmp';
+  decoys.env.TMP = '/tmp';
+  decoys.env.USERNAME = USER_NAME;
+  decoys.env.COMPUTERNAME = HOSTNAME.toUpperCase();
   return decoys;
 }

@@ -1,7 +1,7 @@
 """Runs inside the Gatehouse sandbox: builds a wheel from an sdist (PEP 517), or installs a wheel and imports its
 modules. Everything it learns goes back to the host on file descriptor 3: one JSON line, then the wheel's bytes.
 
-    driver.py build SDIST OUTDIR
+    driver.py build SDIST OUTDIR [--lenient] [--without REQUIREMENT...]
     driver.py import WHEEL PYTHON MODULE...
 
 An import run installs the wheel here and imports each module in a process of PYTHON: the host traces from that
@@ -115,7 +115,26 @@ def not_installed(requirements):
     return missing
 
 
-def build(sdist, outdir):
+def look_like_a_terminal_session():
+    """os.getlogin() asks the controlling terminal, which a sandboxed run has none of; answer as a developer's shell would."""
+    os.getlogin = lambda: os.environ.get("USER", "builder")
+
+
+def let_windows_calls_through():
+    """For the dynamic check only: Windows-only subprocess flags as 0 (which POSIX Popen accepts), so code written for
+    Windows reaches its process start, and the sandbox sees what it runs, instead of stopping at an AttributeError."""
+    for name in WINDOWS_ONLY_FLAGS:
+        if not hasattr(subprocess, name):
+            setattr(subprocess, name, 0)
+
+
+WINDOWS_ONLY_FLAGS = ("CREATE_NO_WINDOW", "CREATE_NEW_CONSOLE", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "STARTF_USESHOWWINDOW", "SW_HIDE")
+
+
+def build(sdist, outdir, lenient, without):
+    look_like_a_terminal_session()
+    if lenient:
+        let_windows_calls_through()
     result = {"mode": "build", "status": "failed", "stage": "unpack"}
     try:
         root, newest = extract(sdist, os.path.join(WORK, "src"))
@@ -131,7 +150,7 @@ def build(sdist, outdir):
         hook = getattr(backend, "get_requires_for_build_wheel", None)
         requires = list(hook(None)) if hook else []
         result["requires_for_build"] = requires
-        missing = not_installed(requires)
+        missing = [r for r in not_installed(requires) if r not in without]
         if missing:
             result["status"] = "missing-requirements"
             result["missing"] = missing
@@ -160,7 +179,11 @@ def build(sdist, outdir):
 
 
 IMPORT_SNIPPET = """
-import site, sys
+import os, site, subprocess, sys
+os.getlogin = lambda: os.environ.get("USER", "builder")
+for name in ("CREATE_NO_WINDOW", "CREATE_NEW_CONSOLE", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "STARTF_USESHOWWINDOW", "SW_HIDE"):
+    if not hasattr(subprocess, name):
+        setattr(subprocess, name, 0)
 site.addsitedir(sys.argv[1])
 import importlib
 importlib.import_module(sys.argv[2])
@@ -214,12 +237,16 @@ def import_modules(wheel, python, modules):
 
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
-    if mode == "build" and len(sys.argv) == 4:
-        build(sys.argv[2], sys.argv[3])
+    options = sys.argv[4:]
+    lenient = options[:1] == ["--lenient"]
+    rest = options[1:] if lenient else options
+    without = rest[1:] if rest[:1] == ["--without"] else []
+    if mode == "build" and len(sys.argv) >= 4 and (rest == [] or without):
+        build(sys.argv[2], sys.argv[3], lenient, without)
     elif mode == "import" and len(sys.argv) >= 4:
         import_modules(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
-        sys.exit("usage: driver.py build SDIST OUTDIR | import WHEEL PYTHON MODULE...")
+        sys.exit("usage: driver.py build SDIST OUTDIR [--lenient] [--without REQUIREMENT...] | import WHEEL PYTHON MODULE...")
 
 
 if __name__ == "__main__":
