@@ -13,7 +13,7 @@ import { readArchive } from '../archive/index.js';
 import { parseCoreMetadata } from '../pep/metadata.js';
 import type { BehaviourEvent } from './behaviour.js';
 import { BehaviourRulebook } from './behaviour-rules.js';
-import { buildSdist, missingImport, type BuildOptions } from './build.js';
+import { buildSdist, missingImport, type BuildOptions, type BuildResult } from './build.js';
 import { resolveLeniently, type ResolvedWheel } from './dependencies.js';
 import { driverSource, DriverResultError, readImportResult, type DriverImportResult } from './driver-result.js';
 import { buildEnvironment } from './environment.js';
@@ -32,6 +32,8 @@ export interface DynamicReport {
   log: string;
   /** For a wheel: each top-level module and whether its import succeeded. */
   imports?: { module: string; ok: boolean; error?: string }[];
+  /** For an sdist: how its build ended. */
+  build?: Pick<BuildResult, 'status' | 'failure' | 'reason' | 'leniency'>;
 }
 
 export type DynamicOptions = Omit<BuildOptions, 'outDir'>;
@@ -52,8 +54,9 @@ export async function checkSdistDynamically(sdist: string, options: DynamicOptio
     const build = await buildSdist(sdist, { ...options, rules, outDir, lenient: true });
     const ran = build.failure !== 'invalid-sdist' && !(build.failure === 'missing-dependency' && build.events.length === 0);
     const added = build.leniency?.added.length ? ` (after installing ${build.leniency.added.join(', ')}, which it imports without declaring)` : '';
+    const outcome = { status: build.status, ...(build.failure ? { failure: build.failure } : {}), ...(build.reason ? { reason: build.reason } : {}), ...(build.leniency ? { leniency: build.leniency } : {}) };
     if (build.status !== 'built') {
-      return { status: ran ? 'ran' : 'not-run', summary: `the build in the sandbox failed: ${build.reason}${added}`, findings: build.findings, events: build.events, log: build.log };
+      return { status: ran ? 'ran' : 'not-run', summary: `the build in the sandbox failed: ${build.reason}${added}`, findings: build.findings, events: build.events, log: build.log, build: outcome };
     }
     const imports = await checkWheelDynamically(build.wheel!.path, { ...options, rules });
     const events = [...build.events, ...imports.events];
@@ -63,6 +66,7 @@ export async function checkSdistDynamically(sdist: string, options: DynamicOptio
       findings: rules.evaluate(events),
       events,
       log: `${build.log}${imports.log}`,
+      build: outcome,
       ...(imports.imports ? { imports: imports.imports } : {}),
     };
   } finally {
