@@ -19,6 +19,7 @@ const published = join(PYPI, 'files', 'idna-3.20-py3-none-any.whl');
 let fx: BuildFixture;
 let sdist: string;
 let options: RebuildOptions;
+let firstBuild: string;
 
 before(async () => {
   assert.ok(existsSync(published), `${published} is missing`);
@@ -38,6 +39,7 @@ test('the untouched wheel rebuilds to an equivalent wheel', async () => {
   assert.deepEqual(check.build.dependencies.map((d) => d.filename), ['flit_core-4.1.0-py3-none-any.whl']);
   assert.ok(check.stored?.wheel && existsSync(check.stored.wheel));
   assert.ok(existsSync(check.stored.comparison));
+  firstBuild = check.build.startedOn;
 });
 
 const tampering: { name: string; change: Parameters<typeof tamperedWheel>[1]; expect: Record<string, unknown> }[] = [
@@ -67,6 +69,7 @@ for (const { name, change, expect } of tampering) {
   test(`the wheel with ${name} is reported with exactly that difference`, async () => {
     const check = await rebuildAndCompare(tamperedWheel(published, change), sdist, options);
     assert.equal(check.decision, 'differs');
+    assert.equal(check.build.startedOn, firstBuild, 'the stored build of the same sdist is reused, not built again');
     assert.equal(check.comparison!.differences.length, 1, JSON.stringify(check.comparison!.differences));
     const [difference] = check.comparison!.differences;
     for (const [key, value] of Object.entries(expect)) assert.deepEqual((difference as unknown as Record<string, unknown>)[key], value, key);
