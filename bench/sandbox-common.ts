@@ -14,7 +14,8 @@ export async function serveIndex(root = '/opt/pypi'): Promise<Index> {
     console.error(`${root}/simple is missing: the benchmark needs the real wheels of the build backends`);
     process.exit(2);
   }
-  const server = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', root], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // Its own process group: `python3` may be a shim that forks the interpreter, and stop() must end both.
+  const server = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', root], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   const port = await new Promise<number>((resolve) => {
     let seen = '';
     server.stdout.on('data', (d: Buffer) => {
@@ -23,7 +24,15 @@ export async function serveIndex(root = '/opt/pypi'): Promise<Index> {
       if (m) resolve(Number(m[1]));
     });
   });
-  return { url: `http://127.0.0.1:${port}/simple/`, stop: () => server.kill() };
+  const stop = (): void => {
+    try {
+      process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', stop);
+  return { url: `http://127.0.0.1:${port}/simple/`, stop };
 }
 
 /** A source tree packed the way an sdist is: one top-level NAME-VERSION directory, VCS metadata left out. */

@@ -20,7 +20,8 @@ export interface StaticIndex {
 /** /opt/pypi over HTTP; fails loudly when it is missing. */
 export async function serveOptPypi(): Promise<StaticIndex> {
   if (!existsSync(join(PYPI, 'simple'))) throw new Error(`${PYPI}/simple is missing: these tests need the real wheels of setuptools, hatchling, flit_core… there`);
-  const server = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', PYPI], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: `python3` may be a shim that forks the interpreter, and stop() must end both.
+  const server = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', PYPI], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`http.server did not start: ${seen}`)), 15_000);
@@ -35,7 +36,15 @@ export async function serveOptPypi(): Promise<StaticIndex> {
     server.on('exit', (code) => reject(new Error(`http.server exited ${code}: ${seen}`)));
   });
   server.stderr.resume();
-  return { url: `http://127.0.0.1:${port}/simple/`, stop: () => server.kill() };
+  const stop = (): void => {
+    try {
+      process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', stop);
+  return { url: `http://127.0.0.1:${port}/simple/`, stop };
 }
 
 /** Fetched wheels and build environments, kept across test runs. */
