@@ -22,6 +22,8 @@ export interface BubblewrapSpec {
   pythonPrefix: string;
   diskBytes: number;
   mounts: readonly Mount[];
+  /** Empty directories to make inside the tmpfs. */
+  dirs?: readonly string[];
   env: Readonly<Record<string, string>>;
   cwd: string;
   command: readonly string[];
@@ -92,6 +94,12 @@ export function bubblewrapArgs(spec: BubblewrapSpec): string[] {
   args.push('--size', String(spec.diskBytes), '--tmpfs', SANDBOX_ROOT);
   for (const dir of [WORK_DIR, HOME_STORE, TMP_STORE]) args.push('--dir', dir);
   const made = new Set<string>();
+  for (const dir of spec.dirs ?? []) {
+    for (const parent of [...parentsOf(dir, SANDBOX_ROOT), dir]) {
+      if (!made.has(parent)) args.push('--dir', parent);
+      made.add(parent);
+    }
+  }
   for (const mount of spec.mounts) {
     // Directories a mount needs inside the tmpfs are made by us, so they belong to the sandbox's user.
     if (mount.target.startsWith(`${SANDBOX_ROOT}/`)) {

@@ -13,11 +13,11 @@ import { shippedPath } from '../paths.js';
 import type { BehaviourEvent } from './behaviour.js';
 import { BehaviourRulebook } from './behaviour-rules.js';
 import { resolveLeniently, resolveWheels, type ResolvedWheel } from './dependencies.js';
-import { driverSource, DriverResultError, readBuildResult, type DriverBuildResult } from './driver-result.js';
+import { driverSource, DriverResultError, personaSource, readBuildResult, type DriverBuildResult } from './driver-result.js';
 import { buildEnvironment } from './environment.js';
 import { DependencyResolutionError, SandboxInputError } from './errors.js';
 import type { SandboxHost } from './host.js';
-import { DRIVER_PATH, ENV_DIR, INPUT_DIR, WORK_DIR } from './layout.js';
+import { DRIVER_PATH, ENV_DIR, INPUT_DIR, PERSONA_DIR, WORK_DIR } from './layout.js';
 import { resolveSandboxLimits, type SandboxLimits } from './limits.js';
 import { sandboxParameters, type SandboxParameters } from './parameters.js';
 import { runSandboxed, type LimitHit, type RunOutcome } from './run.js';
@@ -154,6 +154,7 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
         { source: driverSource, target: DRIVER_PATH },
         { source: sdistPath, target: `${INPUT_DIR}/${filename}` },
         { source: env, target: ENV_DIR },
+        ...(options.lenient ? [{ source: personaSource, target: `${PERSONA_DIR}/windows_persona.py` }] : []),
       ],
       env: { PATH: `${ENV_DIR}/bin:/usr/local/bin:/usr/bin:/bin`, VIRTUAL_ENV: ENV_DIR },
       trace: true,

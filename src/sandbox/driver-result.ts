@@ -6,6 +6,8 @@
 import { shippedPath } from '../paths.js';
 
 export const driverSource = shippedPath('src', 'sandbox', 'python', 'driver.py');
+/** The Windows stand-ins a lenient run (the dynamic check) puts on; bound at PERSONA_DIR. */
+export const personaSource = shippedPath('src', 'sandbox', 'python', 'windows_persona.py');
 
 export interface DriverBuildResult {
   mode: 'build';

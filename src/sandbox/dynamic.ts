@@ -15,10 +15,10 @@ import type { BehaviourEvent } from './behaviour.js';
 import { BehaviourRulebook } from './behaviour-rules.js';
 import { buildSdist, missingImport, type BuildOptions, type BuildResult } from './build.js';
 import { resolveLeniently, type ResolvedWheel } from './dependencies.js';
-import { driverSource, DriverResultError, readImportResult, type DriverImportResult } from './driver-result.js';
+import { driverSource, DriverResultError, personaSource, readImportResult, type DriverImportResult } from './driver-result.js';
 import { buildEnvironment } from './environment.js';
 import { DependencyResolutionError } from './errors.js';
-import { DRIVER_PATH, ENV_DIR, INPUT_DIR } from './layout.js';
+import { DRIVER_PATH, ENV_DIR, INPUT_DIR, PERSONA_DIR } from './layout.js';
 import { resolveSandboxLimits } from './limits.js';
 import { runSandboxed } from './run.js';
 
@@ -126,6 +126,7 @@ export async function checkWheelDynamically(wheel: string, options: DynamicOptio
         { source: driverSource, target: DRIVER_PATH },
         { source: wheel, target: `${INPUT_DIR}/${filename}` },
         { source: env, target: ENV_DIR },
+        { source: personaSource, target: `${PERSONA_DIR}/windows_persona.py` },
       ],
       env: { PATH: `${ENV_DIR}/bin:/usr/local/bin:/usr/bin:/bin`, VIRTUAL_ENV: ENV_DIR },
       trace: true,

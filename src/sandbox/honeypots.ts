@@ -63,6 +63,8 @@ function randomToken(): string {
 export interface PlantedDecoys {
   /** Host file -> path in the sandbox, to bind read-only. */
   mounts: { source: string; target: string }[];
+  /** Empty directories a Windows profile has, made in the throwaway HOME (a Startup folder to write to, a Temp). */
+  dirs: string[];
   /** Honeypot name by its canonical path in the sandbox. */
   honeypots: Map<string, string>;
   /** Variables for the sandboxed environment. */
@@ -73,7 +75,13 @@ export interface PlantedDecoys {
 
 /** Writes this run's decoy files under `hostDir` and returns how to plant them and what to look for. */
 export function plantDecoys(hostDir: string): PlantedDecoys {
-  const decoys: PlantedDecoys = { mounts: [], honeypots: new Map(), env: {}, canaries: [] };
+  const decoys: PlantedDecoys = {
+    mounts: [],
+    dirs: ['AppData/Local/Temp', 'AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup'].map((d) => `${HOME_STORE}/${d}`),
+    honeypots: new Map(),
+    env: {},
+    canaries: [],
+  };
   for (const spec of honeypotSpecs) {
     const secret = randomToken().slice(0, 40);
     const source = join(hostDir, spec.path);

@@ -29,6 +29,7 @@ export const DRIVER_PATH = '/gatehouse/driver.py';
 export const INPUT_DIR = '/gatehouse/input';
 export const ENV_DIR = '/gatehouse/env';
 export const WHEELHOUSE_DIR = '/gatehouse/wheelhouse';
+export const PERSONA_DIR = '/gatehouse/persona';
 
 /** Host facts the classification needs. */
 export interface PathContext {

@@ -156,6 +156,7 @@ async function runIn(request: RunRequest, dir: string, decoys: PlantedDecoys, gr
     pythonPrefix: host.python.prefix,
     diskBytes: limits.diskBytes,
     mounts: [...decoys.mounts, ...(request.mounts ?? [])],
+    dirs: decoys.dirs,
     env,
     cwd,
     command: request.command,

@@ -120,21 +120,24 @@ def look_like_a_terminal_session():
     os.getlogin = lambda: os.environ.get("USER", "builder")
 
 
-def let_windows_calls_through():
-    """For the dynamic check only: Windows-only subprocess flags as 0 (which POSIX Popen accepts), so code written for
-    Windows reaches its process start, and the sandbox sees what it runs, instead of stopping at an AttributeError."""
-    for name in WINDOWS_ONLY_FLAGS:
-        if not hasattr(subprocess, name):
-            setattr(subprocess, name, 0)
 
 
-WINDOWS_ONLY_FLAGS = ("CREATE_NO_WINDOW", "CREATE_NEW_CONSOLE", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "STARTF_USESHOWWINDOW", "SW_HIDE")
+PERSONA = "/gatehouse/persona"
+
+
+def put_on_a_windows_persona():
+    """For the dynamic check only (lenient runs): see windows_persona.py."""
+    sys.path.insert(0, PERSONA)
+    import windows_persona
+
+    windows_persona.install()
+    sys.path.remove(PERSONA)
 
 
 def build(sdist, outdir, lenient, without):
     look_like_a_terminal_session()
     if lenient:
-        let_windows_calls_through()
+        put_on_a_windows_persona()
     result = {"mode": "build", "status": "failed", "stage": "unpack"}
     try:
         root, newest = extract(sdist, os.path.join(WORK, "src"))
@@ -179,11 +182,11 @@ def build(sdist, outdir, lenient, without):
 
 
 IMPORT_SNIPPET = """
-import os, site, subprocess, sys
-os.getlogin = lambda: os.environ.get("USER", "builder")
-for name in ("CREATE_NO_WINDOW", "CREATE_NEW_CONSOLE", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "STARTF_USESHOWWINDOW", "SW_HIDE"):
-    if not hasattr(subprocess, name):
-        setattr(subprocess, name, 0)
+import os, site, sys
+sys.path.insert(0, "/gatehouse/persona")
+import windows_persona
+windows_persona.install()
+sys.path.remove("/gatehouse/persona")
 site.addsitedir(sys.argv[1])
 import importlib
 importlib.import_module(sys.argv[2])
