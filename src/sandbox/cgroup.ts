@@ -4,7 +4,7 @@
  * each group's `cgroup.procs` before it execs bubblewrap, so every process of the run, however it forks, is counted
  * and can be killed. Where no group can be made, `create` says so and the runner falls back to rlimits.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 type Controller = 'memory' | 'pids' | 'cpuacct';
@@ -42,6 +42,50 @@ function controllerDirs(): Map<Controller, string> | undefined {
 }
 
 let sequence = 0;
+let swept = false;
+
+/** Groups left by a process that died without removing them (killed mid-run): emptied and removed, once per process. */
+function sweepOrphans(parents: Map<Controller, string>): void {
+  swept = true;
+  for (const parent of parents.values()) {
+    let names: string[];
+    try {
+      names = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const owner = /^gatehouse-sandbox-(\d+)-\d+$/.exec(name)?.[1];
+      if (owner === undefined || isAlive(Number(owner))) continue;
+      const dir = join(parent, name);
+      for (const pid of readFileQuietly(join(dir, 'cgroup.procs')).split('\n').filter((l) => l !== '')) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmdirQuietly(dir);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readFileQuietly(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 export class ProcessGroup {
   private constructor(private readonly dirs: Map<Controller, string>) {}
@@ -50,6 +94,7 @@ export class ProcessGroup {
   static create(limits: { memoryBytes: number; processes: number }): ProcessGroup | undefined {
     const parents = controllerDirs();
     if (parents === undefined) return undefined;
+    if (!swept) sweepOrphans(parents);
     const name = `gatehouse-sandbox-${process.pid}-${++sequence}`;
     const made = new Map<Controller, string>();
     try {
