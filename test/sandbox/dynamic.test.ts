@@ -54,6 +54,7 @@ test('a wheel: its .pth runs at start-up and its module at import, both seen; in
   assert.ok(rules.includes('sandbox.dns-lookup import-time.example.org'), rules.join('\n'));
   assert.ok(rules.includes('sandbox.exec-recon whoami'));
   assert.ok(!rules.some((r) => r.startsWith('sandbox.pth-in-build')), 'unpacking the wheel is the check, not the package');
+  assert.ok(!rules.some((r) => r.startsWith('sandbox.write-outside-tree')), 'the check\'s own stand-ins write nothing');
 });
 
 test('an import that needs an undeclared module gets it installed for another round', async () => {

@@ -128,9 +128,11 @@ PERSONA = "/gatehouse/persona"
 def put_on_a_windows_persona():
     """For the dynamic check only (lenient runs): see windows_persona.py."""
     sys.path.insert(0, PERSONA)
+    sys.dont_write_bytecode = True  # its directory is read-only; a failed __pycache__ would read as the package's write
     import windows_persona
 
     windows_persona.install()
+    sys.dont_write_bytecode = False
     sys.path.remove(PERSONA)
 
 
@@ -184,8 +186,10 @@ def build(sdist, outdir, lenient, without):
 IMPORT_SNIPPET = """
 import os, site, sys
 sys.path.insert(0, "/gatehouse/persona")
+sys.dont_write_bytecode = True
 import windows_persona
 windows_persona.install()
+sys.dont_write_bytecode = False
 sys.path.remove("/gatehouse/persona")
 site.addsitedir(sys.argv[1])
 import importlib
