@@ -73,7 +73,8 @@ Examples:
         const lines = [`${label.padEnd(11)} ${check.published.filename} against ${check.build.sdist.filename}`, `  ${check.reason}`];
         if (check.comparison !== undefined) {
           for (const d of check.comparison.differences) lines.push(`  ${d.severity.padEnd(8)} ${d.kind.padEnd(20)} ${d.detail}`);
-          if (check.comparison.normalizations.length > 0) lines.push(`  normalized: ${check.comparison.normalizations.join(', ')}`);
+          // A match's reason already names them.
+          if (check.decision === 'differs') lines.push(`  normalized: ${check.comparison.normalizations.join(', ')}`);
           if (check.comparison.unverifiedBinaries.length > 0) lines.push(`  compiled, not rebuilt: ${check.comparison.unverifiedBinaries.join(', ')}`);
         }
         if (check.stored?.wheel) lines.push(`  rebuilt wheel: ${check.stored.wheel}${check.stored.provenance ? ` (provenance ${check.stored.provenance})` : ''}`);
