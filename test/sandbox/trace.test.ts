@@ -84,6 +84,7 @@ test('paths resolve against each process\'s working directory, inherited by chil
     '1 openat(AT_FDCWD</sandbox/home/.config>, "../.aws/credentials", O_RDONLY|O_CLOEXEC) = 3</sandbox/home/.aws/credentials>',
     '1 write(5<socket:[9]>, "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00", 40) = 40',
     '1 write(6</sandbox/tmp/loot>, "key=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00", 44) = 44',
+    '1 openat2(AT_FDCWD</sandbox/home/.config>, "/etc/cron.d/job", {flags=O_WRONLY|O_CREAT, mode=0644, resolve=0}, 24) = -1 EROFS (Read-only file system)',
   ]);
   assert.deepEqual(events, [
     { kind: 'file', op: 'mkdir', path: '~/.config/autostart', area: 'home', ok: true },
@@ -92,6 +93,7 @@ test('paths resolve against each process\'s working directory, inherited by chil
     { kind: 'file', op: 'read', path: '~/.aws/credentials', area: 'home', ok: true, honeypot: 'aws-credentials' },
     // The socket was never connected in the run: it is one of the run's own output channels, searched as a whole.
     { kind: 'canary', name: 'AWS_SECRET_ACCESS_KEY', where: 'file', detail: '/tmp/loot' },
+    { kind: 'file', op: 'write', path: '/etc/cron.d/job', area: 'system', ok: false, errno: 'EROFS' },
   ]);
 });
 

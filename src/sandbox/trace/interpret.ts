@@ -147,6 +147,7 @@ export class TraceInterpreter {
         return this.exec(proc, line);
       case 'open':
       case 'openat':
+      case 'openat2':
       case 'creat':
         return this.open(proc, line);
       case 'rename':
@@ -235,12 +236,15 @@ export class TraceInterpreter {
   }
 
   private open(proc: Proc, line: SyscallLine): void {
-    const at = line.name === 'openat' ? 1 : 0;
+    const relative = line.name === 'openat' || line.name === 'openat2';
+    const at = relative ? 1 : 0;
     const path = argText(line.args[at]);
     if (path === undefined) return;
-    const flags = line.name === 'creat' ? 'O_CREAT|O_WRONLY' : (atomText(line.args[at + 1]) ?? '');
+    const how = line.args[at + 1];
+    // openat2 passes its flags in a struct: {flags=O_RDONLY|O_CLOEXEC, mode=0, resolve=0}.
+    const flags = line.name === 'creat' ? 'O_CREAT|O_WRONLY' : how?.t === 'struct' ? (atomText(how.fields.get('flags')) ?? '') : (atomText(how) ?? '');
     if (/\bO_PATH\b/.test(flags)) return;
-    const asked = this.resolve(proc, path, line.name === 'openat' ? line.args[0] : undefined);
+    const asked = this.resolve(proc, path, relative ? line.args[0] : undefined);
     // The returned descriptor's path has every symlink resolved; prefer it when the open succeeded.
     const canonical = line.retPath !== undefined && line.retPath.startsWith('/') ? canonicalPath(line.retPath) : asked;
     const op: FileOp = line.name === 'creat' ? 'create' : writeFlags.test(flags) ? 'write' : /\bO_DIRECTORY\b/.test(flags) ? 'list' : 'read';
