@@ -20,7 +20,7 @@ import type { SandboxHost } from './host.js';
 import { DRIVER_PATH, ENV_DIR, INPUT_DIR, PERSONA_DIR, WORK_DIR } from './layout.js';
 import { resolveSandboxLimits, type SandboxLimits } from './limits.js';
 import { sandboxParameters, type SandboxParameters } from './parameters.js';
-import { runSandboxed, type LimitHit, type RunOutcome } from './run.js';
+import { enforcementWith, runSandboxed, type LimitHit, type RunOutcome } from './run.js';
 import { readBuildSystem, type BuildSystem } from './sdist.js';
 
 export interface BuildOptions {
@@ -119,7 +119,7 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
     events: [] as BehaviourEvent[],
     limitsHit: [] as LimitHit[],
     run: { wallTimeMs: 0, exitCode: null, signal: null },
-    sandbox: sandboxParameters(host, limits, { memory: host.cgroups ? 'cgroup' : 'rlimit-as', processes: host.cgroups ? 'cgroup' : 'watch', cpuTime: host.cgroups ? 'cgroup' : 'rlimit-cpu', disk: 'tmpfs', wallTime: 'timer', output: 'pipe' }),
+    sandbox: sandboxParameters(host, limits, enforcementWith(host.cgroups)),
     indexUrl: options.indexUrl,
     startedOn,
   };

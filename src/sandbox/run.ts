@@ -128,17 +128,22 @@ export async function runSandboxed(request: RunRequest): Promise<RunOutcome> {
   }
 }
 
-async function runIn(request: RunRequest, dir: string, decoys: PlantedDecoys, group: ProcessGroup | undefined): Promise<RunOutcome> {
-  const { host, limits } = request;
-  const tracePath = join(dir, 'trace');
-  const enforcement: Enforcement = {
-    memory: group ? 'cgroup' : 'rlimit-as',
-    processes: group ? 'cgroup' : 'watch',
-    cpuTime: group ? 'cgroup' : 'rlimit-cpu',
+/** How the limits are enforced with cgroups, or without them. */
+export function enforcementWith(cgroups: boolean): Enforcement {
+  return {
+    memory: cgroups ? 'cgroup' : 'rlimit-as',
+    processes: cgroups ? 'cgroup' : 'watch',
+    cpuTime: cgroups ? 'cgroup' : 'rlimit-cpu',
     disk: 'tmpfs',
     wallTime: 'timer',
     output: 'pipe',
   };
+}
+
+async function runIn(request: RunRequest, dir: string, decoys: PlantedDecoys, group: ProcessGroup | undefined): Promise<RunOutcome> {
+  const { host, limits } = request;
+  const tracePath = join(dir, 'trace');
+  const enforcement = enforcementWith(group !== undefined);
   const env: Record<string, string> = {
     HOME: HOME_DIR,
     USER: USER_NAME,
