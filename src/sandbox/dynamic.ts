@@ -17,7 +17,7 @@ import { buildSdist, missingImport, type BuildOptions, type BuildResult } from '
 import { resolveLeniently, type ResolvedWheel } from './dependencies.js';
 import { driverSource, DriverResultError, personaSource, readImportResult, type DriverImportResult } from './driver-result.js';
 import { buildEnvironment } from './environment.js';
-import { DependencyResolutionError } from './errors.js';
+import { DependencyResolutionError, SandboxUnavailableError } from './errors.js';
 import { DRIVER_PATH, ENV_DIR, INPUT_DIR, PERSONA_DIR } from './layout.js';
 import { resolveSandboxLimits } from './limits.js';
 import { runSandboxed } from './run.js';
@@ -115,7 +115,15 @@ export async function checkWheelDynamically(wheel: string, options: DynamicOptio
       if (!(err instanceof DependencyResolutionError)) throw err;
       dropped = requirements;
     }
-    const env = await buildEnvironment(options.host, dependencies, options.cacheDir, limits);
+    let env: string;
+    try {
+      env = await buildEnvironment(options.host, dependencies, options.cacheDir, limits);
+    } catch (err) {
+      // Import without them: the module's own code still runs up to the first import it lacks.
+      if (!(err instanceof SandboxUnavailableError)) throw err;
+      dropped = requirements;
+      env = await buildEnvironment(options.host, [], options.cacheDir, limits);
+    }
     const outcome = await runSandboxed({
       host: options.host,
       limits,

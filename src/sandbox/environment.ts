@@ -15,6 +15,8 @@ import type { SandboxLimits } from './limits.js';
 import { runSandboxed } from './run.js';
 
 const completeMarker = '.gatehouse-environment.json';
+/** Time an install may take whatever the build's own limit: numpy, scipy and pandas together take a minute here. */
+const installTimeMs = 15 * 60_000;
 
 export function environmentKey(host: SandboxHost, wheels: readonly ResolvedWheel[]): string {
   const identity = { python: host.python.executable, version: host.python.version, wheels: wheels.map((w) => w.sha256).sort() };
@@ -29,13 +31,15 @@ export async function buildEnvironment(host: SandboxHost, wheels: readonly Resol
   mkdirSync(envs, { recursive: true });
   const scratch = mkdtempSync(join(envs, '.partial-'));
   try {
+    // pip unpacks into TMPDIR: on the environment's own disk, not the sandbox's tmpfs, so big wheels (scipy, torch) fit.
     const install =
       wheels.length === 0
         ? ''
-        : ` && "$0" -m pip --python ${ENV_DIR}/bin/python install --isolated --quiet --no-index --no-deps --no-cache-dir --find-links ${WHEELHOUSE_DIR} ${wheels.map((w) => `${WHEELHOUSE_DIR}/${w.filename}`).join(' ')}`;
+        : ` && mkdir ${ENV_DIR}/.install-tmp && TMPDIR=${ENV_DIR}/.install-tmp "$0" -m pip --python ${ENV_DIR}/bin/python install --isolated --quiet --no-index --no-deps --no-cache-dir --find-links ${WHEELHOUSE_DIR} ${wheels.map((w) => `${WHEELHOUSE_DIR}/${w.filename}`).join(' ')} && rm -rf ${ENV_DIR}/.install-tmp`;
     const outcome = await runSandboxed({
       host,
-      limits,
+      // Installing trusted wheels runs no package code; it only needs time for the big ones.
+      limits: { ...limits, wallTimeMs: Math.max(limits.wallTimeMs, installTimeMs), cpuTimeMs: Math.max(limits.cpuTimeMs, installTimeMs) },
       command: ['/bin/sh', '-c', `"$0" -m venv --without-pip ${ENV_DIR}${install}`, host.python.executable],
       mounts: [{ source: scratch, target: ENV_DIR, writable: true }, ...wheels.map((w) => ({ source: w.path, target: `${WHEELHOUSE_DIR}/${w.filename}` }))],
       env: { PIP_CONFIG_FILE: '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_ROOT_USER_ACTION: 'ignore' },
