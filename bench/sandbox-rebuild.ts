@@ -10,6 +10,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readArchive } from '../src/archive/index.js';
 import { normalizeName } from '../src/pep/name.js';
 import { parseWheelFilename } from '../src/pep/filename.js';
 import { sandboxHost } from '../src/sandbox/host.js';
@@ -43,7 +44,8 @@ for (const p of projects) {
   const sdist = packTree(p.tree, `${p.name}-${p.version}`);
   const check = await rebuildAndCompare(p.wheel, sdist, { host, indexUrl: index.url, cacheDir, outDir: mkdtempSync(join(tmpdir(), 'gatehouse-bench-rebuild-')), limits: { wallTimeMs: 180_000 } });
   decisions.set(check.decision, (decisions.get(check.decision) ?? 0) + 1);
-  const generator = /Generator: (.*)/.exec(readFileSync(p.wheel).toString('latin1'))?.[1] ?? '?';
+  const info = [...(await readArchive(p.wheel, { want: (e) => /\.dist-info\/WHEEL$/.test(e.path) })).files.values()][0];
+  const generator = /Generator: (.*)/.exec(info?.toString('utf8') ?? '')?.[1]?.trim() ?? '?';
   appendFileSync(out, `${JSON.stringify({ name: p.name, version: p.version, wheel: p.wheel, generator, decision: check.decision, reason: check.reason, dependencies: check.build.dependencies.map((d) => `${d.name} ${d.version}`), comparison: check.comparison })}\n`);
   console.log(`${check.decision.padEnd(11)} ${p.name} ${p.version} (published by ${generator}; rebuilt with ${check.build.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || '-'})`);
   if (check.decision === 'not-rebuilt') console.log(`    ${check.reason}`);

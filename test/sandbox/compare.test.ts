@@ -103,3 +103,18 @@ test('CRLF line endings and a WHEEL from another generator are normalized, and s
   assert.ok(comparison.normalizations.includes('line-endings'));
   assert.ok(comparison.normalizations.includes('wheel-generator'));
 });
+
+test('what only says which backend version wrote the wheel is normalized, and says so; a stale file is not', async () => {
+  const stored = options.store!.lookup((await rebuildAndCompare(published, sdist, options)).build.sdist.sha256)!;
+  const older = tamperedWheel(published, {
+    replace: { 'idna-3.20.dist-info/METADATA': ['License-Expression: BSD-3-Clause', 'License: BSD-3-Clause\nPlatform: UNKNOWN\nDynamic: license'] },
+    set: { 'idna-3.20.dist-info/metadata.json': '{"generator": "bdist_wheel (0.30.0)"}', 'idna-3.20.dist-info/DESCRIPTION.rst': 'UNKNOWN\n' },
+  });
+  const comparison = compareWheels(await readWheelFiles(older), await readWheelFiles(stored.wheel), { compiled: false });
+  assert.deepEqual(comparison.differences, []);
+  for (const n of ['backend-metadata', 'legacy-dist-info-files'] as const) assert.ok(comparison.normalizations.includes(n), n);
+  // A module left over in the build directory (requests-toolbelt 1.0.0 shipped one its tag had removed) stays a difference.
+  const stale = tamperedWheel(older, { set: { 'idna/appengine.py': '"""removed in 1.0.0"""\n' } });
+  const found = compareWheels(await readWheelFiles(stale), await readWheelFiles(stored.wheel), { compiled: false });
+  assert.deepEqual(found.differences.map((d) => [d.kind, d.path]), [['only-in-published', 'idna/appengine.py']]);
+});

@@ -10,6 +10,10 @@
  * - `metadata-format`: the Metadata-Version a backend writes, the order of fields, whitespace around values and at
  *   the end of the description; fields are compared as sets of values;
  * - `license-location`: metadata 2.4 moved license files under `.dist-info/licenses/`;
+ * - `backend-metadata`: fields that only say which backend version wrote the metadata: `Dynamic`, `License-File`,
+ *   the `UNKNOWN` placeholders old setuptools wrote, a license moved between `License` and `License-Expression`;
+ * - `legacy-dist-info-files`: DESCRIPTION.rst and metadata.json, which bdist_wheel before 0.31 added to dist-info;
+ * - `license-files`: a license file the rebuild adds (newer backends ship them; older wheels did not);
  * - `line-endings`: text files compared with CRLF as LF;
  * - `generated-version-file`: version files written at build time (setuptools-scm, hatch-vcs, versioneer) compared
  *   by the version they hold.
@@ -30,6 +34,9 @@ export type Normalization =
   | 'wheel-generator'
   | 'dist-info-name'
   | 'metadata-format'
+  | 'backend-metadata'
+  | 'legacy-dist-info-files'
+  | 'license-files'
   | 'license-location'
   | 'line-endings'
   | 'generated-version-file';
@@ -78,6 +85,7 @@ function logicalPath(path: string): string {
 }
 
 const licenseName = /^(licen[cs]e|copying|notice|authors|patents)/i;
+const legacyDistInfoFiles = new Set(['{dist-info}/DESCRIPTION.rst', '{dist-info}/metadata.json']);
 
 function isText(file: WheelFile): boolean {
   return file.data !== undefined && !file.binary && !file.data.includes(0);
@@ -93,17 +101,29 @@ function generatedVersion(text: string): string | undefined {
   return /^(?:__version__|version)\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]/m.exec(text)?.[1];
 }
 
-function metadataFields(text: string): Map<string, string[]> {
+/** Fields a backend version decides, not the project: see `backend-metadata` above. */
+const backendFields = new Set(['dynamic', 'license-file']);
+
+function metadataFields(text: string, backend: boolean): Map<string, string[]> {
   const md = parseCoreMetadata(text);
   const fields = new Map<string, string[]>();
-  for (const [key, values] of md.raw) {
-    if (key === 'metadata-version') continue;
+  for (const [rawKey, rawValues] of md.raw) {
+    if (rawKey === 'metadata-version') continue;
+    let key = rawKey;
+    let values = rawValues;
+    if (backend) {
+      if (backendFields.has(key)) continue;
+      values = values.filter((v) => v.trim() !== 'UNKNOWN');
+      if (values.length === 0) continue;
+      // License-Expression replaced License for SPDX expressions (metadata 2.4); the same text is the same license.
+      if (key === 'license-expression') key = 'license';
+    }
     let normalized = values.map((v) => (key === 'description' ? lines(v).replace(/[ \t]+$/gm, '').trim() : v.trim()));
     if (key === 'requires-dist') normalized = normalized.map(canonicalRequirement);
     if (key === 'provides-extra') normalized = normalized.map(normalizeName);
     if (key === 'name') normalized = normalized.map(normalizeName);
     if (key === 'license-file') normalized = normalized.map((v) => v.split('/').pop() ?? v);
-    fields.set(key, [...new Set(normalized)].sort());
+    fields.set(key, [...new Set([...(fields.get(key) ?? []), ...normalized])].sort());
   }
   return fields;
 }
@@ -183,6 +203,10 @@ export function compareWheels(published: WheelFiles, rebuilt: WheelFiles, option
       unverifiedBinaries.push(file.path);
       continue;
     }
+    if (twin === undefined && legacyDistInfoFiles.has(logical)) {
+      normalizations.add('legacy-dist-info-files');
+      continue;
+    }
     if (twin === undefined) {
       differences.push({
         kind: 'only-in-published',
@@ -209,6 +233,7 @@ export function compareWheels(published: WheelFiles, rebuilt: WheelFiles, option
     if (logical === '{dist-info}/METADATA' && isText(file) && isText(twin)) {
       const found = compareMetadata(file.path, file.data!.toString('utf8'), twin.data!.toString('utf8'));
       if (found.formatOnly) normalizations.add('metadata-format');
+      if (found.backend) normalizations.add('backend-metadata');
       differences.push(...found.differences);
       continue;
     }
@@ -241,6 +266,10 @@ export function compareWheels(published: WheelFiles, rebuilt: WheelFiles, option
   for (const [logical, file] of reb) {
     if (pub.has(logical) || logical.startsWith('{dist-info}/RECORD')) continue;
     if (options.compiled && file.binary) continue;
+    if (logical.startsWith('{dist-info}/') && licenseName.test(logical.split('/').pop() ?? '')) {
+      normalizations.add('license-files');
+      continue;
+    }
     differences.push({ kind: 'only-in-rebuilt', path: file.path, severity: 'low', detail: `the source builds ${file.path}, which the published wheel lacks` });
   }
   return { equivalent: differences.length === 0, differences, normalizations: [...normalizations], unverifiedBinaries: unverifiedBinaries.sort(), filesCompared: compared };
@@ -255,15 +284,20 @@ function firstDifferentLine(a: string, b: string): string {
   return '';
 }
 
-function compareMetadata(path: string, published: string, rebuilt: string): { differences: Difference[]; formatOnly: boolean } {
-  let a: Map<string, string[]>;
-  let b: Map<string, string[]>;
+function compareMetadata(path: string, published: string, rebuilt: string): { differences: Difference[]; formatOnly: boolean; backend: boolean } {
+  let strict: Difference[];
+  let lenient: Difference[];
   try {
-    a = metadataFields(published);
-    b = metadataFields(rebuilt);
+    strict = fieldDifferences(path, metadataFields(published, false), metadataFields(rebuilt, false));
+    lenient = fieldDifferences(path, metadataFields(published, true), metadataFields(rebuilt, true));
   } catch (err) {
-    return { differences: [{ kind: 'metadata-differs', path, severity: 'medium', detail: `METADATA cannot be compared: ${(err as Error).message}` }], formatOnly: false };
+    return { differences: [{ kind: 'metadata-differs', path, severity: 'medium', detail: `METADATA cannot be compared: ${(err as Error).message}` }], formatOnly: false, backend: false };
   }
+  // The files differ (their hashes did), yet no field does: the Metadata-Version or the order of fields made it.
+  return { differences: lenient, formatOnly: strict.length === 0, backend: strict.length > lenient.length };
+}
+
+function fieldDifferences(path: string, a: Map<string, string[]>, b: Map<string, string[]>): Difference[] {
   const differences: Difference[] = [];
   for (const field of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const x = a.get(field) ?? [];
@@ -278,8 +312,7 @@ function compareMetadata(path: string, published: string, rebuilt: string): { di
         : `${field}: the published wheel has ${extra.length > 0 ? extra.map((v) => JSON.stringify(v.slice(0, 80))).join(', ') : 'nothing'} where the source builds ${missing.length > 0 ? missing.map((v) => JSON.stringify(v.slice(0, 80))).join(', ') : 'nothing'}`;
     differences.push({ kind: 'metadata-differs', path, field, published: extra, rebuilt: missing, severity: significant ? (field === 'requires-dist' && extra.length > 0 ? 'high' : 'medium') : 'low', detail });
   }
-  // The files differ (their hashes did), yet no field does: the Metadata-Version or the order of fields made it.
-  return { differences, formatOnly: differences.length === 0 };
+  return differences;
 }
 
 function compareEntryPoints(path: string, published: Map<string, string>, rebuilt: Map<string, string>): Difference[] {
