@@ -32,6 +32,12 @@ export async function serveIndex(root = '/opt/pypi'): Promise<Index> {
     }
   };
   process.once('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
   return { url: `http://127.0.0.1:${port}/simple/`, stop };
 }
 

@@ -47,9 +47,9 @@ const samples: Record<string, number[]> = { hostPython: [], sandboxPython: [], t
 /** The same driver, backend and environment on the host: no namespaces, no read-only system, no tracing. */
 const hostBuild = (): void => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-host-'));
-  const r = spawnSync(join(env, 'bin', 'python'), ['-I', driverSource, 'build', sdist, join(dir, 'out')], {
+  const r = spawnSync(join(env, 'bin', 'python3'), ['-I', driverSource, 'build', sdist, join(dir, 'out')], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: dir, GATEHOUSE_DRIVER_WORK: join(dir, 'work') },
+    env: { PATH: process.env.PATH, HOME: dir, GATEHOUSE_DRIVER_WORK: join(dir, 'work'), GATEHOUSE_DRIVER_PYTHON: join(env, 'bin', 'python') },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     encoding: 'utf8',
   });

@@ -145,8 +145,9 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
       host,
       limits,
       // A lenient build goes on when get_requires_for_build_wheel names what the index does not have.
+      // The driver unpacks as python3, then execs python for the hooks: the trace counts from there.
       command: [
-        `${ENV_DIR}/bin/python`, '-I', DRIVER_PATH, 'build', `${INPUT_DIR}/${filename}`, `${WORK_DIR}/out`,
+        `${ENV_DIR}/bin/python3`, '-I', DRIVER_PATH, 'build', `${INPUT_DIR}/${filename}`, `${WORK_DIR}/out`,
         ...(options.lenient ? ['--lenient'] : []),
         ...(options.lenient && leniency.dropped.length > 0 ? ['--without', ...leniency.dropped] : []),
       ],
@@ -158,6 +159,7 @@ export async function buildSdist(sdistPath: string, options: BuildOptions): Prom
       ],
       env: { PATH: `${ENV_DIR}/bin:/usr/local/bin:/usr/bin:/bin`, VIRTUAL_ENV: ENV_DIR },
       trace: true,
+      traceFrom: `${ENV_DIR}/bin/python`,
     });
     events.push(...outcome.events);
     log += outcome.output;

@@ -69,7 +69,11 @@ test('an sdist: built leniently, then the modules of the wheel it built imported
   const sdist = makeSdist({
     name: 'lenient-demo',
     setupPy: setupRunning('import six  # undeclared, as malware assumes requests', 'lenient-demo'),
-    files: { 'lenient_demo/__init__.py': 'import os\nopen(os.path.expanduser("~/.bashrc"), "a").write("# x\\n")\n' },
+    files: {
+      'lenient_demo/__init__.py': 'import os\nopen(os.path.expanduser("~/.bashrc"), "a").write("# x\\n")\n',
+      // Unpacking the sdist writes this; the package did not.
+      'tests/data/fixture.pth': 'import sys\n',
+    },
     pyproject: '[build-system]\nrequires = ["setuptools", "no-such-project-anywhere"]\nbuild-backend = "setuptools.build_meta"\n',
   });
   const report = await checkSdistDynamically(sdist, options());
@@ -77,6 +81,7 @@ test('an sdist: built leniently, then the modules of the wheel it built imported
   assert.deepEqual(report.build?.leniency, { dropped: ['no-such-project-anywhere'], added: ['six'] });
   assert.match(report.summary, /built lenient_demo-1\.0-py3-none-any\.whl in the sandbox \(after installing six/);
   assert.ok(report.findings.some((f) => f.rule === 'sandbox.persistence-write' && f.snippet === 'write ~/.bashrc'), JSON.stringify(report.findings));
+  assert.ok(!report.findings.some((f) => f.rule === 'sandbox.pth-in-build'), 'unpacking the sdist is not the package\'s doing');
 });
 
 test('code written for Windows gets past winreg and ctypes.windll to the browser store it reads and the host it calls', async () => {

@@ -1,7 +1,7 @@
 """Runs inside the Gatehouse sandbox: builds a wheel from an sdist (PEP 517), or installs a wheel and imports its
 modules. Everything it learns goes back to the host on file descriptor 3: one JSON line, then the wheel's bytes.
 
-    driver.py build SDIST OUTDIR [--lenient] [--without REQUIREMENT...]
+    driver.py build SDIST OUTDIR [--lenient] [--without REQUIREMENT...]   (then, as PACKAGE_PYTHON: driver.py hooks STATE)
     driver.py import WHEEL PYTHON MODULE...
 
 An import run installs the wheel here and imports each module in a process of PYTHON: the host traces from that
@@ -24,7 +24,7 @@ import tempfile
 import traceback
 import zipfile
 
-# The sandbox's work tree; the start-up benchmark runs this driver outside the sandbox on a directory of its own.
+# The sandbox's work tree; the start-up benchmark runs this driver outside the sandbox, on paths of its own.
 WORK = os.environ.get("GATEHOUSE_DRIVER_WORK", "/sandbox/work")
 RESULT_FD = 3
 
@@ -136,26 +136,46 @@ def put_on_a_windows_persona():
     sys.path.remove(PERSONA)
 
 
+# The package's code runs in a process of this program; the host traces from its start (see build and import below).
+PACKAGE_PYTHON = os.environ.get("GATEHOUSE_DRIVER_PYTHON", "/gatehouse/env/bin/python")
+
+
 def build(sdist, outdir, lenient, without):
-    look_like_a_terminal_session()
-    if lenient:
-        put_on_a_windows_persona()
+    """Unpacks the sdist and reads its build-system table, then becomes the process in which the package's own code
+    runs (PACKAGE_PYTHON): the host traces from that start, so unpacking the archive is not counted as its doing."""
     result = {"mode": "build", "status": "failed", "stage": "unpack"}
     try:
         root, newest = extract(sdist, os.path.join(WORK, "src"))
         result["stage"] = "read build-system"
         system = build_system(root)
-        result["build_system"] = system
+    except BaseException as error:  # noqa: BLE001
+        traceback.print_exc()
+        result["error"] = describe(error)
+        send(result)
+        return
+    state = {"root": root, "newest": newest, "outdir": outdir, "lenient": lenient, "without": without, "build_system": system}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(PACKAGE_PYTHON, [PACKAGE_PYTHON, "-I", os.path.abspath(__file__), "hooks", json.dumps(state)])
+
+
+def run_hooks(state):
+    """The PEP 517 hooks, in which setup.py and the backend run."""
+    look_like_a_terminal_session()
+    if state["lenient"]:
+        put_on_a_windows_persona()
+    root, outdir, system = state["root"], state["outdir"], state["build_system"]
+    result = {"mode": "build", "status": "failed", "stage": "import the backend", "build_system": system}
+    try:
         os.chdir(root)
         # Reproducible archives: backends date the wheel's entries by this, when it is set (it is not, by default).
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(max(newest, 315532800)))
-        result["stage"] = "import the backend"
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(max(state["newest"], 315532800)))
         backend = load_backend(os.path.realpath(root), system["backend"], system["backend_path"])
         result["stage"] = "get_requires_for_build_wheel"
         hook = getattr(backend, "get_requires_for_build_wheel", None)
         requires = list(hook(None)) if hook else []
         result["requires_for_build"] = requires
-        missing = [r for r in not_installed(requires) if r not in without]
+        missing = [r for r in not_installed(requires) if r not in state["without"]]
         if missing:
             result["status"] = "missing-requirements"
             result["missing"] = missing
@@ -250,6 +270,8 @@ def main():
     without = rest[1:] if rest[:1] == ["--without"] else []
     if mode == "build" and len(sys.argv) >= 4 and (rest == [] or without):
         build(sys.argv[2], sys.argv[3], lenient, without)
+    elif mode == "hooks" and len(sys.argv) == 3:
+        run_hooks(json.loads(sys.argv[2]))
     elif mode == "import" and len(sys.argv) >= 4:
         import_modules(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
