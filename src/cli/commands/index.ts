@@ -16,6 +16,9 @@ const commands: Record<string, () => Promise<Registration>> = {
   scan: async () => (await import('./scan.js')).registerScanCommand,
   'check-name': async () => (await import('./check-name.js')).registerCheckNameCommand,
   names: async () => (await import('./names.js')).registerNamesCommand,
+  build: async () => (await import('./build.js')).registerBuildCommand,
+  compare: async () => (await import('./compare.js')).registerCompareCommand,
+  'verify-provenance': async () => (await import('./verify-provenance.js')).registerVerifyProvenanceCommand,
 };
 
 /**

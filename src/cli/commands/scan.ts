@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { shippedPath } from '../../paths.js';
 import type { ArtifactReport } from '../../analyze/artifact.js';
+import type { ScanInput } from '../../analyze/inputs.js';
 import type { Verdict } from '../../analyze/verdict.js';
+import { addSandboxOptions, indexUrl, limitsFrom, sandboxCache, type SandboxCliOptions } from '../sandbox-options.js';
 
 /** Below this many inputs a progress bar is more noise than help. */
 const progressThreshold = 5;
@@ -24,16 +26,17 @@ function progressBar(done: number, total: number, current: string): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${name}`.padEnd(80);
 }
 
-interface ScanOptions {
+interface ScanOptions extends SandboxCliOptions {
   format: 'table' | 'json' | 'sarif';
   failOn: Verdict;
   rules?: string;
   showInfo?: boolean;
   progress: boolean;
+  dynamic?: boolean;
 }
 
 export function registerScanCommand(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description(
       'Scan wheels, sdists, directories of them or unpacked source trees for malware and wheel-jacking, and give each a ' +
@@ -53,6 +56,12 @@ export function registerScanCommand(program: Command): void {
     .option('--rules <dir>', 'load detection rules from this folder instead of the built-in rules/ (one YAML file per rule)')
     .option('--show-info', 'also list info findings (capabilities such as network use that do not condemn on their own)')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal and there are many inputs)')
+    .option(
+      '--dynamic',
+      "also run each artifact's install-time code in the sandbox and report what it tried to do: an sdist's metadata preparation and " +
+        'wheel build, the import of each top-level module of a wheel (no network, read-only system, limits, every process traced)',
+    );
+  addSandboxOptions(cmd)
     .addHelpText(
       'after',
       `
@@ -78,7 +87,13 @@ Examples:
   gatehouse scan dist/mypkg-1.0-py3-none-any.whl
   gatehouse scan ./wheelhouse --fail-on suspicious
   gatehouse scan . --format sarif > gatehouse.sarif      # then upload with github/codeql-action/upload-sarif
-  gatehouse scan vendor/*.tar.gz --format json | jq '.artifacts[] | select(.verdict != "clean")'`,
+  gatehouse scan vendor/*.tar.gz --format json | jq '.artifacts[] | select(.verdict != "clean")'
+  gatehouse scan --dynamic suspicious-1.0.tar.gz --index-url http://gatehouse.internal/simple/
+
+With --dynamic, behaviours are findings like the others (sandbox.exec-powershell, sandbox.network-connect,
+sandbox.dns-lookup, sandbox.honeypot-read, sandbox.persistence-write, sandbox.pip-install, ...; rules/sandbox/), with
+the command line, address or path as evidence, and a sandbox.dynamic-check info finding saying what ran. An sdist's
+build dependencies come from --index-url; a wheel's own dependencies too, when it resolves them.`,
     )
     .action(async (paths: string[], options: ScanOptions) => {
       // The scanner (tree-sitter, rules) loads only when this command runs, so other commands start fast.
@@ -93,10 +108,12 @@ Examples:
       const inputs = await expandInputs(paths);
       const scanner = await ArtifactScanner.create(options.rules);
       const showProgress = options.progress && process.stderr.isTTY === true && inputs.length >= progressThreshold;
+      const dynamic = options.dynamic ? await dynamicChecker(options) : undefined;
       const reports: ArtifactReport[] = [];
       for (const [i, input] of inputs.entries()) {
         if (showProgress) process.stderr.write(progressBar(i, inputs.length, input.path));
-        reports.push(await scanner.scan(input));
+        const report = await scanner.scan(input);
+        reports.push(dynamic === undefined ? report : await dynamic(input, report));
       }
       if (showProgress) process.stderr.write(`${progressBar(inputs.length, inputs.length, 'done')}\n`);
 
@@ -109,4 +126,27 @@ Examples:
       process.stdout.write(out);
       if (reports.some((r) => reaches(r.verdict, options.failOn))) process.exitCode = 1;
     });
+}
+
+/** Runs an artifact's install-time code in the sandbox and folds what it did into the static report. */
+async function dynamicChecker(options: ScanOptions): Promise<(input: ScanInput, report: ArtifactReport) => Promise<ArtifactReport>> {
+  const [{ sandboxHost }, { BehaviourRulebook }, { checkSdistDynamically, checkWheelDynamically, dynamicCheckFinding }, { decideVerdict }] = await Promise.all([
+    import('../../sandbox/host.js'),
+    import('../../sandbox/behaviour-rules.js'),
+    import('../../sandbox/dynamic.js'),
+    import('../../analyze/verdict.js'),
+  ]);
+  const host = await sandboxHost(options.python ?? process.env.GATEHOUSE_SANDBOX_PYTHON ?? 'python3');
+  const settings = { host, indexUrl: indexUrl(options), cacheDir: sandboxCache(options), limits: await limitsFrom(options), rules: BehaviourRulebook.load() };
+  return async (input, report) => {
+    const outcome =
+      input.kind === 'sdist'
+        ? await checkSdistDynamically(input.path, settings)
+        : input.kind === 'wheel'
+          ? await checkWheelDynamically(input.path, settings)
+          : undefined;
+    const added = outcome === undefined ? [dynamicCheckFinding('not run: the dynamic check runs wheels and sdists; build the tree into an sdist (python -m build --sdist) to check it')] : [dynamicCheckFinding(outcome.summary), ...outcome.findings];
+    const findings = [...report.findings, ...added];
+    return { ...report, findings, ...decideVerdict(findings) };
+  };
 }

@@ -1,0 +1,4 @@
+/** Install-time techniques, as written: each caught by the dynamic check. */
+import { techniqueCases } from './techniques-cases.js';
+
+techniqueCases(false);
