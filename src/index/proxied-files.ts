@@ -119,11 +119,21 @@ export class ProxiedFiles {
     const { source, page, file } = found;
     const admission = await this.gate.file({ source: source.name, project: page.project, file });
     if (this.settings.offline) throw new OfflineError(file.filename);
+    const sha256 = file.hashes['sha256']!;
+    // The cache was looked at when the request came in (find); a download of the same file may have started and
+    // finished since, while this request waited for the page and the gate. A download leaves the in-flight set only
+    // once its row is committed, so a file not in flight now is either in the cache or not fetched yet.
+    if (!this.downloads.has(downloadKey(found))) {
+      const row = await this.storage.cachedFiles.get(sha256, file.filename);
+      if (row) {
+        await this.admit({ kind: 'cached', row }, file);
+        return { body: this.storage.blobs.openRead(sha256), size: row.size };
+      }
+    }
     this.observer.file?.({ upstream: source.name, project: page.project, filename: file.filename, result: 'miss' });
     const { key, reader } = await this.download(found);
     const check = admission.contentCheck;
     if (!check) return { body: reader.body, size: reader.size };
-    const sha256 = file.hashes['sha256']!;
     const body = holdTail(reader.body, async () => {
       await this.committed(key);
       const path = this.storage.blobs.localPath?.(sha256);
@@ -152,8 +162,8 @@ export class ProxiedFiles {
   }
 
   private async download(found: Extract<ProxiedFile, { kind: 'listed' }>) {
-    const { source, page, file } = found;
-    const key = JSON.stringify([source.name, page.project, file.filename, file.hashes['sha256']]);
+    const { source, file } = found;
+    const key = downloadKey(found);
     if (!this.commits.has(key)) {
       let resolve!: () => void;
       let reject!: (err: unknown) => void;
@@ -273,4 +283,9 @@ export class ProxiedFiles {
     }
     return undefined;
   }
+}
+
+/** One download per upstream, project, file name and sha256. */
+function downloadKey(found: Extract<ProxiedFile, { kind: 'listed' }>): string {
+  return JSON.stringify([found.source.name, found.page.project, found.file.filename, found.file.hashes['sha256']]);
 }

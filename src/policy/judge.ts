@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { defaultRulesDir } from '../analyze/rulebook/rulebook.js';
 import type { ScanPool } from '../analyze/scan-pool.js';
 import { GatehouseError } from '../errors.js';
@@ -40,11 +40,15 @@ export interface FileDecision {
 /** Files in these states are served. */
 export const SERVED_STATES: ReadonlySet<FileState> = new Set(['allowed', 'warned', 'released']);
 
-/** The scanner and its rules: a scan made by another is redone. */
+/** The scanner and its rules (every file under rules/, at any depth): a scan made by another is redone. */
 export function scannerRevision(): string {
   const hash = createHash('sha256');
   hash.update(JSON.parse(readFileSync(shippedPath('package.json'), 'utf8')).version as string);
-  for (const file of readdirSync(defaultRulesDir).sort()) hash.update(file).update(readFileSync(join(defaultRulesDir, file)));
+  const files = readdirSync(defaultRulesDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(defaultRulesDir, join(e.path, e.name)))
+    .sort();
+  for (const file of files) hash.update(file).update(readFileSync(join(defaultRulesDir, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
