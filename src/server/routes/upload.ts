@@ -164,11 +164,19 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       const metadataSha256 = metadataBytes ? createHash('sha256').update(metadataBytes).digest('hex') : null;
       // Claimed before commit: the blob collector leaves these alone until the row is in or refused.
       claims = await storage.claims.claim(metadataSha256 ? [file.sha256, metadataSha256] : [file.sha256]);
-      await storage.blobs.commit(file);
-      temp = null;
-      committed.push(file.sha256);
-      const metadataBlob = metadataBytes ? await storage.blobs.putBytes(metadataBytes) : null;
-      if (metadataBlob) committed.push(metadataBlob.sha256);
+      // The two blobs are written side by side (each waits mostly for its own fsync); both settle before going on,
+      // so a failure of one still leaves the other in `committed`, for the clean-up below.
+      const [fileWrite, metadataWrite] = await Promise.allSettled([
+        storage.blobs.commit(file).then(() => {
+          temp = null;
+          committed.push(file.sha256);
+        }),
+        metadataBytes ? storage.blobs.putBytes(metadataBytes) : Promise.resolve(null),
+      ]);
+      if (metadataWrite.status === 'fulfilled' && metadataWrite.value) committed.push(metadataWrite.value.sha256);
+      if (fileWrite.status === 'rejected') throw fileWrite.reason;
+      if (metadataWrite.status === 'rejected') throw metadataWrite.reason;
+      const metadataBlob = metadataWrite.value;
       const result = await storage.hosted.addFile({
         projectName,
         displayName,
