@@ -8,7 +8,7 @@
  * Kysely, with the next batches asked for while the current one is checked (`allRows`).
  */
 import SQLite from 'better-sqlite3';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { OpenedDatabase } from '../database.js';
 import type { Database, DecisionLogTable } from '../schema.js';
 
@@ -104,30 +104,9 @@ function sqliteFileReader(file: string): LogReader {
   };
 }
 
-/**
- * PostgreSQL: each batch comes back as one JSON array built by the server, parsed by one native JSON.parse, instead
- * of 2,000 rows of 11 columns each decoded by the driver in JavaScript (most of the walk's CPU time before). JSON
- * carries every text column exactly (PostgreSQL text holds no NUL and no lone surrogate), and numbers up to 2^53.
- */
-function postgresReader(db: Kysely<Database>): LogReader {
-  const plain = databaseReader(db);
-  const rows = async (where: RawBuilder<unknown>, limit: number | null): Promise<DecisionLogTable[]> => {
-    const limited = limit === null ? sql`` : sql`limit ${limit}`;
-    const result = await sql<{ rows: RowArray[] | null }>`
-      select json_agg(json_build_array(${sql.raw(COLUMNS)}) order by seq) as rows
-      from (select ${sql.raw(COLUMNS)} from decision_log where ${where} order by seq ${limited}) as batch`.execute(db);
-    return (result.rows[0]?.rows ?? []).map(fromArray);
-  };
-  return {
-    ...plain,
-    batch: (after, size) => rows(after === undefined ? sql`true` : sql`seq > ${after}`, size),
-    range: (above, upTo) => rows(above === undefined ? sql`seq <= ${upTo}` : sql`seq > ${above} and seq <= ${upTo}`, null),
-  };
-}
-
 /** The fastest way to read every row of this database: close it when done. */
 export function openLogReader(database: Pick<OpenedDatabase, 'db' | 'dialect' | 'location'>): LogReader {
-  return database.dialect === 'sqlite' ? sqliteFileReader(database.location) : postgresReader(database.db);
+  return database.dialect === 'sqlite' ? sqliteFileReader(database.location) : databaseReader(database.db);
 }
 
 /**
