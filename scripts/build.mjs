@@ -25,8 +25,8 @@ const outdir = resolve(at > 0 ? process.argv[at + 1] : resolve(root, 'dist'));
 rmSync(outdir, { recursive: true, force: true }); // no stale chunks from an earlier build
 await build({
   absWorkingDir: root,
-  // The scanning thread is an entry of its own: a Worker loads it by path (src/analyze/scan-pool.ts).
-  entryPoints: ['src/cli/main.ts', 'src/analyze/scan-worker.ts'],
+  // Threads are entries of their own: a Worker loads each by path (src/threads.ts).
+  entryPoints: ['src/cli/main.ts', 'src/analyze/scan-worker.ts', 'src/store/decision-log/hash-worker.ts'],
   outbase: 'src',
   outdir,
   chunkNames: 'chunks/[name]-[hash]',

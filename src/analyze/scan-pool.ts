@@ -3,11 +3,9 @@
  * a few at a time, each thread with the rules loaded once. Jobs queue when every thread is busy.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Finding } from '../finding.js';
-import { packageRoot } from '../paths.js';
+import { startModuleWorker } from '../threads.js';
 
 export interface ScanJob {
   id: number;
@@ -28,15 +26,9 @@ export interface ScanOutcome {
   durationMs: number;
 }
 
-/**
- * Starts a scanning thread: the bundle's entry in dist/, or, when this module runs from source (tests,
- * development, under tsx), the source entry through tsx's loader, which a thread does not inherit.
- */
+/** A scanning thread (scan-worker.ts). */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(join(packageRoot(), 'dist', 'analyze', 'scan-worker.js'));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = pathToFileURL(join(packageRoot(), 'src', 'analyze', 'scan-worker.ts')).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
+  return startModuleWorker('analyze/scan-worker');
 }
 
 interface Slot {
