@@ -5,24 +5,12 @@
  * `[project.gui-scripts]` of an sdist's pyproject.toml (PEP 621).
  */
 import { parse as parseToml } from 'smol-toml';
+import { parseEntryPoints } from '../pep/entry-points.js';
 
 const scriptSections = new Set(['console_scripts', 'gui_scripts']);
 
 export function scriptsFromEntryPoints(text: string): Map<string, string> {
-  const scripts = new Map<string, string>();
-  let section = '';
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      section = header[1]!.trim();
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq > 0 && scriptSections.has(section)) scripts.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
-  return scripts;
+  return new Map(parseEntryPoints(text).filter((e) => scriptSections.has(e.group)).map((e) => [e.name, e.value]));
 }
 
 /** The `[project]` table of a pyproject.toml, or undefined when there is none or the file does not parse. */

@@ -23,6 +23,7 @@
  * not produce. In a wheel with compiled parts the binaries cannot be compared (they were not rebuilt byte for
  * byte); they are listed, and everything else is compared.
  */
+import { parseEntryPoints } from '../../pep/entry-points.js';
 import { parseCoreMetadata } from '../../pep/metadata.js';
 import { normalizeName } from '../../pep/name.js';
 import { formatRequirement, parseRequirement } from '../../pep/requirement.js';
@@ -136,22 +137,9 @@ function canonicalRequirement(text: string): string {
   }
 }
 
-/** `[group]` sections of `name = value` lines (the entry points format). */
+/** Entry points by `group:name`, their object references without whitespace (`a : b` and `a:b` are the same). */
 function entryPoints(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let group = '';
-  for (const raw of lines(text).split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[(.+)\]$/.exec(line);
-    if (section) {
-      group = section[1]!.trim();
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq > 0) out.set(`${group}:${line.slice(0, eq).trim()}`, line.slice(eq + 1).replace(/\s+/g, ''));
-  }
-  return out;
+  return new Map(parseEntryPoints(text).map((e) => [`${e.group}:${e.name}`, e.value.replace(/\s+/g, '')]));
 }
 
 function wheelInfo(text: string): { tags: string[]; purelib: string } {
