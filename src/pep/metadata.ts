@@ -190,6 +190,11 @@ function fieldTitle(key: string): string {
   return FIELDS.get(key)?.title ?? key;
 }
 
+/** Whether `name` (any case) is a field of the core metadata specification (`Project-URL`, `license-expression`). */
+export function isCoreMetadataField(name: string): boolean {
+  return FIELDS.has(name.toLowerCase());
+}
+
 /**
  * Reads METADATA / PKG-INFO text. Missing required fields come back as empty strings (validateCoreMetadata reports
  * them); a single-use field given twice, a Description given both as a header and as the body, or bytes that are

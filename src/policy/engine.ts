@@ -268,11 +268,9 @@ function waiverCovers(w: Waiver, subject: ProjectSubject, file: FileSubject | un
   return true;
 }
 
+/** Whether the metadata has `field` (a core metadata field name, lower case) with a value that is not blank. */
 function hasField(md: CoreMetadata | null, field: string): boolean {
-  if (!md) return false;
-  const value = (md as unknown as Record<string, unknown>)[field.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())];
-  if (Array.isArray(value)) return value.length > 0;
-  return value !== undefined && value !== null && value !== '';
+  return (md?.raw.get(field) ?? []).some((value) => value.trim() !== '');
 }
 
 function formatAge(ms: number): string {

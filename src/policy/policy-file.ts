@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { InvalidInputError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../finding.js';
+import { isCoreMetadataField } from '../pep/metadata.js';
 import { isValidName, normalizeName } from '../pep/name.js';
 import { parseRequirement } from '../pep/requirement.js';
 import { SpecifierSet } from '../pep/specifier.js';
@@ -197,7 +198,11 @@ export function policyFromToml(doc: Table, text: string, source: string): Policy
   for (const problem of checkLicenseRule(licenseRule)) fail(`policy.licenses: ${problem}`, 'policy.licenses');
 
   const metadata = section('metadata');
-  policy.metadata = { mode: mode(metadata, 'metadata', 'enforce'), require: (strings(metadata, 'metadata', 'require') ?? []).map((f) => f.toLowerCase()), outcome: outcome(metadata, 'metadata', 'outcome', policy.metadata.outcome) };
+  const required = (strings(metadata, 'metadata', 'require') ?? []).map((f) => f.toLowerCase());
+  for (const field of required) {
+    if (!isCoreMetadataField(field)) fail(`policy.metadata.require: ${JSON.stringify(field)} is not a core metadata field (such as "license-expression", "project-url", "author-email")`, 'policy.metadata', 'require');
+  }
+  policy.metadata = { mode: mode(metadata, 'metadata', 'enforce'), require: required, outcome: outcome(metadata, 'metadata', 'outcome', policy.metadata.outcome) };
 
   const lists = section('lists');
   const entries = (key: 'allow' | 'deny'): ListEntry[] =>
