@@ -44,7 +44,8 @@ export const SERVED_STATES: ReadonlySet<FileState> = new Set(['allowed', 'warned
 export function scannerRevision(): string {
   const hash = createHash('sha256');
   hash.update(JSON.parse(readFileSync(shippedPath('package.json'), 'utf8')).version as string);
-  for (const file of readdirSync(defaultRulesDir).sort()) hash.update(file).update(readFileSync(join(defaultRulesDir, file)));
+  // The scanner's rules are the YAML files at the top of rules/ (the sandbox's behaviour rules have their own folder).
+  for (const file of readdirSync(defaultRulesDir).filter((f) => /\.ya?ml$/.test(f)).sort()) hash.update(file).update(readFileSync(join(defaultRulesDir, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
