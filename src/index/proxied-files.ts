@@ -151,6 +151,15 @@ export class ProxiedFiles {
     return path;
   }
 
+  /** A local path of an upstream file's verified bytes, cached or fetched now (the wheel option's builds read them). */
+  async localCopy(sha256: string, filename: string): Promise<string> {
+    const found = await this.find(sha256, filename);
+    if (found.kind === 'listed') return this.fetchForCheck(found);
+    const path = this.storage.blobs.localPath?.(sha256);
+    if (path === undefined) throw new Error('the blob store keeps no local copy to check');
+    return path;
+  }
+
   private async download(found: Extract<ProxiedFile, { kind: 'listed' }>) {
     const { source, page, file } = found;
     const key = JSON.stringify([source.name, page.project, file.filename, file.hashes['sha256']]);

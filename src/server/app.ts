@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../config/gateway.js';
 import type { Storage } from '../store/index.js';
 import { redactSecrets } from '../store/tokens.js';
 import { createGatewayIndex, type GatewayIndexParts } from '../index/gateway.js';
+import { openWheelOption, type GatewayWheels } from './build-setup.js';
 import { observeGateway } from './gateway-observer.js';
 import { openPolicy, type GatewayPolicy } from './policy-setup.js';
 import type { Policy } from '../policy/policy.js';
@@ -31,6 +32,8 @@ export interface GatewayServices {
   gateway: GatewayIndexParts;
   /** The policy in force, the judge that keeps its decisions, and the gate it decides at. */
   policy: GatewayPolicy;
+  /** The wheel option (config `[build]`): which wheel of a proxied release is served, and the builds behind it. */
+  wheels: GatewayWheels;
 }
 
 declare module 'fastify' {
@@ -99,13 +102,17 @@ export async function buildApp(
   const metrics = createMetrics(async () => (await storage.hosted.storedBytes()) + (await storage.cachedFiles.totalBytes()));
   const observer = observeGateway(app, metrics);
   const policy = await openPolicy(app, storage, config, metrics, options);
-  const gateway = createGatewayIndex(storage, config, { ...observer, gate: policy.gate });
+  // Files pass the wheel option first, then the policy: a wheel built here is decided on like any other file.
+  const wheelOption = openWheelOption(app, config, metrics, policy.gate);
+  const gateway = createGatewayIndex(storage, config, { ...observer, gate: wheelOption.gate });
   policy.gate.attach(gateway.files);
+  const wheels = wheelOption.attach(gateway);
   app.addHook('onClose', async () => {
+    await wheels.close();
     await gateway.close();
     await policy.close();
   });
-  app.decorate('services', { storage, config, metrics, gateway, policy });
+  app.decorate('services', { storage, config, metrics, gateway, policy, wheels });
 
   // Every response, errors and 404s included: bodies are never to be sniffed into something executable.
   app.addHook('onRequest', (_request, reply, done) => {
