@@ -101,10 +101,13 @@ export class ProxiedFiles {
     return { kind: 'listed', source, page, file };
   }
 
-  /** A cached file is about to be served from the blob store: the gate decides (on its content too), and its last request is noted. */
-  async admit(found: Extract<ProxiedFile, { kind: 'cached' }>, file: SourcedFile): Promise<void> {
+  /**
+   * A cached file is about to be served from the blob store: the gate decides (on its content too), and its last
+   * request is noted. `gate` replaces the index's own (the builds' index passes the policy only).
+   */
+  async admit(found: Extract<ProxiedFile, { kind: 'cached' }>, file: SourcedFile, gate: ServeGate = this.gate): Promise<void> {
     const { row } = found;
-    const admission = await this.gate.file({ source: row.upstream, project: row.project, file });
+    const admission = await gate.file({ source: row.upstream, project: row.project, file });
     const path = this.storage.blobs.localPath?.(row.sha256);
     if (admission.contentCheck && path !== undefined) await admission.contentCheck(path);
     this.touch(row);
@@ -115,9 +118,9 @@ export class ProxiedFiles {
    * An uncached file's bytes, streaming in from its upstream (shared with everyone asking meanwhile). When the gate
    * needs the content to decide, the tail of the bytes waits for that decision (index/held-tail.ts).
    */
-  async open(found: Extract<ProxiedFile, { kind: 'listed' }>): Promise<OpenedFile> {
+  async open(found: Extract<ProxiedFile, { kind: 'listed' }>, gate: ServeGate = this.gate): Promise<OpenedFile> {
     const { source, page, file } = found;
-    const admission = await this.gate.file({ source: source.name, project: page.project, file });
+    const admission = await gate.file({ source: source.name, project: page.project, file });
     if (this.settings.offline) throw new OfflineError(file.filename);
     this.observer.file?.({ upstream: source.name, project: page.project, filename: file.filename, result: 'miss' });
     const { key, reader } = await this.download(found);

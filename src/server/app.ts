@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { LoggerOptions } from 'pino';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError, NotFoundError } from '../errors.js';
 import type { GatewayConfig } from '../config/gateway.js';
 import type { Storage } from '../store/index.js';
 import { redactSecrets } from '../store/tokens.js';
@@ -21,6 +21,7 @@ import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { simpleRoutes } from './routes/simple.js';
 import { MAX_FIELD_BYTES, uploadRoutes } from './routes/upload.js';
 
@@ -176,6 +177,19 @@ export async function buildApp(
   await app.register(healthRoutes);
   await app.register(simpleRoutes);
   await app.register(fileRoutes);
+  await app.register(keyRoutes);
+  // The index the gateway's own builds resolve their dependencies from: the policy applies, the wheel option does not
+  // (build-setup.ts says why). The key in the path is random per process; any other key is not found.
+  await app.register(
+    async (builds) => {
+      builds.addHook('onRequest', async (request) => {
+        if ((request.params as { key?: string }).key !== wheels.buildIndexKey) throw new NotFoundError('build-index.unknown', 'no such index');
+      });
+      await builds.register(simpleRoutes, { gate: policy.gate });
+      await builds.register(fileRoutes, { gate: policy.gate });
+    },
+    { prefix: '/_build/:key' },
+  );
   await app.register(uploadRoutes);
   await app.register(adminRoutes);
   return app;

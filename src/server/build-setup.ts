@@ -1,9 +1,14 @@
 /**
  * The wheel option in a running gateway (config `[build]`): its gate in front of the policy's
  * (index/wheel-source-gate.ts), the sandbox builds behind it (sandbox/gateway-builds.ts) with the gateway's
- * provenance key, and their metrics and log lines. Builds resolve their dependencies through the gateway itself, so
- * the policy decides on build dependencies as on anything else it serves.
+ * provenance key, and their metrics and log lines.
+ *
+ * Builds resolve their dependencies through the gateway itself, so the policy decides on build dependencies as on
+ * anything else it serves, but at an index of their own (`/_build/<key>/simple/`, the key random per process) that
+ * the wheel option does not apply to: with every project on `matching`, setuptools' own wheel would otherwise wait
+ * for a build that needs setuptools.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +26,8 @@ export interface GatewayWheels {
   builds: GatewayBuilds;
   /** The provenance key (made on first use): its public half is served for those who verify. */
   signingKey(): SigningKey;
+  /** The path segment of the builds' own index (`/_build/<key>/`): whoever has it bypasses the wheel option. */
+  buildIndexKey: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +37,7 @@ export function openWheelOption(app: FastifyInstance, config: GatewayConfig, met
   let key: SigningKey | undefined;
   const signingKey = () => (key ??= loadOrCreateSigningKey(join(config.dataDir, 'keys')));
   const sandboxDir = join(config.dataDir, 'sandbox');
+  const buildIndexKey = randomBytes(16).toString('hex');
   const name = (pair: CheckablePair) => ({ project: pair.project, version: pair.version, wheel: pair.wheel.filename, sdist: pair.sdist.filename });
   return {
     gate,
@@ -38,7 +46,7 @@ export function openWheelOption(app: FastifyInstance, config: GatewayConfig, met
         store: new BuiltWheelStore(sandboxDir),
         localCopy: (sha256, filename) => gateway.files.localCopy(sha256, filename),
         host: () => sandboxHost(),
-        indexUrl: () => ownIndexUrl(app),
+        indexUrl: () => `${ownAddress(app)}/_build/${buildIndexKey}/simple/`,
         // The same place `gatehouse build` keeps them, so the CLI and the gateway share build environments.
         cacheDir: process.env.GATEHOUSE_SANDBOX_CACHE ?? sandboxDir,
         concurrency: config.build.concurrency,
@@ -70,15 +78,15 @@ export function openWheelOption(app: FastifyInstance, config: GatewayConfig, met
       });
       gate.attach(gateway.index, builds);
       metrics.wheelCheckCounts.read = () => builds.counts();
-      return { gate, builds, signingKey, close: () => builds.close() };
+      return { gate, builds, signingKey, buildIndexKey, close: () => builds.close() };
     },
   };
 }
 
-/** The gateway's own Simple API, as the builds reach it: the address it listens on (loopback for a wildcard). */
-function ownIndexUrl(app: FastifyInstance): string {
+/** The gateway as the builds reach it: the address it listens on (loopback for a wildcard). */
+function ownAddress(app: FastifyInstance): string {
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the gateway does not listen on a TCP port, and builds resolve their dependencies through it');
   const host = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
-  return `http://${host}:${address.port}/simple/`;
+  return `http://${host}:${address.port}`;
 }

@@ -24,8 +24,8 @@ import { serveOptPypi, sharedCache } from '../sandbox/fixtures.js';
 /** setuptools writes top_level.txt; an honest wheel of these test projects has it too. */
 const topLevel = (module: string, version: string) => ({ [`${module}-${version}.dist-info/top_level.txt`]: `${module}\n` });
 
-function pip(index: string, args: string[]) {
-  return runCommand('python3', ['-m', 'pip', '--isolated', '--disable-pip-version-check', ...args, '--no-cache-dir', '--index-url', index], { env: isolatedPipEnv() });
+function pip(index: string, args: string[], python = 'python3') {
+  return runCommand(python, ['-m', 'pip', '--isolated', '--disable-pip-version-check', ...args, '--no-cache-dir', '--index-url', index], { env: isolatedPipEnv() });
 }
 
 async function distInfos(dir: string): Promise<string[]> {
@@ -58,7 +58,8 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
         { name: 'test-upstream', url: upstream.url },
         { name: 'pypi', url: pypi.url },
       ],
-      build: { wheels: 'upstream', projects: { 'honest-lib': 'matching', 'jacked-lib': 'matching', 'rebuilt-lib': 'rebuilt' }, concurrency: 1, pageWait: 30 },
+      // Every project on `matching`, setuptools included: the builds get theirs from the builds' own index.
+      build: { wheels: 'matching', projects: { 'rebuilt-lib': 'rebuilt' }, concurrency: 1, pageWait: 30 },
     },
   });
   t.after(() => gw.close());
@@ -94,12 +95,17 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   const pinned = await pip(index, ['download', '--only-binary', ':all:', '--no-deps', '--dest', join(work, 'b2'), 'jacked-lib==2.0']);
   assert.notEqual(pinned.code, 0);
   assert.match(pinned.stdout + pinned.stderr, /403 Client Error: jacked_lib-2\.0-py3-none-any\.whl is not served: it is not what its sdist builds/);
-  // Without --only-binary, pip builds 2.0 from its sdist (setuptools from /opt/pypi, through the gateway).
-  const fromSource = await pip(index, ['install', '--no-deps', '--target', join(work, 'b3'), 'jacked-lib==2.0']);
+  // Without --only-binary, pip builds 2.0 from its sdist (with Debian's setuptools: the gateway serves no setuptools
+  // wheel to installers here, since /opt/pypi has no setuptools sdist to check it against).
+  const fromSource = await pip(index, ['install', '--no-deps', '--no-build-isolation', '--target', join(work, 'b3'), 'jacked-lib==2.0'], '/usr/bin/python3');
   assert.equal(fromSource.code, 0, fromSource.stdout + fromSource.stderr);
   assert.match(fromSource.stdout, /jacked_lib-2\.0\.tar\.gz/);
   const jackedFiles = await readdir(join(work, 'b3', 'jacked_lib'));
   assert.ok(!jackedFiles.includes('_telemetry.py'), jackedFiles.join(', '));
+
+  // The builds above got setuptools through the gateway's policy, from the builds' own index; installers do not get it.
+  const setuptools = (await (await fetch(`${index}setuptools/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json()) as { files: { filename: string; yanked?: unknown }[] };
+  assert.match(String(setuptools.files.find((f) => f.filename === 'setuptools-84.0.0-py3-none-any.whl')?.yanked), /is not served: its release has no sdist to check it against \(build\.wheels = "matching"\)/);
 
   // (c) rebuilt: the page lists the wheel built here, not the upstream's (which lacks top_level.txt, so it differs).
   const upstreamWheel = upstream.file('rebuilt_lib-1.0-py3-none-any.whl');

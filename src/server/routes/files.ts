@@ -8,7 +8,7 @@
  *
  * A wheel built here from an sdist (config `[build]`, `rebuilt`) is served from the built-wheel store by its own
  * sha256, with its signed provenance (a DSSE envelope with an in-toto SLSA statement) beside it as
- * `<filename>.provenance.json`; the public key that verifies it is `/keys/provenance-ed25519.pub`.
+ * `<filename>.provenance.json`; the public key that verifies it is `/keys/provenance-ed25519.pub` (routes/keys.ts).
  *
  * An upstream file not cached yet streams from its upstream on its first GET, checked against its listed hash as it
  * flows (index/proxied-files.ts); a range or HEAD of such a file is answered from what its page lists (a range is
@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { NotFoundError } from '../../errors.js';
 import type { ProxiedFile } from '../../index/proxied-files.js';
+import type { ServeGate } from '../../index/serve-gate.js';
 import { StorageError } from '../../store/errors.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -48,12 +49,9 @@ function ifRangeHolds(header: string | undefined, etag: string): boolean {
 /** What a URL resolves to: a stored blob, a file of the built-wheel store, or an upstream file that is not cached yet. */
 type Target = { kind: 'blob'; sha256: string } | { kind: 'built'; path: string; etag: string } | { kind: 'upstream'; found: Extract<ProxiedFile, { kind: 'listed' }> };
 
-export async function fileRoutes(app: FastifyInstance): Promise<void> {
+export async function fileRoutes(app: FastifyInstance, options: { gate?: ServeGate } = {}): Promise<void> {
   const { storage, metrics, gateway, wheels } = app.services;
-
-  app.get('/keys/provenance-ed25519.pub', async (_request, reply) => {
-    return reply.type('application/x-pem-file').header('cache-control', 'max-age=300').send(wheels.signingKey().publicKeyPem);
-  });
+  const gate = options.gate ?? gateway.gate;
 
   const locate = async (sha256: string, filename: string, companion: Companion | null): Promise<Target> => {
     if (companion === 'built-provenance') {
@@ -74,7 +72,7 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       if (!blob) throw new NotFoundError('files.no-companion', `${filename} has no ${companion} here`);
       if (companion === null) {
         const file = { filename, url: '', hashes: { sha256 }, yanked: hosted.yanked === 1, size: hosted.size, uploadTime: hosted.upload_time };
-        const admission = await gateway.gate.file({ source: 'hosted', project: hosted.project_name, file });
+        const admission = await gate.file({ source: 'hosted', project: hosted.project_name, file });
         const path = storage.blobs.localPath?.(sha256);
         if (admission.contentCheck && path !== undefined) await admission.contentCheck(path);
       }
@@ -91,7 +89,7 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
     if (found.kind === 'cached') {
       const { row } = found;
       const file = { filename: row.filename, url: '', hashes: { sha256: row.sha256 }, yanked: false as const, size: row.size, ...(row.upload_time ? { uploadTime: row.upload_time } : {}) };
-      await gateway.files.admit(found, file);
+      await gateway.files.admit(found, file, gate);
       return { kind: 'blob', sha256: row.sha256 };
     }
     return { kind: 'upstream', found };
@@ -125,7 +123,7 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
         if (listedSize !== null) reply.header('content-length', String(listedSize));
         return reply.send('');
       }
-      const opened = await gateway.files.open(target.found);
+      const opened = await gateway.files.open(target.found, gate);
       if (opened.size !== null) reply.header('content-length', String(opened.size));
       metrics.downloads.inc({ kind });
       return reply.send(opened.body);
