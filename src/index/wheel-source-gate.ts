@@ -102,7 +102,7 @@ export function wheelVerdict(mode: Exclude<WheelSource, 'upstream'>, pair: Wheel
     return { serve: 'none', code: 'build.not-rebuilt', reason: `${name} is not served: no wheel built from its sdist is kept (${setting})`, pending: false };
   }
   if (status.state === 'matches') return { serve: 'upstream' };
-  return { serve: 'none', code: 'build.wheel-differs', reason: `${name} is not served: it is not what its sdist builds (${setting}): ${status.reason}`, pending: false };
+  return { serve: 'none', code: 'build.wheel-differs', reason: `${name} is not served (${setting}): ${status.reason}`, pending: false };
 }
 
 /** Each pure-Python wheel of a page with its release's sdist (a `.tar.gz` first when there are several). */

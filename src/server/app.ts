@@ -106,8 +106,11 @@ export async function buildApp(
   // Files pass the wheel option first, then the policy: a wheel built here is decided on like any other file.
   const wheelOption = openWheelOption(app, config, metrics, policy.gate);
   const gateway = createGatewayIndex(storage, config, { ...observer, gate: wheelOption.gate });
-  policy.gate.attach(gateway.files);
   const wheels = wheelOption.attach(gateway);
+  policy.gate.attach(gateway.files, (sha256, filename) => {
+    const built = wheels.builds.built(sha256);
+    return built?.filename === filename ? built.path : undefined;
+  });
   app.addHook('onClose', async () => {
     await wheels.close();
     await gateway.close();

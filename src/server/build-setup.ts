@@ -67,7 +67,7 @@ export function openWheelOption(app: FastifyInstance, config: GatewayConfig, met
             const served = mode === 'rebuilt' ? (e.status.built ? `serving ${e.status.built.filename} built here (sha256 ${e.status.built.sha256})` : 'no wheel is served') : e.status.state === 'matches' ? 'the upstream wheel is served' : 'the upstream wheel is not served';
             app.log[e.status.state === 'matches' ? 'info' : 'warn'](
               { ...name(e.pair), result: e.status.state, mode, differences: e.status.differences, built: e.status.built?.sha256, behaviourFindings: e.behaviour, ms: e.durationMs },
-              `${e.pair.wheel.filename} ${what} (${e.status.reason}); ${served} (build.wheels = "${mode}")`,
+              `${e.pair.wheel.filename} ${what}; ${served} (build.wheels = "${mode}"): ${e.status.reason}`,
             );
           },
           failed(e) {
