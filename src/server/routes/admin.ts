@@ -131,7 +131,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
           ? {
               filename: status.built.filename,
               sha256: status.built.sha256,
-              url: `/files/${status.built.sha256}/${encodeURIComponent(status.built.filename)}`,
+              // Served only to projects that take wheels built here.
+              ...(mode === 'rebuilt' ? { url: `/files/${status.built.sha256}/${encodeURIComponent(status.built.filename)}` } : {}),
               ...(status.built.provenancePath ? { provenance: `/files/${status.built.sha256}/${encodeURIComponent(status.built.filename)}.provenance.json` } : {}),
             }
           : null,
