@@ -260,7 +260,9 @@ export class WheelSourceGate implements ServeGate {
       throw new WheelNotServedError('build.unlisted', `${request.file.filename} is not served: it is no longer on its project's page, so it cannot be checked against its sdist (build.wheels = "${mode}")`);
     }
     const verdict = wheelVerdict(mode, pair, checkable(pair) ? this.checks.status(pair) : undefined);
-    if (verdict.serve === 'upstream') return this.inner.file(request);
+    // The policy's say comes first, as on the page: a file it refuses is refused with its reason.
+    const admission = await this.inner.file(request);
+    if (verdict.serve === 'upstream') return admission;
     if (verdict.serve === 'built') {
       throw new WheelNotServedError('build.replaced', `${pair.wheel.filename} is not served: this gateway serves ${verdict.built.filename} (sha256 ${verdict.built.sha256}), built from its sdist, in its place (build.wheels = "rebuilt")`);
     }

@@ -51,22 +51,21 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   t.after(() => upstream.close());
   const pypi = await serveOptPypi();
   t.after(() => pypi.stop());
-  const gw = await startGateway({
-    listen: true,
-    config: {
-      upstreams: [
-        { name: 'test-upstream', url: upstream.url },
-        { name: 'pypi', url: pypi.url },
-      ],
-      // Every project on `matching`, setuptools included: the builds get theirs from the builds' own index.
-      build: { wheels: 'matching', projects: { 'rebuilt-lib': 'rebuilt' }, concurrency: 1, pageWait: 30 },
-    },
-  });
+  const work = await mkdtemp(join(tmpdir(), 'gatehouse-wheel-option-'));
+  t.after(() => rm(work, { recursive: true, force: true }));
+  const config = {
+    dataDir: join(work, 'data'),
+    upstreams: [
+      { name: 'test-upstream', url: upstream.url },
+      { name: 'pypi', url: pypi.url },
+    ],
+    // Every project on `matching`, setuptools included: the builds get theirs from the builds' own index.
+    build: { wheels: 'matching' as const, projects: { 'rebuilt-lib': 'rebuilt' as const }, concurrency: 1, pageWait: 30 },
+  };
+  let gw = await startGateway({ listen: true, config });
   t.after(() => gw.close());
   const index = `${gw.url}/simple/`;
   const admin = { authorization: `Bearer ${await gw.token({ scope: 'admin' })}` };
-  const work = await mkdtemp(join(tmpdir(), 'gatehouse-wheel-option-'));
-  t.after(() => rm(work, { recursive: true, force: true }));
 
   // (a) matching, honest: the page waits for the check, then pip installs the upstream wheel itself.
   const honest = await pip(index, ['install', '--only-binary', ':all:', '--target', join(work, 'a'), 'honest-lib']);
@@ -162,4 +161,15 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
   assert.match(metrics, /gatehouse_wheel_checks_total\{result="matches"\} 3/);
   assert.match(metrics, /gatehouse_wheel_checks_total\{result="differs"\} 2/);
+  assert.match(metrics, /gatehouse_wheel_checks_under_way\{state="queued"\} 0/);
+
+  // After a restart the results are read back from the store: the pages are served at once, and nothing is rebuilt.
+  await gw.close();
+  gw = await startGateway({ listen: true, config });
+  const again = await (await fetch(`${gw.url}/simple/jacked-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json() as { files: { filename: string; yanked?: unknown }[] };
+  assert.match(String(again.files.find((f) => f.filename === jackedWheel.filename)?.yanked), /is not served \(build\.wheels = "matching"\)/);
+  assert.equal(again.files.find((f) => f.filename === 'jacked_lib-1.0-py3-none-any.whl')?.yanked, false);
+  const rebuiltAgain = await (await fetch(`${gw.url}/simple/rebuilt-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json() as typeof rebuiltPage;
+  assert.equal(rebuiltAgain.files.find((f) => f.filename.endsWith('.whl'))?.hashes.sha256, wheelEntry.hashes.sha256);
+  assert.doesNotMatch(await (await fetch(`${gw.url}/metrics`)).text(), /gatehouse_wheel_checks_total\{/);
 });
