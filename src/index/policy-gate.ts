@@ -125,7 +125,6 @@ export class PolicyGate implements ServeGate {
 
   /** Each file of a page with its state: stored decisions for files that passed through, the engine for the rest. */
   private async list(sourced: SourcedPage): Promise<Listed[]> {
-    const engine = this.judge.state.engine;
     const stored = await this.judge.storedForProject(sourced.project);
     const out: Listed[] = [];
     for (const file of sourced.files.values()) {
@@ -137,7 +136,7 @@ export class PolicyGate implements ServeGate {
         out.push({ file, subject, version, state: d.state, results: d.decision.results });
       } else {
         const facts = await this.judge.storedFacts(subject.sha256);
-        const decision = engine.file(subject, facts);
+        const decision = this.judge.evaluate(subject, facts);
         out.push({ file, subject, version, state: listingState(decision), results: decision.results });
       }
     }

@@ -8,9 +8,11 @@
  * - `rebuilt`: the page lists the wheel built here from the sdist (its own sha256, its signed provenance beside it
  *   as `<file>.provenance.json`) in place of the upstream's.
  *
- * A wheel this option does not serve stays on its page marked yanked with the reason (as the policy marks its
- * refusals): resolvers take the sdist or an older release, a pin that reaches the wheel gets its 403 with the
- * reason. Until a check has a result the wheel is "being checked": marked the same way, and refused at download
+ * A wheel this option does not serve is refused by the policy: the option's verdict is an input of the policy's
+ * decision (`Judge.useWheelOption`, a `build.*` rule), so the refusal is stored, logged, explained and can be waived,
+ * and the page marks it yanked with the reason as it marks every refusal: resolvers take the sdist or an older
+ * release, a pin that reaches the wheel gets its 403 with the reason. Until a check has a result the wheel is "being
+ * checked": marked yanked here, and refused at download
  * while the check is queued (a build can take minutes, longer than an installer waits). A page asks for the checks of
  * its newest releases and waits for them a few seconds (`page_wait`); an older release is checked when its wheel is
  * first asked for, or through the admin API. Compiled wheels, sdists and hosted projects are never affected: the
@@ -19,6 +21,7 @@
  * The builds themselves are done elsewhere (sandbox/gateway-builds.ts), behind `WheelChecks`.
  */
 import { wheelSourceFor, type BuildSettings, type WheelSource } from '../config/gateway.js';
+import type { FileSubject, WheelOptionRefusal } from '../policy/engine.js';
 import { isPurePythonWheel, parseDistFilename, parseWheelFilename } from '../pep/filename.js';
 import { Version } from '../pep/version.js';
 import { WheelNotServedError } from './errors.js';
@@ -74,7 +77,10 @@ export interface WheelChecks {
   onChange(listener: (project: string) => void): void;
 }
 
-/** What the option makes of one wheel. */
+/**
+ * What the option makes of one wheel. A refusal (`none`, not pending) is handed to the policy as a rule input; a
+ * pending wheel and a wheel replaced by the one built here are this gate's own business.
+ */
 export type WheelVerdict =
   | { serve: 'upstream' }
   | { serve: 'built'; built: BuiltWheel }
@@ -88,21 +94,19 @@ export function wheelVerdict(mode: Exclude<WheelSource, 'upstream'>, pair: Wheel
   const name = pair.wheel.filename;
   const setting = `build.wheels = "${mode}"`;
   if (pair.sdist === undefined) {
-    return { serve: 'none', code: 'build.no-sdist', reason: `${name} is not served: its release has no sdist to ${mode === 'matching' ? 'check it against' : 'build it from'} (${setting})`, pending: false };
+    return { serve: 'none', code: 'build.no-sdist', reason: `${setting}: its release has no sdist to ${mode === 'matching' ? 'check it against' : 'build it from'}`, pending: false };
   }
   if (status === undefined || status.state === 'queued' || status.state === 'building') {
     const what = mode === 'matching' ? 'being checked against its sdist' : 'being built from its sdist';
     return { serve: 'none', code: 'build.pending', reason: `${name} is ${what} by the gateway before it is served; try again in a minute (${setting})`, pending: true };
   }
-  if (status.state === 'not-rebuilt') {
-    return { serve: 'none', code: 'build.not-rebuilt', reason: `${name} is not served: its sdist did not build here (${setting}): ${status.reason}`, pending: false };
-  }
+  if (status.state === 'not-rebuilt') return { serve: 'none', code: 'build.not-rebuilt', reason: `${setting}: its sdist did not build here: ${status.reason}`, pending: false };
   if (mode === 'rebuilt') {
     if (status.built !== undefined) return { serve: 'built', built: status.built };
-    return { serve: 'none', code: 'build.not-rebuilt', reason: `${name} is not served: no wheel built from its sdist is kept (${setting})`, pending: false };
+    return { serve: 'none', code: 'build.not-rebuilt', reason: `${setting}: no wheel built from its sdist is kept`, pending: false };
   }
   if (status.state === 'matches') return { serve: 'upstream' };
-  return { serve: 'none', code: 'build.wheel-differs', reason: `${name} is not served (${setting}): ${status.reason}`, pending: false };
+  return { serve: 'none', code: 'build.wheel-differs', reason: `${setting}: ${status.reason}`, pending: false };
 }
 
 /** Each pure-Python wheel of a page with its release's sdist (a `.tar.gz` first when there are several). */
@@ -159,6 +163,8 @@ export class WheelSourceGate implements ServeGate {
   private index: GatewayIndex | null = null;
   private checks: WheelChecks | null = null;
   private readonly serials = new Map<string, number>();
+  /** The pairs seen on pages, by wheel sha256: what the policy's input is read from. */
+  private readonly seen = new Map<string, WheelPair>();
 
   constructor(
     /** The policy's gate: it decides on every file this gate lets through, built wheels included. */
@@ -172,6 +178,24 @@ export class WheelSourceGate implements ServeGate {
     checks.onChange((project) => this.serials.set(project, (this.serials.get(project) ?? 0) + 1));
   }
 
+  /**
+   * The option's refusal of a file, for the policy (`Judge.useWheelOption`): known for wheels whose page has been seen
+   * since the start (a decision re-evaluated before that is made without it, and made again when the page is served).
+   */
+  refusal(subject: FileSubject): WheelOptionRefusal | undefined {
+    const pair = this.seen.get(subject.sha256);
+    if (pair === undefined || pair.wheel.filename !== subject.filename || this.checks === null) return undefined;
+    const mode = this.modeFor(pair.source, pair.project);
+    if (mode === 'upstream') return undefined;
+    const verdict = wheelVerdict(mode, pair, checkable(pair) ? this.checks.status(pair) : undefined);
+    return verdict.serve === 'none' && !verdict.pending ? { rule: verdict.code, message: verdict.reason } : undefined;
+  }
+
+  private remember(pairs: readonly WheelPair[]): void {
+    if (this.seen.size > 100_000) this.seen.clear();
+    for (const pair of pairs) this.seen.set(pair.wheel.hashes['sha256']!, pair);
+  }
+
   /** The option for a project from a source: hosted projects are the organization's own, served as uploaded. */
   modeFor(source: string, project: string): WheelSource {
     return source === 'hosted' ? 'upstream' : wheelSourceFor(this.settings, project);
@@ -181,7 +205,9 @@ export class WheelSourceGate implements ServeGate {
   async project(project: string): Promise<{ source: string; mode: WheelSource; wheels: { pair: WheelPair; status?: WheelCheckStatus; verdict: WheelVerdict }[] }> {
     const page = await this.requireIndex().project(project);
     const mode = this.modeFor(page.source, page.project);
-    const wheels = page.source === 'hosted' ? [] : releasePairs(page).map((pair) => {
+    const pairs = page.source === 'hosted' ? [] : releasePairs(page);
+    this.remember(pairs);
+    const wheels = pairs.map((pair) => {
       const status = checkable(pair) ? this.checks?.status(pair) : undefined;
       return { pair, ...(status ? { status } : {}), verdict: mode === 'upstream' ? ({ serve: 'upstream' } as const) : wheelVerdict(mode, pair, status) };
     });
@@ -201,13 +227,15 @@ export class WheelSourceGate implements ServeGate {
     const mode = this.modeFor(sourced.source, sourced.project);
     if (mode === 'upstream' || this.checks === null) return this.inner.page(sourced);
     const pairs = releasePairs(sourced);
+    this.remember(pairs);
     await this.checkNewest(pairs);
     const verdicts = pairs.map((pair) => ({ pair, verdict: wheelVerdict(mode, pair, checkable(pair) ? this.checks!.status(pair) : undefined) }));
+    // Refusals reach the page through the policy; wheels still being checked are marked here.
     const gated = await this.inner.page(this.substitute(sourced, verdicts));
-    const refused = new Map(verdicts.flatMap(({ pair, verdict }) => (verdict.serve === 'none' ? [[pair.wheel.filename, verdict.reason] as const] : [])));
-    if (refused.size === 0) return gated;
+    const pending = new Map(verdicts.flatMap(({ pair, verdict }) => (verdict.serve === 'none' && verdict.pending ? [[pair.wheel.filename, verdict.reason] as const] : [])));
+    if (pending.size === 0) return gated;
     const files = gated.page.files.map((f) => {
-      const reason = refused.get(f.filename);
+      const reason = pending.get(f.filename);
       // A file the policy refuses already carries its reason: the first refusal is the one to read.
       return reason === undefined || (typeof f.yanked === 'string' && f.yanked !== '') ? f : { ...f, yanked: reason };
     });
@@ -259,14 +287,15 @@ export class WheelSourceGate implements ServeGate {
     if (pair === undefined) {
       throw new WheelNotServedError('build.unlisted', `${request.file.filename} is not served: it is no longer on its project's page, so it cannot be checked against its sdist (build.wheels = "${mode}")`);
     }
+    this.remember([pair]);
     const verdict = wheelVerdict(mode, pair, checkable(pair) ? this.checks.status(pair) : undefined);
-    // The policy's say comes first, as on the page: a file it refuses is refused with its reason.
+    // The policy decides first, the option's refusal among its inputs (a waiver can accept the wheel).
     const admission = await this.inner.file(request);
-    if (verdict.serve === 'upstream') return admission;
+    if (verdict.serve === 'upstream' || (verdict.serve === 'none' && !verdict.pending)) return admission;
     if (verdict.serve === 'built') {
       throw new WheelNotServedError('build.replaced', `${pair.wheel.filename} is not served: this gateway serves ${verdict.built.filename} (sha256 ${verdict.built.sha256}), built from its sdist, in its place (build.wheels = "rebuilt")`);
     }
-    if (verdict.pending && checkable(pair)) void this.checks.request(pair).catch(() => undefined);
+    if (checkable(pair)) void this.checks.request(pair).catch(() => undefined);
     throw new WheelNotServedError(verdict.code, verdict.reason);
   }
 

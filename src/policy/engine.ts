@@ -39,6 +39,16 @@ export interface ContentFacts {
   metadata: CoreMetadata | null;
 }
 
+/**
+ * What the gateway's wheel option (config `[build]`) says of a pure-Python wheel it does not serve: the wheel is not
+ * what its sdist builds, its sdist does not build, or it has no sdist (index/wheel-source-gate.ts decides which). The
+ * policy refuses it, and a waiver can accept it.
+ */
+export interface WheelOptionRefusal {
+  rule: `build.${string}`;
+  message: string;
+}
+
 export interface RuleResult {
   rule: string;
   outcome: Outcome;
@@ -96,11 +106,16 @@ export class PolicyEngine {
   }
 
   /** A file's decision; without `content`, the content rules are left pending. */
-  file(subject: FileSubject, content?: ContentFacts): Decision {
+  file(subject: FileSubject, content?: ContentFacts, wheelOption?: WheelOptionRefusal): Decision {
     const results = this.projectResults(subject);
     const inputs: Record<string, unknown> = {};
     results.push(...this.vulnerabilityResults(subject, inputs));
     results.push(...this.cooldownResults(subject, inputs));
+    if (wheelOption) {
+      // The operator asked for it by configuration: it is enforced, and only a waiver sets it aside.
+      inputs.wheelOption = wheelOption.rule;
+      results.push({ rule: wheelOption.rule, outcome: 'block', mode: 'enforce', message: wheelOption.message });
+    }
     if (content) results.push(...this.contentResults(subject, content, inputs));
     return this.finish(subject, subject, results, inputs, content === undefined && this.needsContent(subject));
   }

@@ -20,7 +20,7 @@ import { shippedPath } from '../paths.js';
 import { SYSTEM_ACTOR, type JsonObject, type NewLogEntry } from '../store/decision-log/index.js';
 import type { DecisionRow, DecisionStore, NewDecision } from '../store/decisions.js';
 import type { FileState } from '../store/schema.js';
-import type { ContentFacts, Decision, FileSubject, RuleResult } from './engine.js';
+import type { ContentFacts, Decision, FileSubject, RuleResult, WheelOptionRefusal } from './engine.js';
 import type { PolicyState } from './policy-state.js';
 import type { Outcome } from './policy.js';
 
@@ -91,6 +91,7 @@ function newDecisionId(): string {
 export class Judge {
   private readonly scanner = scannerRevision();
   private readonly scanning = new Map<string, Promise<ContentFacts>>();
+  private wheelOption: (subject: FileSubject) => WheelOptionRefusal | undefined = () => undefined;
 
   constructor(
     readonly state: PolicyState,
@@ -98,6 +99,16 @@ export class Judge {
     private readonly scans: ScanPool,
     private readonly observer: JudgeObserver = {},
   ) {}
+
+  /** Where the wheel option's refusals come from (index/wheel-source-gate.ts): an input of every file decision. */
+  useWheelOption(refusal: (subject: FileSubject) => WheelOptionRefusal | undefined): void {
+    this.wheelOption = refusal;
+  }
+
+  /** The engine's decision on a file with what is known of it now (no store involved). */
+  evaluate(subject: FileSubject, facts: ContentFacts | undefined): Decision {
+    return this.state.engine.file(subject, facts, this.wheelOption(subject));
+  }
 
   /** The scan of a file's bytes: stored by sha256, or made now in the scan pool (once, however many ask). */
   async contentFacts(sha256: string, filename: string, path: string): Promise<ContentFacts> {
@@ -141,7 +152,7 @@ export class Judge {
    */
   async decide(subject: FileSubject, contentPath?: string, actor = SYSTEM_ACTOR): Promise<FileDecision> {
     const facts = contentPath !== undefined ? await this.contentFacts(subject.sha256, subject.filename, contentPath) : await this.storedFacts(subject.sha256);
-    const decision = this.state.engine.file(subject, facts);
+    const decision = this.evaluate(subject, facts);
     const review = await this.store.review(subject.sha256, subject.filename);
     const state = stateOf(decision, review && { action: review.action, rules: JSON.parse(review.rules) as string[] });
     const before = await this.store.decision(subject.sha256, subject.filename);

@@ -105,6 +105,7 @@ export async function buildApp(
   const policy = await openPolicy(app, storage, config, metrics, options);
   // Files pass the wheel option first, then the policy: a wheel built here is decided on like any other file.
   const wheelOption = openWheelOption(app, config, metrics, policy.gate);
+  policy.judge.useWheelOption((subject) => wheelOption.gate.refusal(subject));
   const gateway = createGatewayIndex(storage, config, { ...observer, gate: wheelOption.gate });
   const wheels = wheelOption.attach(gateway);
   policy.gate.attach(gateway.files, (sha256, filename) => {

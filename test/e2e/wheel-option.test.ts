@@ -16,7 +16,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { startGateway } from '../helpers/gateway.js';
+import { PERMISSIVE_POLICY, startGateway } from '../helpers/gateway.js';
 import { isolatedPipEnv, runCommand } from '../helpers/packages.js';
 import { startTestUpstream } from '../helpers/upstream.js';
 import { serveOptPypi, sharedCache } from '../sandbox/fixtures.js';
@@ -82,7 +82,7 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   const jackedWheel = upstream.file('jacked_lib-2.0-py3-none-any.whl');
   const page = (await (await fetch(`${index}jacked-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json()) as { files: { filename: string; yanked?: string | boolean }[] };
   const listed = page.files.find((f) => f.filename === jackedWheel.filename);
-  assert.match(String(listed?.yanked), /jacked_lib-2\.0-py3-none-any\.whl is not served \(build\.wheels = "matching"\): 1 difference from what its sdist builds: jacked_lib\/_telemetry\.py is in the published wheel but not in the wheel its sdist builds/);
+  assert.match(String(listed?.yanked), /^refused by policy: build\.wheels = "matching": 1 difference from what its sdist builds: jacked_lib\/_telemetry\.py is in the published wheel but not in the wheel its sdist builds$/);
   assert.equal(page.files.find((f) => f.filename === 'jacked_lib-2.0.tar.gz')?.yanked, false);
   assert.equal(page.files.find((f) => f.filename === 'jacked_lib-1.0-py3-none-any.whl')?.yanked, false);
   const binary = await pip(index, ['install', '--only-binary', ':all:', '--target', join(work, 'b1'), 'jacked-lib']);
@@ -90,10 +90,10 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   assert.deepEqual(await distInfos(join(work, 'b1')), ['jacked_lib-1.0.dist-info']);
   const direct = await fetch(`${gw.url}/files/${jackedWheel.sha256}/${jackedWheel.filename}`);
   assert.equal(direct.status, 403);
-  assert.equal(direct.headers.get('x-gatehouse-error'), 'build.wheel-differs');
+  assert.equal(direct.headers.get('x-gatehouse-error'), 'policy.blocked');
   const pinned = await pip(index, ['download', '--only-binary', ':all:', '--no-deps', '--dest', join(work, 'b2'), 'jacked-lib==2.0']);
   assert.notEqual(pinned.code, 0);
-  assert.match(pinned.stdout + pinned.stderr, /403 Client Error: jacked_lib-2\.0-py3-none-any\.whl is not served \(build\.wheels = "matching"\): 1 difference from what its sdist builds: jacked_lib\/_telemetry\.py is in the published wheel but not in the wheel its sdist builds/);
+  assert.match(pinned.stdout + pinned.stderr, /403 Client Error: jacked_lib-2\.0-py3-none-any\.whl is refused by policy \(build\.wheel-differs\): build\.wheels = "matching": 1 difference from what its sdist builds: jacked_lib\/_telemetry\.py is in the published wheel but not in the wheel its sdist builds/);
   // Without --only-binary, pip builds 2.0 from its sdist (with Debian's setuptools: the gateway serves no setuptools
   // wheel to installers here, since /opt/pypi has no setuptools sdist to check it against).
   const fromSource = await pip(index, ['install', '--no-deps', '--no-build-isolation', '--target', join(work, 'b3'), 'jacked-lib==2.0'], '/usr/bin/python3');
@@ -104,7 +104,7 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
 
   // The builds above got setuptools through the gateway's policy, from the builds' own index; installers do not get it.
   const setuptools = (await (await fetch(`${index}setuptools/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json()) as { files: { filename: string; yanked?: unknown }[] };
-  assert.match(String(setuptools.files.find((f) => f.filename === 'setuptools-84.0.0-py3-none-any.whl')?.yanked), /is not served: its release has no sdist to check it against \(build\.wheels = "matching"\)/);
+  assert.match(String(setuptools.files.find((f) => f.filename === 'setuptools-84.0.0-py3-none-any.whl')?.yanked), /^refused by policy: build\.wheels = "matching": its release has no sdist to check it against$/);
 
   // (c) rebuilt: the page lists the wheel built here, not the upstream's (which lacks top_level.txt, so it differs).
   const upstreamWheel = upstream.file('rebuilt_lib-1.0-py3-none-any.whl');
@@ -167,9 +167,18 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   await gw.close();
   gw = await startGateway({ listen: true, config });
   const again = await (await fetch(`${gw.url}/simple/jacked-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json() as { files: { filename: string; yanked?: unknown }[] };
-  assert.match(String(again.files.find((f) => f.filename === jackedWheel.filename)?.yanked), /is not served \(build\.wheels = "matching"\)/);
+  assert.match(String(again.files.find((f) => f.filename === jackedWheel.filename)?.yanked), /^refused by policy: build\.wheels = "matching": 1 difference/);
   assert.equal(again.files.find((f) => f.filename === 'jacked_lib-1.0-py3-none-any.whl')?.yanked, false);
   const rebuiltAgain = await (await fetch(`${gw.url}/simple/rebuilt-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json() as typeof rebuiltPage;
   assert.equal(rebuiltAgain.files.find((f) => f.filename.endsWith('.whl'))?.hashes.sha256, wheelEntry.hashes.sha256);
   assert.doesNotMatch(await (await fetch(`${gw.url}/metrics`)).text(), /gatehouse_wheel_checks_total\{/);
+  // The refusal is a policy decision: explained, in the decision log, and a waiver can accept the wheel.
+  const explained = JSON.stringify(await (await fetch(`${gw.url}/admin/api/explain/jacked-lib?version=2.0`, { headers: { authorization: `Bearer ${await gw.token({ scope: 'admin' })}` } })).json());
+  assert.match(explained, /build\.wheel-differs/);
+  await gw.close();
+  const waiver = { project: 'jacked-lib', version: '==2.0', rule: 'build.wheel-differs', reason: 'reviewed: _telemetry.py is inert', grantedBy: 'security@example.com', expires: '2099-01-01' };
+  gw = await startGateway({ listen: true, config, policy: { ...PERMISSIVE_POLICY, waivers: [waiver] } });
+  const waived = await (await fetch(`${gw.url}/simple/jacked-lib/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json() as { files: { filename: string; yanked?: unknown }[] };
+  assert.equal(waived.files.find((f) => f.filename === jackedWheel.filename)?.yanked, false);
+  assert.equal((await fetch(`${gw.url}/files/${jackedWheel.sha256}/${jackedWheel.filename}`)).status, 200);
 });
