@@ -82,6 +82,14 @@ export interface EngineDependencies {
 /** Outcomes a list entry or the rules never let through: known malware and a malicious scan. */
 const UNLISTABLE = new Set(['vulnerability.malware', 'scanner.malicious']);
 
+/**
+ * Results an allow-list entry does not pass: the unlistable ones, and the wheel option's refusals (the operator chose
+ * per project which wheels are served; an allow entry says "trust this project", not "trust any wheel of it").
+ */
+function passesAllowList(rule: string): boolean {
+  return !UNLISTABLE.has(rule) && !rule.startsWith('build.') && rule !== 'lists.deny';
+}
+
 function matchesPrefixOrName(project: string, entries: readonly string[]): boolean {
   return entries.some((e) => (e.endsWith('-*') ? project.startsWith(e.slice(0, -1)) : project === e));
 }
@@ -234,7 +242,7 @@ export class PolicyEngine {
     for (const r of results) {
       const waiver = this.policy.waivers.find((w) => waiverCovers(w, subject, file, r, now));
       if (waiver) r.waivedBy = waiver;
-      else if (listed && this.policy.lists.mode === 'enforce' && !UNLISTABLE.has(r.rule) && r.rule !== 'lists.deny') r.allowedBy = listed.text;
+      else if (listed && this.policy.lists.mode === 'enforce' && passesAllowList(r.rule)) r.allowedBy = listed.text;
     }
     let outcome: Outcome = 'allow';
     let wouldBe: Outcome = 'allow';
