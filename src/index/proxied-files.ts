@@ -122,11 +122,22 @@ export class ProxiedFiles {
     const { source, page, file } = found;
     const admission = await gate.file({ source: source.name, project: page.project, file });
     if (this.settings.offline) throw new OfflineError(file.filename);
+    const sha256 = file.hashes['sha256']!;
+    if (!this.commits.has(downloadKey(found))) {
+      // Its download may have ended since `find` looked (a burst of requests on a busy database): serve what it kept.
+      const row = await this.storage.cachedFiles.get(sha256, file.filename);
+      const path = this.storage.blobs.localPath?.(sha256);
+      if (row && (admission.contentCheck === undefined || path !== undefined)) {
+        if (admission.contentCheck) await admission.contentCheck(path!);
+        this.touch(row);
+        this.observer.file?.({ upstream: source.name, project: page.project, filename: file.filename, result: 'hit' });
+        return { body: this.storage.blobs.openRead(sha256), size: row.size };
+      }
+    }
     this.observer.file?.({ upstream: source.name, project: page.project, filename: file.filename, result: 'miss' });
     const { key, reader } = await this.download(found);
     const check = admission.contentCheck;
     if (!check) return { body: reader.body, size: reader.size };
-    const sha256 = file.hashes['sha256']!;
     const body = holdTail(reader.body, async () => {
       await this.committed(key);
       const path = this.storage.blobs.localPath?.(sha256);
@@ -164,8 +175,8 @@ export class ProxiedFiles {
   }
 
   private async download(found: Extract<ProxiedFile, { kind: 'listed' }>) {
-    const { source, page, file } = found;
-    const key = JSON.stringify([source.name, page.project, file.filename, file.hashes['sha256']]);
+    const { source, file } = found;
+    const key = downloadKey(found);
     if (!this.commits.has(key)) {
       let resolve!: () => void;
       let reject!: (err: unknown) => void;
@@ -285,4 +296,9 @@ export class ProxiedFiles {
     }
     return undefined;
   }
+}
+
+/** A download's key: the commit reads the upstream, project and file name back from it. */
+function downloadKey(found: Extract<ProxiedFile, { kind: 'listed' }>): string {
+  return JSON.stringify([found.source.name, found.page.project, found.file.filename, found.file.hashes['sha256']]);
 }

@@ -67,7 +67,9 @@ export class UpstreamSource implements ProjectSource {
     let entry = this.memory.get(name);
     if (!entry) {
       const stored = await this.pages.get(this.name, name);
-      if (stored) entry = this.remember(name, { cached: stored, served: null, companions: 0, builtWith: -1 });
+      // A refresh may have ended while the database answered: what it remembered is newer than what was read, and
+      // asking the upstream again would break single-flight for a burst of requests.
+      entry = this.memory.get(name) ?? (stored ? this.remember(name, { cached: stored, served: null, companions: 0, builtWith: -1 }) : undefined);
     }
     let status: CacheStatus = 'HIT';
     let staleReason: string | undefined;
