@@ -128,7 +128,10 @@ export class GatewayBuilds implements WheelChecks {
   /** No new check starts; the ones running end. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const start of this.waiting.splice(0)) start();
+    // The waiting checks each get a slot, see that the gateway is closing, and end.
+    const waiting = this.waiting.splice(0);
+    this.running += waiting.length;
+    for (const start of waiting) start();
     await Promise.all([...this.underWay.values()].map((c) => c.done.catch(() => undefined)));
   }
 
