@@ -149,12 +149,19 @@ test('the wheel option: matching serves honest wheels only, rebuilt serves the w
   const rebuild = await fetch(`${gw.url}/admin/api/builds/honest-lib/rebuild`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ version: '1.0' }) });
   assert.equal(rebuild.status, 202, await rebuild.clone().text());
   assert.deepEqual(((await rebuild.json()) as { queued: unknown[] }).queued, [{ wheel: 'honest_lib-1.0-py3-none-any.whl', sdist: 'honest_lib-1.0.tar.gz' }]);
+  // While it is rebuilt the wheel is being checked: marked on the page, and refused at download with that reason.
+  const honestWheel = upstream.file('honest_lib-1.0-py3-none-any.whl');
+  const during = await fetch(`${gw.url}/files/${honestWheel.sha256}/${honestWheel.filename}`);
+  assert.equal(during.status, 403);
+  assert.equal(during.headers.get('x-gatehouse-error'), 'build.pending');
+  assert.match(await during.text(), /honest_lib-1\.0-py3-none-any\.whl is being checked against its sdist by the gateway before it is served; try again in a minute/);
   let state = '';
   for (let i = 0; i < 100 && state !== 'matches'; i++) {
     await new Promise((r) => setTimeout(r, 200));
     state = ((await (await fetch(`${gw.url}/admin/api/builds/honest-lib`, { headers: admin })).json()) as typeof honestStatus).wheels[0]!.check.state;
   }
   assert.equal(state, 'matches');
+  assert.equal((await fetch(`${gw.url}/files/${honestWheel.sha256}/${honestWheel.filename}`)).status, 200);
   const nothing = await fetch(`${gw.url}/admin/api/builds/honest-lib/rebuild`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ version: '9.9' }) });
   assert.equal(nothing.status, 404);
 
