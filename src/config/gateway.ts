@@ -31,6 +31,31 @@ export interface IndexSettings {
   pinned: Record<string, string>;
 }
 
+/**
+ * Which wheel of a proxied release a client gets (docs/decisions.md, "Wheels built here"):
+ * - `upstream`: the upstream's wheel, as the policy decides;
+ * - `matching`: the upstream's pure-Python wheel only once the wheel its sdist builds in the sandbox is equivalent;
+ * - `rebuilt`: the wheel built here from the sdist, with its signed provenance, instead of the upstream's.
+ */
+export type WheelSource = 'upstream' | 'matching' | 'rebuilt';
+export const WHEEL_SOURCES: readonly WheelSource[] = ['upstream', 'matching', 'rebuilt'];
+
+export interface BuildSettings {
+  /** For every proxied project with a pure-Python wheel and an sdist, unless `projects` says otherwise. */
+  wheels: WheelSource;
+  /** Normalized project name -> its own setting. */
+  projects: Record<string, WheelSource>;
+  /** Sandbox builds at once; each takes a core while it runs. */
+  concurrency: number;
+  /** Seconds a project page waits for the builds of its newest releases before it is listed without them. */
+  pageWait: number;
+}
+
+/** The setting that applies to a project: its own, else the gateway's. */
+export function wheelSourceFor(build: BuildSettings, project: string): WheelSource {
+  return build.projects[project] ?? build.wheels;
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -46,6 +71,7 @@ export interface GatewayConfig {
   upstreams: UpstreamDefinition[];
   proxy: ProxySettings;
   index: IndexSettings;
+  build: BuildSettings;
   /** The config file read, if any: its `[policy.*]` tables (or the file its `[policy] file` names) are the policy. */
   configFile: string | null;
 }
@@ -70,6 +96,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   // project published a minute ago is found soon.
   proxy: { pageTtl: 600, negativeTtl: 120, offline: false },
   index: { reserved: [], pinned: {} },
+  // Off unless asked for: a build takes seconds of CPU, and a project whose sdist does not build here loses its wheel.
+  build: { wheels: 'upstream', projects: {}, concurrency: 1, pageWait: 8 },
   configFile: null,
 };
 
@@ -197,6 +225,26 @@ export function checkUpstreamNames(upstreams: readonly UpstreamDefinition[], pin
   }
 }
 
+function wheelSource(value: unknown, where: string, path: string): WheelSource {
+  if (typeof value !== 'string' || !(WHEEL_SOURCES as readonly string[]).includes(value)) {
+    throw new ConfigError(`${path}: ${where} must be one of ${WHEEL_SOURCES.map((w) => `"${w}"`).join(', ')}, not ${JSON.stringify(value)}`);
+  }
+  return value as WheelSource;
+}
+
+/** `[build]`: which wheels proxied projects get, and how builds run. */
+function readBuild(t: Table, base: BuildSettings, path: string): BuildSettings {
+  const wheels = t.wheels === undefined ? base.wheels : wheelSource(t.wheels, 'build.wheels', path);
+  const projects: Record<string, WheelSource> = { ...base.projects };
+  for (const [project, value] of Object.entries(table(t.projects, 'build.projects'))) {
+    if (!isValidName(project)) throw new ConfigError(`${path}: build.projects: ${JSON.stringify(project)} is not a project name`);
+    projects[normalizeName(project)] = wheelSource(value, `build.projects.${project}`, path);
+  }
+  const concurrency = int(t, 'concurrency', 'build');
+  if (concurrency === 0) throw new ConfigError(`${path}: build.concurrency must be at least 1`);
+  return { wheels, projects, concurrency: concurrency ?? base.concurrency, pageWait: int(t, 'page_wait', 'build') ?? base.pageWait };
+}
+
 /** Reads a TOML config file over `base`. */
 export function readConfigFile(path: string, base: GatewayConfig = DEFAULT_CONFIG): GatewayConfig {
   let doc: Table;
@@ -211,6 +259,7 @@ export function readConfigFile(path: string, base: GatewayConfig = DEFAULT_CONFI
     upload: ['max_file_size'],
     proxy: ['page_ttl', 'negative_ttl', 'offline'],
     index: ['reserved', 'pinned'],
+    build: ['wheels', 'projects', 'concurrency', 'page_wait'],
   };
   for (const [section, value] of Object.entries(doc)) {
     // [[upstream]] is read below; [policy.*] by the policy's own reader (src/policy/policy-file.ts).
@@ -241,6 +290,7 @@ export function readConfigFile(path: string, base: GatewayConfig = DEFAULT_CONFI
     if (typeof upstream !== 'string') throw new ConfigError(`${path}: index.pinned.${project} must name an upstream`);
     pinned[normalizeName(project)] = upstream;
   }
+  const build = readBuild(table(doc.build, 'build'), base.build, path);
   const reserved = (strings(index, 'reserved', 'index') ?? base.index.reserved).map((r) => parseReserved(r, `${path}: index.reserved`));
   const config: GatewayConfig = {
     host: str(server, 'host', 'server') ?? base.host,
@@ -256,6 +306,7 @@ export function readConfigFile(path: string, base: GatewayConfig = DEFAULT_CONFI
       offline: bool(proxy, 'offline', 'proxy') ?? base.proxy.offline,
     },
     index: { reserved, pinned: Object.keys(pinned).length > 0 ? pinned : base.index.pinned },
+    build,
     configFile: resolve(path),
   };
   checkUpstreamNames(config.upstreams, config.index.pinned, path);

@@ -25,3 +25,10 @@ export class OfflineError extends GatehouseError {
     super('index.offline', `the gateway is offline and has not cached ${what}`, 504);
   }
 }
+
+/** A wheel the gateway's wheel option (config `[build]`) does not serve: 403, with the reason pip prints. */
+export class WheelNotServedError extends GatehouseError {
+  constructor(code: `build.${string}`, message: string) {
+    super(code, message, 403);
+  }
+}

@@ -64,6 +64,7 @@ export class PolicyGate implements ServeGate {
   /** Files being fetched and scanned before they are listed, by project. */
   private readonly checking = new Map<string, Set<string>>();
   private files: ProxiedFiles | null = null;
+  private builtHere: (sha256: string, filename: string) => string | undefined = () => undefined;
   private serial: { value: number; checkedAt: number } = { value: -1, checkedAt: 0 };
 
   constructor(
@@ -74,9 +75,13 @@ export class PolicyGate implements ServeGate {
     judge.state.on('change', () => this.built.clear());
   }
 
-  /** The proxied files, for fetching the newest releases to scan before they are listed. */
-  attach(files: ProxiedFiles): void {
+  /**
+   * The proxied files, for fetching the newest releases to scan before they are listed; and where the wheels built
+   * here are (the wheel option lists them on upstream pages, but no upstream has them).
+   */
+  attach(files: ProxiedFiles, builtHere?: (sha256: string, filename: string) => string | undefined): void {
     this.files = files;
+    if (builtHere) this.builtHere = builtHere;
   }
 
   /**
@@ -120,7 +125,6 @@ export class PolicyGate implements ServeGate {
 
   /** Each file of a page with its state: stored decisions for files that passed through, the engine for the rest. */
   private async list(sourced: SourcedPage): Promise<Listed[]> {
-    const engine = this.judge.state.engine;
     const stored = await this.judge.storedForProject(sourced.project);
     const out: Listed[] = [];
     for (const file of sourced.files.values()) {
@@ -132,7 +136,7 @@ export class PolicyGate implements ServeGate {
         out.push({ file, subject, version, state: d.state, results: d.decision.results });
       } else {
         const facts = await this.judge.storedFacts(subject.sha256);
-        const decision = engine.file(subject, facts);
+        const decision = this.judge.evaluate(subject, facts);
         out.push({ file, subject, version, state: listingState(decision), results: decision.results });
       }
     }
@@ -241,6 +245,8 @@ export class PolicyGate implements ServeGate {
       const decided = await Promise.all(
         release.map(async (l): Promise<FileDecision | null> => {
           try {
+            const built = this.builtHere(l.subject.sha256, l.subject.filename);
+            if (built !== undefined) return await this.judge.decide(l.subject, built);
             const found = await this.files!.find(l.subject.sha256, l.subject.filename);
             if (found.kind !== 'listed') return this.judge.decide(l.subject);
             const path = await this.files!.fetchForCheck(found);

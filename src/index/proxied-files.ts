@@ -101,10 +101,13 @@ export class ProxiedFiles {
     return { kind: 'listed', source, page, file };
   }
 
-  /** A cached file is about to be served from the blob store: the gate decides (on its content too), and its last request is noted. */
-  async admit(found: Extract<ProxiedFile, { kind: 'cached' }>, file: SourcedFile): Promise<void> {
+  /**
+   * A cached file is about to be served from the blob store: the gate decides (on its content too), and its last
+   * request is noted. `gate` replaces the index's own (the builds' index passes the policy only).
+   */
+  async admit(found: Extract<ProxiedFile, { kind: 'cached' }>, file: SourcedFile, gate: ServeGate = this.gate): Promise<void> {
     const { row } = found;
-    const admission = await this.gate.file({ source: row.upstream, project: row.project, file });
+    const admission = await gate.file({ source: row.upstream, project: row.project, file });
     const path = this.storage.blobs.localPath?.(row.sha256);
     if (admission.contentCheck && path !== undefined) await admission.contentCheck(path);
     this.touch(row);
@@ -115,18 +118,19 @@ export class ProxiedFiles {
    * An uncached file's bytes, streaming in from its upstream (shared with everyone asking meanwhile). When the gate
    * needs the content to decide, the tail of the bytes waits for that decision (index/held-tail.ts).
    */
-  async open(found: Extract<ProxiedFile, { kind: 'listed' }>): Promise<OpenedFile> {
+  async open(found: Extract<ProxiedFile, { kind: 'listed' }>, gate: ServeGate = this.gate): Promise<OpenedFile> {
     const { source, page, file } = found;
-    const admission = await this.gate.file({ source: source.name, project: page.project, file });
+    const admission = await gate.file({ source: source.name, project: page.project, file });
     if (this.settings.offline) throw new OfflineError(file.filename);
     const sha256 = file.hashes['sha256']!;
-    // The cache was looked at when the request came in (find); a download of the same file may have started and
-    // finished since, while this request waited for the page and the gate. A download leaves the in-flight set only
-    // once its row is committed, so a file not in flight now is either in the cache or not fetched yet.
-    if (!this.downloads.has(downloadKey(found))) {
+    if (!this.commits.has(downloadKey(found))) {
+      // Its download may have ended since `find` looked (a burst of requests on a busy database): serve what it kept.
       const row = await this.storage.cachedFiles.get(sha256, file.filename);
-      if (row) {
-        await this.admit({ kind: 'cached', row }, file);
+      const path = this.storage.blobs.localPath?.(sha256);
+      if (row && (admission.contentCheck === undefined || path !== undefined)) {
+        if (admission.contentCheck) await admission.contentCheck(path!);
+        this.touch(row);
+        this.observer.file?.({ upstream: source.name, project: page.project, filename: file.filename, result: 'hit' });
         return { body: this.storage.blobs.openRead(sha256), size: row.size };
       }
     }
@@ -156,6 +160,15 @@ export class ProxiedFiles {
       reader.body.resume();
       await Promise.all([finished(reader.body), this.committed(key)]);
     }
+    const path = this.storage.blobs.localPath?.(sha256);
+    if (path === undefined) throw new Error('the blob store keeps no local copy to check');
+    return path;
+  }
+
+  /** A local path of an upstream file's verified bytes, cached or fetched now (the wheel option's builds read them). */
+  async localCopy(sha256: string, filename: string): Promise<string> {
+    const found = await this.find(sha256, filename);
+    if (found.kind === 'listed') return this.fetchForCheck(found);
     const path = this.storage.blobs.localPath?.(sha256);
     if (path === undefined) throw new Error('the blob store keeps no local copy to check');
     return path;
@@ -285,7 +298,7 @@ export class ProxiedFiles {
   }
 }
 
-/** One download per upstream, project, file name and sha256. */
+/** A download's key: the commit reads the upstream, project and file name back from it. */
 function downloadKey(found: Extract<ProxiedFile, { kind: 'listed' }>): string {
   return JSON.stringify([found.source.name, found.page.project, found.file.filename, found.file.hashes['sha256']]);
 }

@@ -67,8 +67,8 @@ export class UpstreamSource implements ProjectSource {
     let entry = this.memory.get(name);
     if (!entry) {
       const stored = await this.pages.get(this.name, name);
-      // A fetch of this page may have finished while the database was asked (its single flight is over, so a
-      // refresh now would ask the upstream again): what it remembered is newer than what the query saw.
+      // A refresh may have ended while the database answered: what it remembered is newer than what was read, and
+      // asking the upstream again would break single-flight for a burst of requests.
       entry = this.memory.get(name) ?? (stored ? this.remember(name, { cached: stored, served: null, companions: 0, builtWith: -1 }) : undefined);
     }
     let status: CacheStatus = 'HIT';

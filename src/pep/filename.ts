@@ -199,6 +199,11 @@ export function parseDistFilename(filename: string, projectName?: string): DistF
   return parseSdistFilename(filename, projectName);
 }
 
+/** A wheel with no compiled part: every tag is ABI `none` on platform `any` (PEP 425). */
+export function isPurePythonWheel(wheel: WheelFilename): boolean {
+  return wheel.abiTags.every((t) => t === 'none') && wheel.platformTags.every((t) => t === 'any');
+}
+
 /**
  * Escapes a name or a version for use in a wheel or PEP 625 sdist file name (binary distribution format spec):
  * a name has each run of `-`, `_` and `.` replaced by `_` and is lower-cased; a version is normalized, which

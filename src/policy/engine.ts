@@ -39,6 +39,16 @@ export interface ContentFacts {
   metadata: CoreMetadata | null;
 }
 
+/**
+ * What the gateway's wheel option (config `[build]`) says of a pure-Python wheel it does not serve: the wheel is not
+ * what its sdist builds, its sdist does not build, or it has no sdist (index/wheel-source-gate.ts decides which). The
+ * policy refuses it, and a waiver can accept it.
+ */
+export interface WheelOptionRefusal {
+  rule: `build.${string}`;
+  message: string;
+}
+
 export interface RuleResult {
   rule: string;
   outcome: Outcome;
@@ -72,6 +82,14 @@ export interface EngineDependencies {
 /** Outcomes a list entry or the rules never let through: known malware and a malicious scan. */
 const UNLISTABLE = new Set(['vulnerability.malware', 'scanner.malicious']);
 
+/**
+ * Results an allow-list entry does not pass: the unlistable ones, and the wheel option's refusals (the operator chose
+ * per project which wheels are served; an allow entry says "trust this project", not "trust any wheel of it").
+ */
+function passesAllowList(rule: string): boolean {
+  return !UNLISTABLE.has(rule) && !rule.startsWith('build.') && rule !== 'lists.deny';
+}
+
 function matchesPrefixOrName(project: string, entries: readonly string[]): boolean {
   return entries.some((e) => (e.endsWith('-*') ? project.startsWith(e.slice(0, -1)) : project === e));
 }
@@ -96,11 +114,16 @@ export class PolicyEngine {
   }
 
   /** A file's decision; without `content`, the content rules are left pending. */
-  file(subject: FileSubject, content?: ContentFacts): Decision {
+  file(subject: FileSubject, content?: ContentFacts, wheelOption?: WheelOptionRefusal): Decision {
     const results = this.projectResults(subject);
     const inputs: Record<string, unknown> = {};
     results.push(...this.vulnerabilityResults(subject, inputs));
     results.push(...this.cooldownResults(subject, inputs));
+    if (wheelOption) {
+      // The operator asked for it by configuration: it is enforced, and only a waiver sets it aside.
+      inputs.wheelOption = wheelOption.rule;
+      results.push({ rule: wheelOption.rule, outcome: 'block', mode: 'enforce', message: wheelOption.message });
+    }
     if (content) results.push(...this.contentResults(subject, content, inputs));
     return this.finish(subject, subject, results, inputs, content === undefined && this.needsContent(subject));
   }
@@ -219,7 +242,7 @@ export class PolicyEngine {
     for (const r of results) {
       const waiver = this.policy.waivers.find((w) => waiverCovers(w, subject, file, r, now));
       if (waiver) r.waivedBy = waiver;
-      else if (listed && this.policy.lists.mode === 'enforce' && !UNLISTABLE.has(r.rule) && r.rule !== 'lists.deny') r.allowedBy = listed.text;
+      else if (listed && this.policy.lists.mode === 'enforce' && passesAllowList(r.rule)) r.allowedBy = listed.text;
     }
     let outcome: Outcome = 'allow';
     let wouldBe: Outcome = 'allow';

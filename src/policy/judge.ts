@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { defaultRulesDir } from '../analyze/rulebook/rulebook.js';
 import type { ScanPool } from '../analyze/scan-pool.js';
 import { GatehouseError } from '../errors.js';
@@ -20,7 +20,7 @@ import { shippedPath } from '../paths.js';
 import { SYSTEM_ACTOR, type JsonObject, type NewLogEntry } from '../store/decision-log/index.js';
 import type { DecisionRow, DecisionStore, NewDecision } from '../store/decisions.js';
 import type { FileState } from '../store/schema.js';
-import type { ContentFacts, Decision, FileSubject, RuleResult } from './engine.js';
+import type { ContentFacts, Decision, FileSubject, RuleResult, WheelOptionRefusal } from './engine.js';
 import type { PolicyState } from './policy-state.js';
 import type { Outcome } from './policy.js';
 
@@ -40,15 +40,12 @@ export interface FileDecision {
 /** Files in these states are served. */
 export const SERVED_STATES: ReadonlySet<FileState> = new Set(['allowed', 'warned', 'released']);
 
-/** The scanner and its rules (every file under rules/, at any depth): a scan made by another is redone. */
+/** The scanner and its rules: a scan made by another is redone. */
 export function scannerRevision(): string {
   const hash = createHash('sha256');
   hash.update(JSON.parse(readFileSync(shippedPath('package.json'), 'utf8')).version as string);
-  const files = readdirSync(defaultRulesDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(defaultRulesDir, join(e.path, e.name)))
-    .sort();
-  for (const file of files) hash.update(file).update(readFileSync(join(defaultRulesDir, file)));
+  // The scanner's rules are the YAML files at the top of rules/ (the sandbox's behaviour rules have their own folder).
+  for (const file of readdirSync(defaultRulesDir).filter((f) => /\.ya?ml$/.test(f)).sort()) hash.update(file).update(readFileSync(join(defaultRulesDir, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -94,6 +91,7 @@ function newDecisionId(): string {
 export class Judge {
   private readonly scanner = scannerRevision();
   private readonly scanning = new Map<string, Promise<ContentFacts>>();
+  private wheelOption: (subject: FileSubject) => WheelOptionRefusal | undefined = () => undefined;
 
   constructor(
     readonly state: PolicyState,
@@ -101,6 +99,16 @@ export class Judge {
     private readonly scans: ScanPool,
     private readonly observer: JudgeObserver = {},
   ) {}
+
+  /** Where the wheel option's refusals come from (index/wheel-source-gate.ts): an input of every file decision. */
+  useWheelOption(refusal: (subject: FileSubject) => WheelOptionRefusal | undefined): void {
+    this.wheelOption = refusal;
+  }
+
+  /** The engine's decision on a file with what is known of it now (no store involved). */
+  evaluate(subject: FileSubject, facts: ContentFacts | undefined): Decision {
+    return this.state.engine.file(subject, facts, this.wheelOption(subject));
+  }
 
   /** The scan of a file's bytes: stored by sha256, or made now in the scan pool (once, however many ask). */
   async contentFacts(sha256: string, filename: string, path: string): Promise<ContentFacts> {
@@ -144,7 +152,7 @@ export class Judge {
    */
   async decide(subject: FileSubject, contentPath?: string, actor = SYSTEM_ACTOR): Promise<FileDecision> {
     const facts = contentPath !== undefined ? await this.contentFacts(subject.sha256, subject.filename, contentPath) : await this.storedFacts(subject.sha256);
-    const decision = this.state.engine.file(subject, facts);
+    const decision = this.evaluate(subject, facts);
     const review = await this.store.review(subject.sha256, subject.filename);
     const state = stateOf(decision, review && { action: review.action, rules: JSON.parse(review.rules) as string[] });
     const before = await this.store.decision(subject.sha256, subject.filename);

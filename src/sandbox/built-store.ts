@@ -7,6 +7,7 @@
  *   built/<sdist sha256>/build.json                 the build's record: dependencies, sandbox, findings, timings
  *   built/<sdist sha256>/build.log                  its output
  *   comparisons/<published wheel sha256>-<sdist sha256>.json   a published wheel checked against that sdist
+ *   wheels/<built wheel sha256>                      the sdist sha256 it was built from (the gateway serves by wheel sha256)
  *
  * Each entry is written to a temporary directory and renamed into place, so a reader never sees half of one.
  * (The gateway may later keep these in its blob store; the layout is the contract.)
@@ -66,7 +67,28 @@ export class BuiltWheelStore {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+    mkdirSync(join(this.root, 'wheels'), { recursive: true });
+    writeAtomically(join(this.root, 'wheels', build.wheel.sha256), `${build.sdist.sha256}\n`);
     return this.lookup(build.sdist.sha256)!;
+  }
+
+  /** The stored build whose wheel has this sha256, if there is one. */
+  byWheel(wheelSha256: string): StoredBuild | undefined {
+    if (!hex64.test(wheelSha256)) return undefined;
+    const index = join(this.root, 'wheels', wheelSha256);
+    if (!existsSync(index)) return undefined;
+    const sdistSha256 = readFileSync(index, 'utf8').trim();
+    return hex64.test(sdistSha256) ? this.lookup(sdistSha256) : undefined;
+  }
+
+  /** Drops the build of an sdist and every comparison made with it, so the next check builds again. */
+  forget(sdistSha256: string): void {
+    const stored = this.lookup(sdistSha256);
+    const wheelSha256 = stored && (JSON.parse(readFileSync(stored.record, 'utf8')) as BuildResult).wheel?.sha256;
+    if (wheelSha256 !== undefined && hex64.test(wheelSha256)) rmSync(join(this.root, 'wheels', wheelSha256), { force: true });
+    rmSync(this.buildDir(sdistSha256), { recursive: true, force: true });
+    const comparisons = join(this.root, 'comparisons');
+    if (existsSync(comparisons)) for (const f of readdirSync(comparisons)) if (f.endsWith(`-${sdistSha256}.json`)) rmSync(join(comparisons, f), { force: true });
   }
 
   /** Records the outcome of checking a published wheel against an sdist. */
@@ -75,9 +97,7 @@ export class BuiltWheelStore {
     const dir = join(this.root, 'comparisons');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${publishedSha256}-${sdistSha256}.json`);
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, `${JSON.stringify(report, null, 2)}\n`);
-    renameSync(partial, path);
+    writeAtomically(path, `${JSON.stringify(report, null, 2)}\n`);
     return path;
   }
 
@@ -85,4 +105,10 @@ export class BuiltWheelStore {
     const path = join(this.root, 'comparisons', `${publishedSha256}-${sdistSha256}.json`);
     return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : undefined;
   }
+}
+
+function writeAtomically(path: string, text: string): void {
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, text);
+  renameSync(partial, path);
 }

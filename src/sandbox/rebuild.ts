@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Finding, RuleGrade } from '../analyze/finding.js';
-import { parseWheelFilename } from '../pep/filename.js';
+import { isPurePythonWheel, parseWheelFilename } from '../pep/filename.js';
 import { buildSdist, sha256File, type BuildOptions, type BuildResult } from './build.js';
 import type { BuiltWheelStore } from './built-store.js';
 import { compareWheels, type Comparison, type DifferenceKind } from './compare/compare.js';
@@ -53,8 +53,7 @@ export interface RebuildOptions extends BuildOptions {
 
 /** A wheel with compiled parts: not pure, or tagged for an ABI or platform. */
 export function isCompiledWheel(filename: string): boolean {
-  const parsed = parseWheelFilename(filename);
-  return parsed.abiTags.some((t) => t !== 'none') || parsed.platformTags.some((t) => t !== 'any');
+  return !isPurePythonWheel(parseWheelFilename(filename));
 }
 
 export async function rebuildAndCompare(publishedWheel: string, sdist: string, options: RebuildOptions): Promise<RebuildCheck> {

@@ -6,11 +6,12 @@ import { resolve } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { LoggerOptions } from 'pino';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError, NotFoundError } from '../errors.js';
 import type { GatewayConfig } from '../config/gateway.js';
 import type { Storage } from '../store/index.js';
 import { redactSecrets } from '../store/tokens.js';
 import { createGatewayIndex, type GatewayIndexParts } from '../index/gateway.js';
+import { openWheelOption, type GatewayWheels } from './build-setup.js';
 import { observeGateway } from './gateway-observer.js';
 import { openPolicy, type GatewayPolicy } from './policy-setup.js';
 import type { Policy } from '../policy/policy.js';
@@ -20,6 +21,7 @@ import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { simpleRoutes } from './routes/simple.js';
 import { MAX_FIELD_BYTES, uploadRoutes } from './routes/upload.js';
 
@@ -31,6 +33,8 @@ export interface GatewayServices {
   gateway: GatewayIndexParts;
   /** The policy in force, the judge that keeps its decisions, and the gate it decides at. */
   policy: GatewayPolicy;
+  /** The wheel option (config `[build]`): which wheel of a proxied release is served, and the builds behind it. */
+  wheels: GatewayWheels;
 }
 
 declare module 'fastify' {
@@ -99,13 +103,21 @@ export async function buildApp(
   const metrics = createMetrics(async () => (await storage.hosted.storedBytes()) + (await storage.cachedFiles.totalBytes()));
   const observer = observeGateway(app, metrics);
   const policy = await openPolicy(app, storage, config, metrics, options);
-  const gateway = createGatewayIndex(storage, config, { ...observer, gate: policy.gate });
-  policy.gate.attach(gateway.files);
+  // Files pass the wheel option first, then the policy: a wheel built here is decided on like any other file.
+  const wheelOption = openWheelOption(app, config, metrics, policy.gate);
+  policy.judge.useWheelOption((subject) => wheelOption.gate.refusal(subject));
+  const gateway = createGatewayIndex(storage, config, { ...observer, gate: wheelOption.gate });
+  const wheels = wheelOption.attach(gateway);
+  policy.gate.attach(gateway.files, (sha256, filename) => {
+    const built = wheels.builds.built(sha256);
+    return built?.filename === filename ? built.path : undefined;
+  });
   app.addHook('onClose', async () => {
+    await wheels.close();
     await gateway.close();
     await policy.close();
   });
-  app.decorate('services', { storage, config, metrics, gateway, policy });
+  app.decorate('services', { storage, config, metrics, gateway, policy, wheels });
 
   // Every response, errors and 404s included: bodies are never to be sniffed into something executable.
   app.addHook('onRequest', (_request, reply, done) => {
@@ -169,6 +181,19 @@ export async function buildApp(
   await app.register(healthRoutes);
   await app.register(simpleRoutes);
   await app.register(fileRoutes);
+  await app.register(keyRoutes);
+  // The index the gateway's own builds resolve their dependencies from: the policy applies, the wheel option does not
+  // (build-setup.ts says why). The key in the path is random per process; any other key is not found.
+  await app.register(
+    async (builds) => {
+      builds.addHook('onRequest', async (request) => {
+        if ((request.params as { key?: string }).key !== wheels.buildIndexKey) throw new NotFoundError('build-index.unknown', 'no such index');
+      });
+      await builds.register(simpleRoutes, { gate: policy.gate });
+      await builds.register(fileRoutes, { gate: policy.gate });
+    },
+    { prefix: '/_build/:key' },
+  );
   await app.register(uploadRoutes);
   await app.register(adminRoutes);
   return app;

@@ -28,11 +28,17 @@ export interface GatewayMetrics {
   /** Where the quarantine gauge reads its count (the policy sets it once it is open). */
   quarantineCount: { read: () => Promise<number> };
   scanDuration: Histogram<'verdict'>;
+  wheelChecks: Counter<'result'>;
+  wheelCheckDuration: Histogram<'result'>;
+  wheelChecksUnderWay: Gauge<'state'>;
+  /** Where the under-way gauge reads its counts (the wheel option sets it once it is open). */
+  wheelCheckCounts: { read: () => { queued: number; building: number } };
 }
 
 export function createMetrics(storedBytes: () => Promise<number>): GatewayMetrics {
   const registry = new Registry();
   const quarantineCount = { read: async () => 0 };
+  const wheelCheckCounts = { read: () => ({ queued: 0, building: 0 }) };
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
   return {
     registry,
@@ -157,6 +163,31 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
+    wheelChecks: new Counter({
+      name: 'gatehouse_wheel_checks_total',
+      help: 'Wheels rebuilt from their sdists in the sandbox for the wheel option (config [build]), by result: matches, differs, not-rebuilt (the sdist did not build), error (the check could not run).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    wheelCheckDuration: new Histogram({
+      name: 'gatehouse_wheel_check_duration_seconds',
+      help: 'Time to fetch, rebuild and compare one wheel (from the start of its build, not counting the wait for a sandbox), by result.',
+      labelNames: ['result'],
+      buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+    wheelChecksUnderWay: new Gauge({
+      name: 'gatehouse_wheel_checks_under_way',
+      help: 'Wheel checks waiting for a sandbox (state=queued) and building (state=building).',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const counts = wheelCheckCounts.read();
+        this.set({ state: 'queued' }, counts.queued);
+        this.set({ state: 'building' }, counts.building);
+      },
+    }),
+    wheelCheckCounts,
     blobsCollected: new Counter({
       name: 'gatehouse_blobs_collected_total',
       help: 'Blobs removed because no row referred to them (losers of upload races, crash leftovers).',

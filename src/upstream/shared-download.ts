@@ -151,11 +151,6 @@ export class SharedDownloads {
     return this.downloads.size;
   }
 
-  /** Whether `key` is being downloaded (until its commit has finished, or it failed). */
-  has(key: string): boolean {
-    return this.downloads.has(key);
-  }
-
   /**
    * A reader of the file `key`: of the download in flight, or of one that `fetch` starts now. Rejects, for every
    * caller alike, when `fetch` does (the upstream refused, a host not allowed): before any byte, so a server can

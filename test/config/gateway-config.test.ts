@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, PYPI_UPSTREAM, readConfigFile } from '../../src/config/gateway.js';
+import { DEFAULT_CONFIG, PYPI_UPSTREAM, readConfigFile, wheelSourceFor } from '../../src/config/gateway.js';
 import { resolveConfig } from '../../src/cli/gateway-options.js';
 
 async function withFile(text: string, fn: (path: string) => void | Promise<void>): Promise<void> {
@@ -70,6 +70,17 @@ pinned = { "Acme_Lib" = "internal" }
   );
 });
 
+test('[build]: which wheels proxied projects get, for all and per project', async () => {
+  assert.deepEqual(resolveConfig({}, {}).build, { wheels: 'upstream', projects: {}, concurrency: 1, pageWait: 8 });
+  await withFile('[build]\nwheels = "matching"\nprojects = { "Rebuilt_Lib" = "rebuilt", requests = "upstream" }\nconcurrency = 2\npage_wait = 0\n', (path) => {
+    const { build } = readConfigFile(path);
+    assert.deepEqual(build, { wheels: 'matching', projects: { 'rebuilt-lib': 'rebuilt', requests: 'upstream' }, concurrency: 2, pageWait: 0 });
+    assert.equal(wheelSourceFor(build, 'rebuilt-lib'), 'rebuilt');
+    assert.equal(wheelSourceFor(build, 'requests'), 'upstream');
+    assert.equal(wheelSourceFor(build, 'idna'), 'matching');
+  });
+});
+
 test('upstream = [] means hosted only', async () => {
   await withFile('upstream = []\n', (path) => assert.deepEqual(readConfigFile(path).upstreams, []));
 });
@@ -86,6 +97,13 @@ test('every mistake names the key', async () => {
     ['[proxy]\npage_ttl = "10m"\n', /proxy\.page_ttl must be a non-negative integer/],
     ['[proxy]\nofline = true\n', /unknown key proxy\.ofline/],
     ['upstream = "https://x/"\n', /upstream must be \[\[upstream\]\] tables/],
+    ['[build]\nwheel = "matching"\n', /unknown key build\.wheel \(known: wheels, projects, concurrency, page_wait\)/],
+    ['[build]\nwheels = "rebuild"\n', /build\.wheels must be one of "upstream", "matching", "rebuilt", not "rebuild"/],
+    ['[build]\nprojects = { requests = "yes" }\n', /build\.projects\.requests must be one of "upstream", "matching", "rebuilt", not "yes"/],
+    ['[build]\nprojects = { "-bad-" = "matching" }\n', /build\.projects: "-bad-" is not a project name/],
+    ['[build]\nprojects = "requests"\n', /build\.projects must be a table/],
+    ['[build]\nconcurrency = 0\n', /build\.concurrency must be at least 1/],
+    ['[build]\npage_wait = -1\n', /build\.page_wait must be a non-negative integer/],
   ];
   for (const [text, message] of cases) {
     await withFile(text, (path) => assert.throws(() => readConfigFile(path), message, text));

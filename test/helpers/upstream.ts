@@ -42,6 +42,8 @@ export interface TestRelease {
   files?: Record<string, string>;
   /** Core metadata lines added as written (`License-Expression: MIT`). */
   metadata?: string[];
+  /** Files in the release's wheel only (a wheel that is not what its sdist builds), by path. */
+  wheelFiles?: Record<string, string>;
   /** Which files the release has; default both. */
   wheel?: boolean;
   sdist?: boolean;
@@ -154,7 +156,7 @@ export class TestUpstream {
     project.releases.forEach((release, i) => {
       const spec = { name: project.name, version: release.version, ...(release.requiresPython === undefined ? {} : { requiresPython: release.requiresPython }), ...(release.dependencies === undefined ? {} : { dependencies: release.dependencies }), ...(release.code === undefined ? {} : { code: release.code }), ...(release.files === undefined ? {} : { files: release.files }), ...(release.metadata === undefined ? {} : { metadata: release.metadata }) };
       const built: BuiltDistribution[] = [];
-      if (release.wheel !== false) built.push(buildWheel(spec));
+      if (release.wheel !== false) built.push(buildWheel(release.wheelFiles === undefined ? spec : { ...spec, files: { ...spec.files, ...release.wheelFiles } }));
       if (release.sdist !== false) built.push(buildSdist(spec));
       const uploadTime = release.uploadTime ?? new Date(Date.UTC(2025, 0, 1 + i, 12, 0, 0)).toISOString().replace('Z', '000Z');
       for (const b of built) {

@@ -43,6 +43,9 @@ Config file (TOML, --config):
   [upload]   max_file_size = 104857600     # bytes
   [proxy]    page_ttl = 600   negative_ttl = 120   offline = false
   [index]    reserved = ["acme-*", "internal-tool"]   pinned = { torch = "pytorch" }
+  [build]    wheels = "matching"   projects = { idna = "rebuilt" }   concurrency = 1   page_wait = 8
+             # which wheel of a proxied release is served: upstream (default), matching (only an
+             # upstream pure-Python wheel its sdist rebuilds to in the sandbox), rebuilt (the one built here)
   [[upstream]]  name = "pytorch"  url = "https://download.pytorch.org/whl/cpu/"
                 token_env = "PYTORCH_TOKEN"   allowed_file_hosts = ["files.example.com"]
 

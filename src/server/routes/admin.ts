@@ -11,6 +11,9 @@
  *   POST /admin/api/quarantine/<decision>/reject   {"reason": "…"}   refuse it for good
  *   GET  /admin/api/decisions/<decision>           one decision, explained
  *   GET  /admin/api/explain/<project>[?version=V]  every decision about a project's files
+ *   GET  /admin/api/builds/<project>               the wheel option for a project: each pure-Python wheel, its
+ *                                                  check against its sdist, and what is served
+ *   POST /admin/api/builds/<project>/rebuild       {"version": "1.0"}  build the release's sdist again and re-check
  *
  * Yanking (PEP 592) keeps the files installable when pinned with `==`, and
  * hides them from every other resolution.
@@ -50,8 +53,17 @@ const reviewSchema = {
   },
 } as const;
 
+const rebuildSchema = {
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['version'],
+    properties: { version: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+} as const;
+
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  const { storage, gateway, config, policy } = app.services;
+  const { storage, gateway, config, policy, wheels } = app.services;
   const admin = async (authorization: string | undefined) => {
     const token = await authenticate(storage.tokens, authorization);
     requireAdminScope(token);
@@ -99,6 +111,46 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     const rows = await storage.decisions.list({ project });
     const hosted = (await storage.hosted.project(project)) !== undefined;
     return explain(project, hosted ? 'hosted' : (rows[0]?.source ?? 'upstream'), policy.state.engine, rows, request.query.version);
+  });
+
+  app.get<{ Params: { project: string } }>('/admin/api/builds/:project', async (request) => {
+    await admin(request.headers.authorization);
+    const project = normalizeName(request.params.project);
+    const { source, mode, wheels: checked } = await wheels.gate.project(project);
+    const file = (f: { filename: string; hashes: Record<string, string> }) => ({ filename: f.filename, sha256: f.hashes['sha256'] ?? null });
+    return {
+      project,
+      source,
+      mode,
+      wheels: checked.map(({ pair, status, verdict }) => ({
+        version: pair.version,
+        wheel: file(pair.wheel),
+        sdist: pair.sdist ? file(pair.sdist) : null,
+        check: status ? { state: status.state, reason: status.reason, ...(status.differences ? { differences: status.differences } : {}), ...(status.finishedAt ? { finishedAt: status.finishedAt } : {}) } : { state: 'unchecked' },
+        built: status?.built
+          ? {
+              filename: status.built.filename,
+              sha256: status.built.sha256,
+              // Served only to projects that take wheels built here.
+              ...(mode === 'rebuilt' ? { url: `/files/${status.built.sha256}/${encodeURIComponent(status.built.filename)}` } : {}),
+              ...(status.built.provenancePath ? { provenance: `/files/${status.built.sha256}/${encodeURIComponent(status.built.filename)}.provenance.json` } : {}),
+            }
+          : null,
+        served: verdict.serve,
+        ...(verdict.serve === 'none' ? { reason: verdict.reason } : {}),
+      })),
+    };
+  });
+
+  app.post<{ Params: { project: string }; Body: { version: string } }>('/admin/api/builds/:project/rebuild', { schema: rebuildSchema }, async (request, reply) => {
+    const token = await admin(request.headers.authorization);
+    const project = normalizeName(request.params.project);
+    const version = Version.tryParse(request.body.version);
+    if (!version) throw new InvalidInputError('admin.version-invalid', `invalid version ${JSON.stringify(request.body.version)}`);
+    const queued = await wheels.gate.recheck(project, version, true);
+    if (queued.length === 0) throw new NotFoundError('builds.nothing-to-build', `'${project}' ${version.toString()} has no pure-Python wheel with an sdist beside it on its page`);
+    request.log.info({ project, version: version.toString(), wheels: queued.map((p) => p.wheel.filename), token: token.id }, `rebuild of ${project} ${version.toString()} requested`);
+    return reply.code(202).send({ project, version: version.toString(), queued: queued.map((p) => ({ wheel: p.wheel.filename, sdist: p.sdist.filename })) });
   });
 
   app.get('/admin/api/upstreams', async (request) => {

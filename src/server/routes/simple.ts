@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../../errors.js';
 import { RenderedPages, type RenderedPage } from '../../index/page-cache.js';
+import type { ServeGate } from '../../index/serve-gate.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
 import { negotiateSimpleContentType, SIMPLE_JSON_V1, type SimpleContentType } from '../../pep/simple.js';
 import { looksLikeSecret } from '../../store/tokens.js';
@@ -57,8 +58,9 @@ function send(request: FastifyRequest, reply: FastifyReply, type: SimpleContentT
   return reply.send(page.body);
 }
 
-export async function simpleRoutes(app: FastifyInstance): Promise<void> {
+export async function simpleRoutes(app: FastifyInstance, options: { gate?: ServeGate } = {}): Promise<void> {
   const { storage, metrics, gateway } = app.services;
+  const gate = options.gate ?? gateway.gate;
   const rendered = new RenderedPages();
 
   // The project list changes only when a project is created, which bumps the `projects` serial.
@@ -91,7 +93,7 @@ export async function simpleRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/simple/${name}/`, 301);
     }
     const type = negotiate(request);
-    const sourced = await gateway.gate.page(await gateway.index.project(name));
+    const sourced = await gate.page(await gateway.index.project(name));
     reply.header('x-gatehouse-source', sourced.source);
     if (sourced.source !== 'hosted') {
       reply.header('x-cache-status', sourced.cacheStatus).header('age', String(sourced.ageSeconds));
