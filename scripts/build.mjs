@@ -26,7 +26,7 @@ rmSync(outdir, { recursive: true, force: true }); // no stale chunks from an ear
 await build({
   absWorkingDir: root,
   // Threads are entries of their own: a Worker loads each by path (src/threads.ts).
-  entryPoints: ['src/cli/main.ts', 'src/analyze/scan-worker.ts', 'src/store/decision-log/hash-worker.ts'],
+  entryPoints: ['src/cli/main.ts', 'src/analyze/scan-worker.ts'],
   outbase: 'src',
   outdir,
   chunkNames: 'chunks/[name]-[hash]',

@@ -14,11 +14,7 @@ import { StorageError } from '../errors.js';
 import type { Database, DecisionLogTable } from '../schema.js';
 import { entryFromRow, entryHash, exportLine, prepareEntry, type LogEntry, type LogHead, type NewLogEntry, type PreparedEntry } from './entry.js';
 import { databaseReader, DEFAULT_BATCH, openLogReader, rowBatches, type RowFilter } from './rows.js';
-import { threadHashChecker } from './hash-check.js';
 import { verifyLog, type LogVerification, type VerifyOptions } from './verify.js';
-
-/** Logs longer than this are hashed in a thread while they are read (DecisionLog.verify). */
-const HASH_THREAD_FROM = 20_000;
 
 /** Rows per INSERT: 11 columns each stays under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const INSERT_CHUNK = 1000;
@@ -126,21 +122,13 @@ export class DecisionLog {
     }
   }
 
-  /**
-   * Walks the whole log; see verify.ts. Reads in batches, so memory stays flat however long the log is. A log of
-   * more than `HASH_THREAD_FROM` entries is hashed in a thread of its own while the rows are read (unless `threads`
-   * says otherwise): starting the thread costs more than it saves on a short log.
-   */
-  async verify(options: VerifyOptions & { threads?: boolean } = {}): Promise<LogVerification> {
-    const { threads, ...rest } = options;
+  /** Walks the whole log; see verify.ts. Reads in batches, so memory stays flat however long the log is. */
+  async verify(options?: VerifyOptions): Promise<LogVerification> {
     const reader = openLogReader(this.database);
-    const useThread = threads ?? ((await reader.head())?.seq ?? 0) > HASH_THREAD_FROM;
-    const checker = useThread ? threadHashChecker() : undefined;
     try {
-      return await verifyLog(reader, checker ? { ...rest, checker } : rest);
+      return await verifyLog(reader, options);
     } finally {
       reader.close();
-      await checker?.close();
     }
   }
 }

@@ -7,8 +7,7 @@
  * every other check, but not that one.
  */
 import type { DecisionLogTable } from '../schema.js';
-import { formatHead, GENESIS_HASH, type LogHead } from './entry.js';
-import { checkedBatches, inlineHashChecker, type HashChecker } from './hash-check.js';
+import { entryHash, formatHead, GENESIS_HASH, type LogHead } from './entry.js';
 import { allRows, DEFAULT_BATCH, type LogReader } from './rows.js';
 
 /**
@@ -55,8 +54,6 @@ export interface VerifyOptions {
   /** A head recorded earlier (`gatehouse log head`): the log must still have that entry with that hash. */
   expectHead?: LogHead;
   batchSize?: number;
-  /** Where entries are hashed: on this thread by default; `DecisionLog.verify` uses a thread for long logs. */
-  checker?: HashChecker;
 }
 
 const short = (hash: string) => hash.slice(0, 16);
@@ -103,8 +100,8 @@ export async function verifyLog(reader: LogReader, options: VerifyOptions = {}):
   if (expect && expect.count === 0 && expect.hash !== GENESIS_HASH) {
     return fail({ seq: 0, reason: 'rewritten', message: `the expected head ${formatHead(expect)} is not an empty log's` });
   }
-  for await (const { rows, edited } of checkedBatches(allRows(reader, options.batchSize ?? DEFAULT_BATCH), options.checker ?? inlineHashChecker)) {
-    for (const [index, row] of rows.entries()) {
+  for await (const rows of allRows(reader, options.batchSize ?? DEFAULT_BATCH)) {
+    for (const row of rows) {
       const n = count + 1;
       if (row.seq < n) {
         return fail({ seq: row.seq, reason: 'misnumbered', message: `a row numbered ${row.seq} sits before entry 1: rows were inserted or renumbered` });
@@ -121,7 +118,7 @@ export async function verifyLog(reader: LogReader, options: VerifyOptions = {}):
         return fail({ seq: n, reason: 'missing', message: `${range}: the log goes from ${n === 1 ? 'its start' : `entry ${n - 1}`} to entry ${row.seq}` });
       }
       if (row.prev_hash !== prev) return fail(await brokenLink(reader, row, prev));
-      if (index === edited) {
+      if (entryHash(row) !== row.hash) {
         return fail({ seq: n, reason: 'edited', message: `entry ${n} was edited: its content no longer matches its hash ${short(row.hash)}…` });
       }
       count = n;
