@@ -28,7 +28,7 @@ const networkSinks = new Set([
   'httpx.AsyncClient().get', 'urllib.request.urlopen', 'urllib.request.Request', 'urllib.request.urlretrieve', 'urllib.urlopen',
   'urllib.urlretrieve', 'urllib2.urlopen', 'urllib2.Request', 'urllib3.PoolManager().request', 'urllib3.request',
   'http.client.HTTPConnection().request', 'http.client.HTTPSConnection().request', 'httplib.HTTPConnection().request',
-  'socket.socket().send', 'socket.socket().sendall', 'socket.socket().sendto', 'socket.socket().connect', 'socket.create_connection',
+  'socket.socket().send', 'socket.socket().sendall', 'socket.socket().sendto', 'socket.socket().connect', 'socket.socket().connect_ex', 'socket.create_connection',
   'socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve',
   'smtplib.SMTP().sendmail', 'smtplib.SMTP().send_message', 'smtplib.SMTP_SSL().sendmail', 'smtplib.SMTP_SSL().send_message',
   'aiohttp.ClientSession().post', 'aiohttp.ClientSession().get', 'discord_webhook.DiscordWebhook', 'dhooks.Webhook().send',

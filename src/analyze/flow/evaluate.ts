@@ -29,7 +29,7 @@ import {
 import { literalPrefix, unescape } from '../unpack/literal.js';
 import { hole, taints, textOf, unknown, unknownWith, type Value, viaOf, withTaint } from '../unpack/value.js';
 import { environmentTaint, fileReads, isReconCall, networkReads, secretCalls, secretPath, storePath } from './api.js';
-import { type ModuleModel, paramNames } from './module-model.js';
+import type { FunctionInfo, ModuleModel } from './module-model.js';
 
 export interface EvaluationLimits {
   /** Evaluation steps for the whole module. */
@@ -45,6 +45,9 @@ export interface EvaluationLimits {
 export const defaultLimits: EvaluationLimits = { steps: 200_000, depth: 120, stringChars: maxDecodedBytes, listItems: 100_000 };
 
 type Env = ReadonlyMap<string, Value> | undefined;
+
+/** The names a method's first parameter goes by. */
+const selfNames = new Set(['self', 'cls']);
 
 const decoded = taints.decoded;
 const obfuscated = taints.obfuscated;
@@ -210,8 +213,12 @@ export class Evaluator {
       }
       case 'identifier':
         return this.name(node, env, depth);
-      case 'attribute':
-        return this.attribute(sub(node.childForFieldName('object')), node.childForFieldName('attribute')?.text ?? '');
+      case 'attribute': {
+        const obj = sub(node.childForFieldName('object'));
+        const attr = node.childForFieldName('attribute')?.text ?? '';
+        if (obj.kind === 'ref' && obj.name.startsWith('self@')) return withTaint(this.member(obj.name.slice('self@'.length), attr, depth), obj.t);
+        return this.attribute(obj, attr);
+      }
       case 'subscript':
         return this.subscript(node, env, depth);
       case 'binary_operator':
@@ -296,13 +303,34 @@ export class Evaluator {
       for (const other of values) if (other !== chosen && other.startIndex < node.startIndex) v = withTaint(v, this.eval(other, undefined, depth).t);
       return v;
     }
+    const owner = this.model.parameterOf(name, node);
+    if (owner !== undefined) return selfNames.has(name) ? ref(`self@${owner.className ?? ''}`) : this.parameter(owner, name, depth);
     const alias = this.model.aliases.get(name);
     if (alias !== undefined) return named(alias, 0);
     const fn = this.model.functions.get(name);
     if (fn !== undefined) return ref(`<def>@${fn.startIndex}`);
+    if (this.model.classes.has(name)) return ref(`self@${name}`);
     if (name === '__builtins__' || name === 'builtins') return ref('builtins');
     if (builtinNames.has(name)) return ref(`builtins.${name}`);
     return unknown;
+  }
+
+  /**
+   * A member of an instance of a class of this module (`self.x`, `Cls.x`):
+   * its method, or what the module assigns to attributes of that name.
+   */
+  private member(className: string, attr: string, depth: number): Value {
+    const methods = this.model.functionsByName.get(attr)?.filter((f) => className === '' || f.className === className || f.className === undefined);
+    const method = methods?.find((f) => f.className === className) ?? methods?.[0];
+    if (method !== undefined) return ref(`<def>@${method.start}`);
+    let result: Value | undefined;
+    let t = 0;
+    for (const n of this.model.attributes.get(attr) ?? []) {
+      const v = this.eval(n, undefined, depth);
+      t |= v.t;
+      if (result === undefined && v.kind !== 'unknown') result = v;
+    }
+    return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 
   private attribute(obj: Value, attr: string): Value {
@@ -486,6 +514,8 @@ export class Evaluator {
       }
     }
     const argTaint = taintOfAll(args) | taintOfAll(kwargs.values());
+    // Calling a class of this module makes an instance of it.
+    if (fn.kind === 'ref' && fn.name.startsWith('self@')) return ref(fn.name, fn.t | taintOfAll(args) | taintOfAll(kwargs.values()));
     const result = this.apply(fn, args, kwargs, depth);
     if (result !== undefined) return result;
     // Not computed: the result still carries what went in, and what the callee itself carries.
@@ -749,13 +779,13 @@ export class Evaluator {
 
   /** A call of a function or lambda of this module: what its returns give with these arguments. */
   private callLocal(start: number, args: Value[], depth: number): Value {
-    const fn = this.findFunction(start);
+    const fn = this.model.functionStartingAt(start);
     if (fn === undefined) return unknownWith(taintOfAll(args));
     const env = new Map<string, Value>();
-    const params = paramNames(fn).filter((p) => p !== 'self' && p !== 'cls');
+    const params = fn.params.filter((p) => p !== 'self' && p !== 'cls');
     params.forEach((p, i) => env.set(p, args[i] ?? unknown));
-    if (fn.type === 'lambda') return this.eval(fn.childForFieldName('body')!, env, depth);
-    const returns = fn.descendantsOfType('return_statement').filter((r) => r !== null).slice(0, 8);
+    if (fn.lambda) return this.eval(fn.node.childForFieldName('body')!, env, depth);
+    const returns = fn.node.descendantsOfType('return_statement').filter((r) => r !== null).slice(0, 8);
     let result: Value | undefined;
     let t = 0;
     for (const r of returns) {
@@ -768,8 +798,44 @@ export class Evaluator {
     return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 
-  private findFunction(start: number): Node | undefined {
-    for (const fn of this.model.functions.values()) if (fn.startIndex === start) return fn;
-    return undefined;
+  /**
+   * What a parameter holds when nothing binds it here: the arguments the
+   * module passes it at its call sites (and its default), so that a secret
+   * handed to a helper, or a path handed from one function to another, is
+   * followed. The first value that folds is kept, with the taints of all.
+   */
+  private parameter(fn: FunctionInfo, name: string, depth: number): Value {
+    const index = fn.params.indexOf(name);
+    const isMethod = fn.className !== undefined && (fn.params[0] === 'self' || fn.params[0] === 'cls');
+    const position = isMethod ? index - 1 : index;
+    const candidates: Node[] = [];
+    const sites = fn.name === undefined ? [] : fn.name === '__init__' && fn.className !== undefined ? (this.model.callsByName.get(fn.className) ?? []) : (this.model.callsByName.get(fn.name) ?? []);
+    for (const site of sites) {
+      // A function is called by its name, a method through self or its class; other `x.name()` calls are other functions.
+      if (fn.className === undefined ? site.calleeType !== 'identifier' : !(site.onSelf || fn.name === '__init__')) continue;
+      const argNodes = site.node.childForFieldName('arguments')?.namedChildren ?? [];
+      let arg: Node | undefined;
+      for (const a of argNodes) {
+        if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) arg = a.childForFieldName('value') ?? undefined;
+      }
+      if (arg === undefined && position >= 0) {
+        const positional = argNodes.filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
+        if (positional.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
+        arg = positional[position];
+      }
+      if (arg !== undefined) candidates.push(arg);
+      if (candidates.length >= 8) break;
+    }
+    const declared = fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p !== null && (p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('name')?.text === name);
+    const fallback = declared?.childForFieldName('value');
+    if (fallback) candidates.push(fallback);
+    let result: Value | undefined;
+    let t = 0;
+    for (const c of candidates) {
+      const v = this.eval(c, undefined, depth);
+      t |= v.t;
+      if (result === undefined && v.kind !== 'unknown') result = v;
+    }
+    return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 }

@@ -15,7 +15,7 @@ import { readCommandLine, type CommandLine } from '../command/command-line.js';
 import { hole, taints, textOf, type Value } from '../unpack/value.js';
 import { type Sink, sinkTails, sinksOf } from './api.js';
 import { Evaluator } from './evaluate.js';
-import { type ModuleModel, moduleScope, outerScopeOf, underMainGuard } from './module-model.js';
+import { type ModuleModel, moduleScope } from './module-model.js';
 
 export interface Fact {
   sink: Sink;
@@ -30,6 +30,8 @@ export interface Fact {
   command?: CommandLine;
   /** For network calls, the URL or host when it folds. */
   url?: string;
+  /** For network calls, the taints of the URL or host itself. */
+  urlTaint?: number;
   context: ExecutionContext;
   /** The outermost function (start offset), or -1 at module level: where combinations meet. */
   scope: number;
@@ -69,6 +71,9 @@ function couldBeSource(v: Value): boolean {
   return printable / sample.length >= 0.9 && !/[\x80-\xff]{4}/.test(sample);
 }
 
+/** The PyPA's own hosts: what comes from them is what pip itself would install. */
+const packagingHosts = /^https:\/\/(?:bootstrap\.pypa\.io|files\.pythonhosted\.org|pypi\.org)\//i;
+
 const dnsLookups = new Set(['socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve']);
 
 /** Where a statement of this module runs, given the file's role. */
@@ -77,15 +82,11 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
     if (role === 'setup') return 'install';
     if (role === 'unshipped') return 'unshipped';
     // `if __name__ == "__main__":` runs when the file is a script, not on import.
-    if (underMainGuard(node)) return 'call';
-    let fn: Node | null = null;
-    for (let n = node.parent; n !== null && fn === null; n = n.parent) if (n.type === 'function_definition') fn = n;
-    if (fn === null) return 'import';
-    // Walk out to the outermost function: one the module level calls runs at import time.
-    let outer: Node = fn;
-    for (let n = fn.parent; n !== null; n = n.parent) if (n.type === 'function_definition') outer = n;
-    const name = outer.childForFieldName('name')?.text;
-    return name !== undefined && model.calledAtModuleLevel.has(name) && outer.parent?.type === 'module' ? 'import' : 'call';
+    if (model.inMainGuard(node.startIndex)) return 'call';
+    const outer = model.outerFunctionOf(node);
+    if (outer === undefined) return 'import';
+    // A function that module level calls (directly, or through the functions and methods it calls) runs at import time.
+    return model.importTime.has(outer) ? 'import' : 'call';
   };
 }
 
@@ -93,13 +94,13 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   const contextOf = contextResolver(model, role);
 
   // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed.
-  const candidates = model.calls.filter((call) => {
-    const fn = call.childForFieldName('function');
-    if (!fn) return false;
-    if (fn.type === 'identifier') return sinkTails.has(fn.text) || model.aliases.has(fn.text) || model.assignedNames.has(fn.text);
-    if (fn.type === 'attribute') return sinkTails.has(fn.childForFieldName('attribute')?.text ?? '');
-    return true;
-  });
+  const candidates = model.calls
+    .filter((site) => {
+      if (site.calleeType === 'identifier') return sinkTails.has(site.name!) || model.aliases.has(site.name!) || model.assignedNames.has(site.name!);
+      if (site.calleeType === 'attribute') return sinkTails.has(site.name ?? '');
+      return site.calleeType !== '';
+    })
+    .map((site) => site.node);
 
   const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
     const facts: Fact[] = [];
@@ -119,7 +120,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       const values = argNodes.map((a) => evaluator.evaluate(a));
       for (const v of values) taint |= v.t;
       const first = positional[0] ? evaluator.evaluate(positional[0]) : undefined;
-      const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: outerScopeOf(call) };
+      const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: model.outerScopeOf(call) };
       if (sink === 'exec' && !couldBeSource(fact.value)) {
         // What exec gets folded to something that cannot be Python source (binary noise, a template placeholder
         // decoded as base64): it would fail, not run a payload.
@@ -139,6 +140,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
         const text = url === undefined ? undefined : textOf(url);
         if (text !== undefined) fact.url = text;
+        if (url !== undefined) fact.urlTaint = url.t;
         // A DNS lookup sends data only in a name under someone's domain, not when it resolves the host's own name.
         if (dnsLookups.has(fn.name) && (text === undefined || !/\.[a-z0-9-]+\.[a-z]{2,}/i.test(text.split(hole).pop() ?? ''))) continue;
       } else if (sink === 'write') {
@@ -148,7 +150,9 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // What is written: the data of a write, the source of a copy (a tainted path is not tainted data).
         const data = fn.self !== undefined ? positional : positional.slice(0, 1);
         fact.taint = data.reduce((t, a) => t | evaluator.evaluate(a).t, 0);
-        if (/urlretrieve|wget\.download/.test(fn.name)) fact.taint |= taints.network;
+        // A download from the Python packaging hosts themselves (an installer script bootstrapping pip or
+        // virtualenv) is not a second stage someone else serves.
+        if (/urlretrieve|wget\.download/.test(fn.name) && !packagingHosts.test((first && textOf(first)) ?? '')) fact.taint |= taints.network;
       }
       facts.push(fact);
       }
