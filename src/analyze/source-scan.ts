@@ -185,7 +185,7 @@ export class SourceScanner {
     return dedupe(hits);
   }
 
-  /** Scans again what an exec or a command runs once unpacked, and reports it at the line that runs it. */
+  /** Scans again what an exec or a command runs once unpacked (or written out to a file), and reports it at the line that runs it. */
   private scanLayers(fact: Fact, file: SourceFile, place: ScanPlace): RuleHit[] {
     const layers: Array<{ via: string; text: string }> = [];
     const hidden = taints.decoded | taints.obfuscated;
@@ -194,6 +194,7 @@ export class SourceScanner {
       if (text !== undefined) layers.push({ via: viaOf(fact.value).join(' > ') || 'an obfuscated expression', text });
     }
     for (const code of fact.command?.python ?? []) layers.push({ via: 'python -c', text: code });
+    for (const code of fact.scripts ?? []) layers.push({ via: 'a file it writes, then runs', text: code });
     const line = fact.node.startPosition.row + 1;
     const out: RuleHit[] = [];
     for (const layer of layers) {

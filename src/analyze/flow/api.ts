@@ -33,7 +33,8 @@ const networkSinks = new Set([
   'smtplib.SMTP().sendmail', 'smtplib.SMTP().send_message', 'smtplib.SMTP_SSL().sendmail', 'smtplib.SMTP_SSL().send_message',
   'aiohttp.ClientSession().post', 'aiohttp.ClientSession().get', 'discord_webhook.DiscordWebhook', 'dhooks.Webhook().send',
   'dhooks.Webhook', 'telebot.TeleBot().send_message', 'telebot.TeleBot().send_document', 'wget.download', 'pycurl.Curl().setopt',
-  'ftplib.FTP().storbinary', 'paramiko.SSHClient().connect',
+  'ftplib.FTP().storbinary', 'paramiko.SSHClient().connect', 'discord.SyncWebhook.from_url().send', 'discord.Webhook.from_url().send',
+  'discord.SyncWebhook.partial().send', 'discord.Webhook.partial().send', 'discord_webhook.DiscordWebhook().execute',
 ]);
 
 const writeSinks = new Set(['shutil.copy', 'shutil.copyfile', 'shutil.copy2', 'shutil.move', 'urllib.request.urlretrieve', 'urllib.urlretrieve', 'wget.download']);

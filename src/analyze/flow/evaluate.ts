@@ -333,6 +333,18 @@ export class Evaluator {
     return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 
+  /** What a source text that is only a dotted name or an `__import__` of a literal refers to. */
+  private nameInText(text: string): Value | undefined {
+    const imported = /^__import__\(\s*(['"])([\w.]+)\1\s*\)$/.exec(text);
+    if (imported !== null) return ref(imported[2]!);
+    if (!/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(text)) return undefined;
+    const [head, ...rest] = text.split('.');
+    const alias = this.model.aliases.get(head!);
+    let v: Value | undefined = alias !== undefined ? named(alias, 0) : builtinNames.has(head!) ? ref(`builtins.${head}`) : undefined;
+    for (const attr of rest) if (v !== undefined) v = this.attribute(v, attr);
+    return v;
+  }
+
   private attribute(obj: Value, attr: string): Value {
     if (obj.kind === 'ref') {
       // Module attributes and methods of instances: os.system, socket.socket().send.
@@ -660,6 +672,13 @@ export class Evaluator {
       case 'cloudpickle.loads':
         // Not unpacked (a code object, or no lzma decoder): the result is still decoded data.
         return unknownWith(argTaint | decoded);
+      case 'builtins.eval': {
+        // eval of a literal that only names something (`eval("exec")`, `eval("__import__('base64')")`) hides
+        // which function the module calls: resolve it, and mark it.
+        const text = a === undefined ? undefined : textOf(a)?.trim();
+        const resolved = text === undefined || text.length > 200 ? undefined : this.nameInText(text);
+        return resolved === undefined ? undefined : withTaint(resolved, argTaint | obfuscated);
+      }
       case 'builtins.compile':
         // What gets compiled is what runs: keep the text for the exec around it.
         return a === undefined ? unknownWith(argTaint) : withTaint(a, argTaint);

