@@ -85,7 +85,7 @@ export function isReconCall(name: string): boolean {
 }
 
 /** Paths of credential files: what cloud tools and uploaders read for their own use, and stealers for theirs. */
-export const secretPath = /\.aws[\\/]credentials|\.ssh[\\/]|id_rsa|id_ed25519|\.netrc|\.pypirc|\.git-credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.npmrc|\/etc\/shadow/i;
+export const secretPath = /\.aws[\\/]credentials|\.ssh[\\/]|id_rsa|id_ed25519|\.netrc|\.pypirc|\.git-credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.npmrc|\/etc\/shadow|\/var\/run\/secrets\/|serviceaccount[\\/]token/i;
 
 /** Paths of browser, messenger and wallet stores. */
 export const storePath =
