@@ -96,6 +96,37 @@ function couldBeSource(v: Value): boolean {
 /** The PyPA's own hosts: what comes from them is what pip itself would install. */
 const packagingHosts = /^https:\/\/(?:bootstrap\.pypa\.io|files\.pythonhosted\.org|pypi\.org)\//i;
 
+/** Names that hold a wallet's key or seed: whoever receives one can spend from that wallet. */
+const walletSecretName = /^(private_?key|priv_?key|privkey|mnemonic(_?phrase|_?words)?|seed_?(phrase|words)|recovery_?phrase|secret_?phrase|wallet_?(key|seed|secret|private_?key))$/i;
+
+/**
+ * Whether the arguments of a network call hold a wallet secret by name: a
+ * name or attribute spelled like one, in the arguments themselves or in a
+ * literal (dict, list, f-string) bound to a name they use. What a call makes
+ * of the secret (a signature, a public address) is not the secret: calls are
+ * not entered. A wallet signs locally; the raw key or seed only leaves the
+ * machine when someone takes it.
+ */
+function sendsWalletSecret(model: ModuleModel, argNodes: readonly Node[]): boolean {
+  const queue: Node[] = argNodes.map((a) => (a.type === 'keyword_argument' ? a.childForFieldName('value') : a)).filter((a): a is Node => a !== null);
+  for (let budget = 400; queue.length > 0 && budget > 0; budget--) {
+    const n = queue.pop()!;
+    if (n.type === 'identifier') {
+      if (walletSecretName.test(n.text)) return true;
+      for (const v of model.valuesOf(n.text, n).slice(0, 4)) if (/^(dictionary|list|set|tuple|string|concatenated_string|binary_operator)$/.test(v.type)) queue.push(v);
+      continue;
+    }
+    if (n.type === 'call' || n.type === 'lambda') continue;
+    if (n.type === 'keyword_argument') {
+      const value = n.childForFieldName('value');
+      if (value) queue.push(value);
+      continue;
+    }
+    for (const c of n.namedChildren) if (c !== null) queue.push(c);
+  }
+  return false;
+}
+
 const dnsLookups = new Set(['socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve']);
 
 /** Where a statement of this module runs, given the file's role. */
@@ -167,6 +198,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         if (url !== undefined) fact.urlTaint = url.t;
         // A DNS lookup sends data only in a name under someone's domain, not when it resolves the host's own name.
         if (dnsLookups.has(fn.name) && (text === undefined || !/\.[a-z0-9-]+\.[a-z]{2,}/i.test(text.split(hole).pop() ?? ''))) continue;
+        if (sendsWalletSecret(model, argNodes)) fact.taint |= taints.store;
       } else if (sink === 'write') {
         // The path: the open() handle's, or the destination argument of a copy or a download.
         const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
