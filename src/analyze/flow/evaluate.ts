@@ -72,6 +72,12 @@ function named(name: string, t: number, self?: Value): Value {
   return ref(name, name === 'os.environ' ? t | taints.secret | taints.recon : t, self);
 }
 
+/** A command (text or argument list) that prints what a URL serves: `curl -s https://…`, `wget -qO- …`. */
+function fetchesUrl(command: Value): boolean {
+  const text = command.kind === 'list' ? command.items.map((x) => textOf(x) ?? hole).join(' ') : textOf(command);
+  return text !== undefined && /^\s*(curl|wget)(\.exe)?\s[^|;&]*\b(https?|ftp):\/\//i.test(text) && !/\s(-o|--output|-O)\s/.test(text);
+}
+
 /** Reading this path reads a secret (a credential file) or a store (browser, messenger, wallet). */
 function pathTaint(path: Value | undefined): number {
   const text = path === undefined ? undefined : textOf(path);
@@ -703,6 +709,10 @@ export class Evaluator {
       const parts = args.map((x) => textOf(x) ?? hole);
       const sep = parts.some((p) => p.includes('\\')) ? '\\' : '/';
       return str(parts.join(sep), argTaint, undefined, parts.includes(hole));
+    }
+    // What `curl URL` prints is what the server sent.
+    if (/^(subprocess\.(getoutput|check_output|getstatusoutput)|os\.popen|commands\.getoutput)$/.test(name) && a !== undefined && fetchesUrl(a)) {
+      return ref(`${name}()`, argTaint | taints.network, a);
     }
     return this.method(name, self, args, kwargs, argTaint | fn.t);
   }

@@ -181,6 +181,12 @@ export class ModuleModel {
               if (fn !== undefined) outermost(fn).calls.add(target);
               else if (!this.inMainGuard(at)) moduleCalls.add(target);
             }
+            // A function handed to a thread, a timer or atexit runs as surely as one called: `Thread(target=f).start()`.
+            const handed = runners.has(name) ? handedFunction(node, name) : undefined;
+            if (handed !== undefined) {
+              if (fn !== undefined) outermost(fn).calls.add(handed);
+              else if (!this.inMainGuard(at)) moduleCalls.add(handed);
+            }
           }
           // `x.append(v)` and `x.update(v)` add to what x holds, for the data flow.
           if (calleeType === 'attribute' && object?.type === 'identifier' && name !== undefined && containerMethods.has(name)) {
@@ -342,6 +348,18 @@ export class ModuleModel {
     }
     return undefined;
   }
+}
+
+/** Calls that run a function they are handed: threads, processes, timers, exit handlers. */
+const runners = new Set(['Thread', 'Process', 'Timer', 'register', 'start_new_thread']);
+
+/** The name of the local function a runner call is handed (`target=f`, `Timer(5, f)`, `atexit.register(f)`). */
+function handedFunction(call: Node, name: string): string | undefined {
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null);
+  const keyword = args.find((a) => a.type === 'keyword_argument' && /^(target|function)$/.test(a.childForFieldName('name')?.text ?? ''))?.childForFieldName('value');
+  const positional = args.filter((a) => a.type !== 'keyword_argument');
+  const candidate = keyword ?? (name === 'Timer' ? positional[1] : name === 'register' || name === 'start_new_thread' ? positional[0] : undefined);
+  return candidate?.type === 'identifier' ? candidate.text : undefined;
 }
 
 /** Methods through which a container takes in a value. */
