@@ -35,6 +35,7 @@ const networkSinks = new Set([
   'dhooks.Webhook', 'telebot.TeleBot().send_message', 'telebot.TeleBot().send_document', 'wget.download', 'pycurl.Curl().setopt',
   'ftplib.FTP().storbinary', 'paramiko.SSHClient().connect', 'discord.SyncWebhook.from_url().send', 'discord.Webhook.from_url().send',
   'discord.SyncWebhook.partial().send', 'discord.Webhook.partial().send', 'discord_webhook.DiscordWebhook().execute',
+  'webhook().send', 'webhook().execute', 'webhook().post',
 ]);
 
 const writeSinks = new Set(['shutil.copy', 'shutil.copyfile', 'shutil.copy2', 'shutil.move', 'urllib.request.urlretrieve', 'urllib.urlretrieve', 'wget.download']);

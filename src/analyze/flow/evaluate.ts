@@ -72,6 +72,15 @@ function named(name: string, t: number, self?: Value): Value {
   return ref(name, name === 'os.environ' ? t | taints.secret | taints.recon : t, self);
 }
 
+/** The URL of a messenger's incoming webhook or bot API: whatever is sent there goes to whoever holds it. */
+const messengerWebhook = /discord(?:app)?\.com\/api\/webhooks\/|hooks\.slack\.com\/|api\.telegram\.org\/bot/i;
+
+/** A command whose output names the user, the host or its network: whoami, hostname, uname, ipconfig, systeminfo, a what-is-my-IP service. */
+function printsRecon(command: Value): boolean {
+  const text = command.kind === 'list' ? command.items.map((x) => textOf(x) ?? hole).join(' ') : textOf(command);
+  return text !== undefined && /^\s*(whoami|hostname|uname\s+-a|id|ipconfig|ifconfig|ip\s+a(ddr)?|systeminfo|net\s+user|(curl|wget)\s+[^|;&]*(ifconfig\.me|ipinfo\.io|api\.ipify\.org|icanhazip\.com|checkip\.))\b/i.test(text);
+}
+
 /** A command (text or argument list) that prints what a URL serves: `curl -s https://…`, `wget -qO- …`. */
 function fetchesUrl(command: Value): boolean {
   const text = command.kind === 'list' ? command.items.map((x) => textOf(x) ?? hole).join(' ') : textOf(command);
@@ -541,6 +550,9 @@ export class Evaluator {
       const instance = ref(`${fn.name}()`, fn.t | argTaint, args[0]);
       return networkReads.test(instance.kind === 'ref' ? instance.name : '') ? withTaint(instance, taints.network) : instance;
     }
+    // An object made from a messenger webhook's URL, by whatever library, sends to that webhook.
+    const target = args[0] ?? kwargs.get('url');
+    if (target !== undefined && messengerWebhook.test(textOf(target) ?? '')) return ref('webhook()', fn.t | argTaint, target);
     return unknownWith(fn.t | argTaint);
   }
 
@@ -710,9 +722,10 @@ export class Evaluator {
       const sep = parts.some((p) => p.includes('\\')) ? '\\' : '/';
       return str(parts.join(sep), argTaint, undefined, parts.includes(hole));
     }
-    // What `curl URL` prints is what the server sent.
-    if (/^(subprocess\.(getoutput|check_output|getstatusoutput)|os\.popen|commands\.getoutput)$/.test(name) && a !== undefined && fetchesUrl(a)) {
-      return ref(`${name}()`, argTaint | taints.network, a);
+    if (/^(subprocess\.(getoutput|check_output|getstatusoutput)|os\.popen|commands\.getoutput)$/.test(name) && a !== undefined) {
+      // What `curl URL` prints is what the server sent; what `whoami` prints says who and where the host is.
+      if (fetchesUrl(a)) return ref(`${name}()`, argTaint | taints.network, a);
+      if (printsRecon(a)) return ref(`${name}()`, argTaint | taints.recon, a);
     }
     return this.method(name, self, args, kwargs, argTaint | fn.t);
   }

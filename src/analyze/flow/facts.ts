@@ -192,7 +192,8 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // argument of another program (`tar xzf download.tar.gz` after checking its hash).
         if ((fact.taint & taints.dropped) !== 0 && !runsDropped(args, text, droppedPaths)) fact.taint &= ~taints.dropped;
       } else if (sink === 'network') {
-        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
+        // Where it goes: the URL argument, else what the client object was made with (a webhook's URL).
+        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined) ?? (fn.self !== undefined && textOf(fn.self) !== undefined ? fn.self : undefined);
         const text = url === undefined ? undefined : textOf(url);
         if (text !== undefined) fact.url = text;
         if (url !== undefined) fact.urlTaint = url.t;
@@ -213,6 +214,9 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         if (/urlretrieve|wget\.download/.test(fn.name) && !packagingHosts.test((first && textOf(first)) ?? '')) fact.taint |= taints.network;
       }
       facts.push(fact);
+      // A curl or wget command line is a network call too: what reaches it is sent to the URL it names.
+      const sent = sink === 'process' && fact.command !== undefined ? /^\s*(?:curl|wget)(?:\.exe)?\s[^|;\n]*?((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(fact.command.text) : null;
+      if (sent !== null) facts.push({ ...fact, sink: 'network', callee: 'curl', url: sent[1]! });
       }
     }
     return facts;
