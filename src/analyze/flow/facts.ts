@@ -143,6 +143,36 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
   };
 }
 
+/**
+ * A dropped file moved or renamed (`os.rename(a, b)`, `shutil.move(a, b)`,
+ * `Path(a).rename(b)`) is still the dropped file under its new name: the
+ * destination joins the dropped names and paths.
+ */
+function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string>, paths: Set<string>, keyOf: (n: Node) => string): void {
+  const basename = (p: string): string => p.replace(/^.*[\\/]/, '');
+  for (const site of model.calls) {
+    if (site.name === undefined || !/^(rename|renames|replace|move)$/.test(site.name) || site.calleeType !== 'attribute') continue;
+    const callee = site.node.childForFieldName('function')!;
+    const object = callee.childForFieldName('object');
+    const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
+    // `Path(a).rename(b)` / `p.rename(b)` move their receiver; `os.rename(a, b)` and `shutil.move(a, b)` their first argument.
+    const onPath = object !== null && !/^(os|shutil)$/.test(object.text);
+    const source = onPath ? (object.type === 'call' ? object.childForFieldName('arguments')?.namedChildren[0] : object) : args[0];
+    const destination = onPath ? args[0] : args[1];
+    if (!source || !destination) continue;
+    const sourceText = textOf(evaluator.evaluate(source));
+    const fromDropped =
+      (source.type === 'identifier' && names.has(keyOf(source))) || (sourceText !== undefined && [...paths].some((p) => basename(sourceText).includes(basename(p))));
+    if (!fromDropped) continue;
+    if (destination.type === 'identifier') names.add(keyOf(destination));
+    const destinationText = textOf(evaluator.evaluate(destination));
+    if (destinationText !== undefined) {
+      const last = destinationText.split(hole).filter((p) => p.length >= 4).pop();
+      if (last !== undefined) paths.add(last);
+    }
+  }
+}
+
 export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   const contextOf = contextResolver(model, role);
 
@@ -257,6 +287,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       for (const n of file.names) names.add(n);
       if (file.path !== undefined) paths.add(file.path);
     }
+    followMoves(model, first, names, paths, keyOf);
     evaluator.markDropped(names, paths);
     droppedPaths = [...paths];
   }
