@@ -245,7 +245,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       }
       facts.push(fact);
       // A curl or wget command line is a network call too: what reaches it is sent to the URL it names.
-      const sent = sink === 'process' && fact.command !== undefined ? /^\s*(?:curl|wget)(?:\.exe)?\s[^|;\n]*?((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(fact.command.text) : null;
+      const sent = sink === 'process' && fact.command !== undefined ? /^\s*(?:curl|wget)(?:\.exe)?\s[^|;]{0,4000}?((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(fact.command.text) : null;
       if (sent !== null) facts.push({ ...fact, sink: 'network', callee: 'curl', url: sent[1]! });
       }
     }
