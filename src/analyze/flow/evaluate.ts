@@ -492,7 +492,8 @@ export class Evaluator {
       });
       return str(out, t, a.via, out.includes(hole));
     }
-    return unknownWith(t);
+    // XOR of values not known here is a cipher's step (`chr(ord(c) ^ ord(k))`): what it builds is hidden.
+    return unknownWith(op === '^' ? t | obfuscated : t);
   }
 
   private comprehension(node: Node, env: Env, depth: number): Value {
