@@ -143,6 +143,37 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
   };
 }
 
+/** A command line that downloads to a file: the file's path (`-OutFile P`, `curl -o P`, `wget -O P`, `certutil … URL P`). */
+const downloadTo =
+  /(?:invoke-webrequest|iwr|wget|curl)\b[^|;\n]*?\s(?:-outfile|-o|-O|--output(?:-document)?)(?:\s+|=)["']?([^\s"';|&]+)|(?:invoke-webrequest|iwr|curl|wget)\b[^|;\n]*?(?:https?:\/\/\S+)[^|;\n]*?\s(?:-outfile|-o|-O)\s+["']?([^\s"';|&]+)|certutil(?:\.exe)?\s[^\n]*?-urlcache[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|bitsadmin(?:\.exe)?\s[^\n]*?\/transfer[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)/gi;
+
+/** A command line that starts a program: through a launcher, PowerShell's Start-Process or Invoke-Item, or by its path. */
+const runVerbs = /\b(?:start-process|saps|invoke-item|invoke-expression|iex|start|cmd(?:\.exe)?\s+\/[ck]|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|wine|rundll32(?:\.exe)?|msiexec(?:\.exe)?)\b/i;
+
+/**
+ * One command downloads to a file and another command runs that file: the
+ * second runs a dropped file (a PowerShell `Invoke-WebRequest -OutFile X`
+ * followed by `Start-Process X`, `curl -o x` then `chmod +x x; ./x`).
+ */
+function markCommandDrops(facts: Fact[]): void {
+  const drops: Array<{ fact: Fact; name: string }> = [];
+  for (const f of facts) {
+    if (f.sink !== 'process' || f.command === undefined) continue;
+    downloadTo.lastIndex = 0;
+    for (const m of f.command.text.matchAll(downloadTo)) {
+      const path = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').split(hole).filter((p) => p.length >= 3).pop();
+      const name = path?.replace(/^.*[\\/]/, '');
+      if (name !== undefined && name.length >= 3 && name !== '-') drops.push({ fact: f, name: name.toLowerCase() });
+    }
+  }
+  if (drops.length === 0) return;
+  for (const f of facts) {
+    if (f.sink !== 'process' || f.command === undefined || (f.taint & taints.dropped) !== 0) continue;
+    const text = f.command.text.toLowerCase();
+    if (drops.some((d) => d.fact !== f && text.includes(d.name) && (runVerbs.test(text) || text.trimStart().replace(/^["'.\/\\]+/, '').startsWith(d.name)))) f.taint |= taints.dropped;
+  }
+}
+
 /**
  * A dropped file moved or renamed (`os.rename(a, b)`, `shutil.move(a, b)`,
  * `Path(a).rename(b)`) is still the dropped file under its new name: the
@@ -292,6 +323,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     droppedPaths = [...paths];
   }
   const facts = collect(evaluator);
+  markCommandDrops(facts);
   const scripts = writes.filter((f) => f.written !== undefined && !dropped.includes(f)).slice(0, 8);
   if (scripts.length > 0) {
     const files = scripts.map((f) => ({ ...fileOf(f), text: f.written! }));
