@@ -518,7 +518,9 @@ export class Evaluator {
       scope.set(left.text, item);
       out.push(this.eval(body, scope, depth));
     }
-    return { kind: 'list', items: out, t: iterable.t | taintOfAll(out) };
+    // A literal rewritten character by character (a substitution table, a shift) is a cipher: what it builds is hidden.
+    const cipher = iterable.kind === 'str' && iterable.s.length >= 16 && body.type !== 'identifier';
+    return { kind: 'list', items: out, t: iterable.t | taintOfAll(out) | (cipher ? obfuscated : 0) };
   }
 
   private environment(name: string | undefined, t: number): Value {
