@@ -290,6 +290,9 @@ function sourceMeetsSink(rule: Rule, file: SourceFile, found: ReadonlySet<string
  * name (`from os import system as run`, `run = os.system`, `e = exec`), so
  * that a renamed call still anchors the sink.
  */
+/** Modules whose functions run code, start processes, fetch or decode: a renamed one still anchors a sink. */
+const sinkModules = new Set(['os', 'subprocess', 'builtins', 'commands', 'pty', 'urllib', 'urllib.request', 'urllib2', 'requests', 'httpx', 'base64', 'codecs', 'zlib', 'marshal', 'binascii']);
+
 function withAliases(sink: RegExp, text: string): RegExp {
   const aliases: string[] = [];
   for (const m of text.matchAll(/\b([\w.]+)\s+as\s+([A-Za-z_]\w*)|^[ \t]*([A-Za-z_]\w*)\s*=\s*([\w.]+)[ \t]*$/gm)) {
@@ -300,7 +303,9 @@ function withAliases(sink: RegExp, text: string): RegExp {
       return sink.test(call);
     };
     if (probe(` ${original}(`)) aliases.push(alias);
-    else if (['system', 'Popen', 'urlopen', 'get', 'b64decode'].some((f) => probe(` ${original}.${f}(`))) aliases.push(`${alias}\\.\\w+`);
+    // A module renamed (`import subprocess as sp`): only modules whose functions are sinks; probing any module with
+    // `.Popen(` would make every `np.` call a sink.
+    else if (sinkModules.has(original) && ['system', 'Popen', 'urlopen', 'get', 'b64decode'].some((f) => probe(` ${original}.${f}(`))) aliases.push(`${alias}\\.\\w+`);
     if (aliases.length >= 16) break;
   }
   return aliases.length === 0 ? sink : new RegExp(`${sink.source}|(?:^|[^\\w.])(?:${aliases.join('|')})\\s*\\(`, sink.flags);
