@@ -12,6 +12,7 @@ import { defang } from './command/command-line.js';
 import { type Fact, contextResolver, moduleFacts } from './flow/facts.js';
 import { ModuleModel } from './flow/module-model.js';
 import { nestingOf, tooDeep } from './python/nesting.js';
+import { Blocks } from './python/blocks.js';
 import { deepNesting } from './builtins/deep-nesting.js';
 import { querySeconds } from './python/parser.js';
 import type { CompiledRule, Rulebook } from './rulebook/rulebook.js';
@@ -103,6 +104,7 @@ export class SourceScanner {
     const threats: CompiledRule[] = [];
     const behaviours: CompiledRule[] = [];
     const capabilities: CompiledRule[] = [];
+    let blocks: Blocks | undefined;
     const fileContext = place.context ?? (place.role === 'setup' ? 'install' : place.role === 'unshipped' ? 'unshipped' : undefined);
     // The rule that asks for a parse, for the benchmarks' counters.
     let behaviourTrigger: string | undefined = place.role === 'setup' ? 'setup.py (always parsed)' : undefined;
@@ -115,7 +117,9 @@ export class SourceScanner {
       if (m.kind === 'behaviour') {
         behaviours.push(c);
         // Tests, docs and examples are not parsed for behaviours: what they do is capped at low anyway.
-        if (behaviourTrigger === undefined && place.role !== 'unshipped' && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file)) behaviourTrigger = c.rule.id;
+        if (behaviourTrigger === undefined && place.role !== 'unshipped' && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file) && sourceMeetsSink(c.rule, file, keywords, () => (blocks ??= Blocks.of(file.text)))) {
+          behaviourTrigger = c.rule.id;
+        }
         continue;
       }
       if (!keyed) continue;
@@ -146,7 +150,7 @@ export class SourceScanner {
       try {
         const model = new ModuleModel(tree.rootNode);
         const contextOf = place.context !== undefined ? () => place.context! : contextResolver(model, place.role);
-        hits.push(...this.runQueries(queries, file, tree, contextOf));
+        hits.push(...this.runQueries(queries, file, tree, contextOf, model));
         if (behaviours.length > 0) hits.push(...this.runBehaviours(behaviours, file, model, place));
       } finally {
         tree.delete();
@@ -181,7 +185,7 @@ export class SourceScanner {
     return dedupe(hits);
   }
 
-  /** Scans again what an exec or a command runs once unpacked, and reports it at the line that runs it. */
+  /** Scans again what an exec or a command runs once unpacked (or written out to a file), and reports it at the line that runs it. */
   private scanLayers(fact: Fact, file: SourceFile, place: ScanPlace): RuleHit[] {
     const layers: Array<{ via: string; text: string }> = [];
     const hidden = taints.decoded | taints.obfuscated;
@@ -190,6 +194,7 @@ export class SourceScanner {
       if (text !== undefined) layers.push({ via: viaOf(fact.value).join(' > ') || 'an obfuscated expression', text });
     }
     for (const code of fact.command?.python ?? []) layers.push({ via: 'python -c', text: code });
+    for (const code of fact.scripts ?? []) layers.push({ via: 'a file it writes, then runs', text: code });
     const line = fact.node.startPosition.row + 1;
     const out: RuleHit[] = [];
     for (const layer of layers) {
@@ -224,7 +229,7 @@ export class SourceScanner {
     });
   }
 
-  private runQueries(queries: CompiledRule[], file: SourceFile, tree: Tree, contextOf: (node: Node) => ExecutionContext): RuleHit[] {
+  private runQueries(queries: CompiledRule[], file: SourceFile, tree: Tree, contextOf: (node: Node) => ExecutionContext, model: ModuleModel): RuleHit[] {
     const hits: RuleHit[] = [];
     // Bounded in time: a query cut short gives the matches found so far.
     const deadline = performance.now() + querySeconds * 1000;
@@ -237,7 +242,7 @@ export class SourceScanner {
         const line = capture.node.startPosition.row + 1;
         if (seen.has(line)) continue;
         seen.add(line);
-        hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: scopeOf(capture.node), context: contextOf(capture.node) });
+        hits.push({ rule: c.rule, file: file.path, line, snippet: snippetOf(capture.node), scope: model.outerScopeOf(capture.node), context: contextOf(capture.node) });
       }
     }
     return hits;
@@ -269,14 +274,41 @@ export class SourceScanner {
 }
 
 /**
- * The outermost function a node sits in (its start offset), or -1 at module
- * level, so that a closure shares the scope of the function that defines it.
- * Classes do not count: their methods do.
+ * A behaviour rule with a `sink` pattern asks for a parse only when one of
+ * its keywords (a source) occurs in the sink's top-level block or in a block
+ * that one names: a decoder in one function and an exec in an unrelated one
+ * of a 10,000-line compiler are not worth a parse.
  */
-function scopeOf(node: Node): number {
-  let scope = -1;
-  for (let n = node.parent; n !== null; n = n.parent) if (n.type === 'function_definition') scope = n.startIndex;
-  return scope;
+function sourceMeetsSink(rule: Rule, file: SourceFile, found: ReadonlySet<string>, blocks: () => Blocks): boolean {
+  if (rule.sink === undefined) return true;
+  const sources = rule.keywords.filter((k) => found.has(k));
+  return blocks().meet(withAliases(rule.sink, file.text), (scope) => sources.some((k) => scope.includes(k)));
+}
+
+/**
+ * The sink pattern, plus the names the file gives the sink under another
+ * name (`from os import system as run`, `run = os.system`, `e = exec`), so
+ * that a renamed call still anchors the sink.
+ */
+/** Modules whose functions run code, start processes, fetch or decode: a renamed one still anchors a sink. */
+const sinkModules = new Set(['os', 'subprocess', 'builtins', 'commands', 'pty', 'urllib', 'urllib.request', 'urllib2', 'requests', 'httpx', 'base64', 'codecs', 'zlib', 'marshal', 'binascii']);
+
+function withAliases(sink: RegExp, text: string): RegExp {
+  const aliases: string[] = [];
+  for (const m of text.matchAll(/\b([\w.]+)\s+as\s+([A-Za-z_]\w*)|^[ \t]*([A-Za-z_]\w*)\s*=\s*([\w.]+)[ \t]*$/gm)) {
+    const original = m[1] ?? m[4]!;
+    const alias = m[2] ?? m[3]!;
+    const probe = (call: string): boolean => {
+      sink.lastIndex = 0;
+      return sink.test(call);
+    };
+    if (probe(` ${original}(`)) aliases.push(alias);
+    // A module renamed (`import subprocess as sp`): only modules whose functions are sinks; probing any module with
+    // `.Popen(` would make every `np.` call a sink.
+    else if (sinkModules.has(original) && ['system', 'Popen', 'urlopen', 'get', 'b64decode'].some((f) => probe(` ${original}.${f}(`))) aliases.push(`${alias}\\.\\w+`);
+    if (aliases.length >= 16) break;
+  }
+  return aliases.length === 0 ? sink : new RegExp(`${sink.source}|(?:^|[^\\w.])(?:${aliases.join('|')})\\s*\\(`, sink.flags);
 }
 
 function passesPrefilter(rule: Rule, file: SourceFile): boolean {
@@ -295,6 +327,14 @@ function factMatches(m: Extract<Rule['matcher'], { kind: 'behaviour' }>, fact: F
   if (m.sink !== fact.sink) return false;
   if (m.contexts !== undefined && !m.contexts.includes(context)) return false;
   if (m.taints.length > 0 && !m.taints.some((t) => (fact.taint & taints[t]) !== 0)) return false;
+  if (m.callee !== undefined && !m.callee.test(fact.callee)) return false;
+  if (m.urlTaints !== undefined && !m.urlTaints.some((t) => ((fact.urlTaint ?? 0) & taints[t]) !== 0)) return false;
+  if (m.path !== undefined) {
+    const path = fact.sink === 'write' ? textOf(fact.value) : undefined;
+    if (path === undefined) return false;
+    m.path.lastIndex = 0;
+    if (!m.path.test(path)) return false;
+  }
   if (m.command !== undefined) {
     if (fact.command === undefined) return false;
     m.command.lastIndex = 0;

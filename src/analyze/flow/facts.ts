@@ -7,7 +7,11 @@
  * Two passes: the first finds files written with downloaded or decoded data
  * (and the names that hold them), the second evaluates every sink again with
  * those marked `dropped`, so that "writes a download, then runs that file" is
- * one fact, while a download and an unrelated process call are not.
+ * one fact, while a download and an unrelated process call are not. The
+ * first pass also keeps the text of files written from literals: a process
+ * that runs such a file gets that text as a script, which the scanner reads
+ * again as code (a stub that writes a loader to a temp file and starts the
+ * interpreter on it hides nothing then).
  */
 import type { Node } from 'web-tree-sitter';
 import type { ExecutionContext, FileRole } from '../context.js';
@@ -15,7 +19,7 @@ import { readCommandLine, type CommandLine } from '../command/command-line.js';
 import { hole, taints, textOf, type Value } from '../unpack/value.js';
 import { type Sink, sinkTails, sinksOf } from './api.js';
 import { Evaluator } from './evaluate.js';
-import { type ModuleModel, moduleScope, outerScopeOf, underMainGuard } from './module-model.js';
+import { type ModuleModel, moduleScope } from './module-model.js';
 
 export interface Fact {
   sink: Sink;
@@ -30,16 +34,36 @@ export interface Fact {
   command?: CommandLine;
   /** For network calls, the URL or host when it folds. */
   url?: string;
+  /** For network calls, the taints of the URL or host itself. */
+  urlTaint?: number;
   context: ExecutionContext;
   /** The outermost function (start offset), or -1 at module level: where combinations meet. */
   scope: number;
+  /** For writes: the text written, when it folds. */
+  written?: string;
+  /** For processes: the text of files this module writes and the process runs, to be scanned again as code. */
+  scripts?: string[];
 }
 
 /** Turns arguments into one command line: a list is joined with spaces, as the shell would see it. */
 function commandText(v: Value | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if (v.kind === 'list') return v.items.map((x) => textOf(x) ?? (x.kind === 'int' ? x.n.toString() : hole)).join(' ');
+  if (v.kind === 'list') return v.items.map((x) => textOf(x) ?? (x.kind === 'int' ? x.n.toString() : isInterpreter(x) ? 'python' : hole)).join(' ');
   return textOf(v);
+}
+
+/** `sys.executable`: the Python that runs this code. */
+function isInterpreter(v: Value): boolean {
+  return v.kind === 'ref' && (v.name === 'sys.executable' || v.name === 'sys._base_executable');
+}
+
+/** The code of `[python, "-c", code]`: a list item is one argument, so the code needs no quotes to be whole. */
+function dashC(args: Value | undefined): string | undefined {
+  if (args?.kind !== 'list') return undefined;
+  const [program, ...rest] = args.items;
+  if (program === undefined || !(isInterpreter(program) || /(^|[\\/])python[\d.]*w?(\.exe)?$/i.test(textOf(program) ?? ''))) return undefined;
+  const at = rest.findIndex((x) => textOf(x) === '-c');
+  return at === -1 ? undefined : textOf(rest[at + 1] ?? { kind: 'unknown', t: 0 });
 }
 
 /** Programs that run the file they are given. */
@@ -69,6 +93,40 @@ function couldBeSource(v: Value): boolean {
   return printable / sample.length >= 0.9 && !/[\x80-\xff]{4}/.test(sample);
 }
 
+/** The PyPA's own hosts: what comes from them is what pip itself would install. */
+const packagingHosts = /^https:\/\/(?:bootstrap\.pypa\.io|files\.pythonhosted\.org|pypi\.org)\//i;
+
+/** Names that hold a wallet's key or seed: whoever receives one can spend from that wallet. */
+const walletSecretName = /^(private_?key|priv_?key|privkey|mnemonic(_?phrase|_?words)?|seed_?(phrase|words)|recovery_?phrase|secret_?phrase|wallet_?(key|seed|secret|private_?key))$/i;
+
+/**
+ * Whether the arguments of a network call hold a wallet secret by name: a
+ * name or attribute spelled like one, in the arguments themselves or in a
+ * literal (dict, list, f-string) bound to a name they use. What a call makes
+ * of the secret (a signature, a public address) is not the secret: calls are
+ * not entered. A wallet signs locally; the raw key or seed only leaves the
+ * machine when someone takes it.
+ */
+function sendsWalletSecret(model: ModuleModel, argNodes: readonly Node[]): boolean {
+  const queue: Node[] = argNodes.map((a) => (a.type === 'keyword_argument' ? a.childForFieldName('value') : a)).filter((a): a is Node => a !== null);
+  for (let budget = 400; queue.length > 0 && budget > 0; budget--) {
+    const n = queue.pop()!;
+    if (n.type === 'identifier') {
+      if (walletSecretName.test(n.text)) return true;
+      for (const v of model.valuesOf(n.text, n).slice(0, 4)) if (/^(dictionary|list|set|tuple|string|concatenated_string|binary_operator)$/.test(v.type)) queue.push(v);
+      continue;
+    }
+    if (n.type === 'call' || n.type === 'lambda') continue;
+    if (n.type === 'keyword_argument') {
+      const value = n.childForFieldName('value');
+      if (value) queue.push(value);
+      continue;
+    }
+    for (const c of n.namedChildren) if (c !== null) queue.push(c);
+  }
+  return false;
+}
+
 const dnsLookups = new Set(['socket.gethostbyname', 'socket.getaddrinfo', 'dns.resolver.resolve', 'dns.resolver.query', 'dns.resolver.Resolver().resolve']);
 
 /** Where a statement of this module runs, given the file's role. */
@@ -77,29 +135,86 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
     if (role === 'setup') return 'install';
     if (role === 'unshipped') return 'unshipped';
     // `if __name__ == "__main__":` runs when the file is a script, not on import.
-    if (underMainGuard(node)) return 'call';
-    let fn: Node | null = null;
-    for (let n = node.parent; n !== null && fn === null; n = n.parent) if (n.type === 'function_definition') fn = n;
-    if (fn === null) return 'import';
-    // Walk out to the outermost function: one the module level calls runs at import time.
-    let outer: Node = fn;
-    for (let n = fn.parent; n !== null; n = n.parent) if (n.type === 'function_definition') outer = n;
-    const name = outer.childForFieldName('name')?.text;
-    return name !== undefined && model.calledAtModuleLevel.has(name) && outer.parent?.type === 'module' ? 'import' : 'call';
+    if (model.inMainGuard(node.startIndex)) return 'call';
+    const outer = model.outerFunctionOf(node);
+    if (outer === undefined) return 'import';
+    // A function that module level calls (directly, or through the functions and methods it calls) runs at import time.
+    return model.importTime.has(outer) ? 'import' : 'call';
   };
+}
+
+/** A command line that downloads to a file: the file's path (`-OutFile P`, `curl -o P`, `wget -O P`, `certutil … URL P`). */
+const downloadTo =
+  /(?:invoke-webrequest|iwr|wget|curl)\b[^|;\n]*?\s(?:-outfile|-o|-O|--output(?:-document)?)(?:\s+|=)["']?([^\s"';|&]+)|(?:invoke-webrequest|iwr|curl|wget)\b[^|;\n]*?(?:https?:\/\/\S+)[^|;\n]*?\s(?:-outfile|-o|-O)\s+["']?([^\s"';|&]+)|certutil(?:\.exe)?\s[^\n]*?-urlcache[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|bitsadmin(?:\.exe)?\s[^\n]*?\/transfer[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)/gi;
+
+/** A command line that starts a program: through a launcher, PowerShell's Start-Process or Invoke-Item, or by its path. */
+const runVerbs = /\b(?:start-process|saps|invoke-item|invoke-expression|iex|start|cmd(?:\.exe)?\s+\/[ck]|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|wine|rundll32(?:\.exe)?|msiexec(?:\.exe)?)\b/i;
+
+/**
+ * One command downloads to a file and another command runs that file: the
+ * second runs a dropped file (a PowerShell `Invoke-WebRequest -OutFile X`
+ * followed by `Start-Process X`, `curl -o x` then `chmod +x x; ./x`).
+ */
+function markCommandDrops(facts: Fact[]): void {
+  const drops: Array<{ fact: Fact; name: string }> = [];
+  for (const f of facts) {
+    if (f.sink !== 'process' || f.command === undefined) continue;
+    downloadTo.lastIndex = 0;
+    for (const m of f.command.text.matchAll(downloadTo)) {
+      const path = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').split(hole).filter((p) => p.length >= 3).pop();
+      const name = path?.replace(/^.*[\\/]/, '');
+      if (name !== undefined && name.length >= 3 && name !== '-') drops.push({ fact: f, name: name.toLowerCase() });
+    }
+  }
+  if (drops.length === 0) return;
+  for (const f of facts) {
+    if (f.sink !== 'process' || f.command === undefined || (f.taint & taints.dropped) !== 0) continue;
+    const text = f.command.text.toLowerCase();
+    if (drops.some((d) => d.fact !== f && text.includes(d.name) && (runVerbs.test(text) || text.trimStart().replace(/^["'.\/\\]+/, '').startsWith(d.name)))) f.taint |= taints.dropped;
+  }
+}
+
+/**
+ * A dropped file moved or renamed (`os.rename(a, b)`, `shutil.move(a, b)`,
+ * `Path(a).rename(b)`) is still the dropped file under its new name: the
+ * destination joins the dropped names and paths.
+ */
+function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string>, paths: Set<string>, keyOf: (n: Node) => string): void {
+  const basename = (p: string): string => p.replace(/^.*[\\/]/, '');
+  for (const site of model.calls) {
+    if (site.name === undefined || !/^(rename|renames|replace|move)$/.test(site.name) || site.calleeType !== 'attribute') continue;
+    const callee = site.node.childForFieldName('function')!;
+    const object = callee.childForFieldName('object');
+    const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
+    // `Path(a).rename(b)` / `p.rename(b)` move their receiver; `os.rename(a, b)` and `shutil.move(a, b)` their first argument.
+    const onPath = object !== null && !/^(os|shutil)$/.test(object.text);
+    const source = onPath ? (object.type === 'call' ? object.childForFieldName('arguments')?.namedChildren[0] : object) : args[0];
+    const destination = onPath ? args[0] : args[1];
+    if (!source || !destination) continue;
+    const sourceText = textOf(evaluator.evaluate(source));
+    const fromDropped =
+      (source.type === 'identifier' && names.has(keyOf(source))) || (sourceText !== undefined && [...paths].some((p) => basename(sourceText).includes(basename(p))));
+    if (!fromDropped) continue;
+    if (destination.type === 'identifier') names.add(keyOf(destination));
+    const destinationText = textOf(evaluator.evaluate(destination));
+    if (destinationText !== undefined) {
+      const last = destinationText.split(hole).filter((p) => p.length >= 4).pop();
+      if (last !== undefined) paths.add(last);
+    }
+  }
 }
 
 export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   const contextOf = contextResolver(model, role);
 
   // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed.
-  const candidates = model.calls.filter((call) => {
-    const fn = call.childForFieldName('function');
-    if (!fn) return false;
-    if (fn.type === 'identifier') return sinkTails.has(fn.text) || model.aliases.has(fn.text) || model.assignedNames.has(fn.text);
-    if (fn.type === 'attribute') return sinkTails.has(fn.childForFieldName('attribute')?.text ?? '');
-    return true;
-  });
+  const candidates = model.calls
+    .filter((site) => {
+      if (site.calleeType === 'identifier') return sinkTails.has(site.name!) || model.aliases.has(site.name!) || model.assignedNames.has(site.name!);
+      if (site.calleeType === 'attribute') return sinkTails.has(site.name ?? '');
+      return site.calleeType !== '';
+    })
+    .map((site) => site.node);
 
   const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
     const facts: Fact[] = [];
@@ -119,7 +234,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       const values = argNodes.map((a) => evaluator.evaluate(a));
       for (const v of values) taint |= v.t;
       const first = positional[0] ? evaluator.evaluate(positional[0]) : undefined;
-      const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: outerScopeOf(call) };
+      const fact: Fact = { sink, callee: fn.name, node: call, value: first ?? { kind: 'unknown', t: 0 }, taint, context: contextOf(call), scope: model.outerScopeOf(call) };
       if (sink === 'exec' && !couldBeSource(fact.value)) {
         // What exec gets folded to something that cannot be Python source (binary noise, a template placeholder
         // decoded as base64): it would fail, not run a payload.
@@ -132,15 +247,20 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         if (/^pip\./.test(fn.name)) text = `pip ${text ?? hole}`;
         if (fn.name === 'os.startfile') text = `start ${text ?? hole}`;
         if (text !== undefined) fact.command = readCommandLine(text);
+        const code = dashC(args);
+        if (code !== undefined && fact.command !== undefined && !fact.command.python.includes(code)) fact.command.python.push(code);
         // A dropped file counts only as the program run (`./x`, `start x`, `sh x`, `chmod +x x`), not as the
         // argument of another program (`tar xzf download.tar.gz` after checking its hash).
         if ((fact.taint & taints.dropped) !== 0 && !runsDropped(args, text, droppedPaths)) fact.taint &= ~taints.dropped;
       } else if (sink === 'network') {
-        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined);
+        // Where it goes: the URL argument, else what the client object was made with (a webhook's URL).
+        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined) ?? (fn.self !== undefined && textOf(fn.self) !== undefined ? fn.self : undefined);
         const text = url === undefined ? undefined : textOf(url);
         if (text !== undefined) fact.url = text;
+        if (url !== undefined) fact.urlTaint = url.t;
         // A DNS lookup sends data only in a name under someone's domain, not when it resolves the host's own name.
         if (dnsLookups.has(fn.name) && (text === undefined || !/\.[a-z0-9-]+\.[a-z]{2,}/i.test(text.split(hole).pop() ?? ''))) continue;
+        if (sendsWalletSecret(model, argNodes)) fact.taint |= taints.store;
       } else if (sink === 'write') {
         // The path: the open() handle's, or the destination argument of a copy or a download.
         const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
@@ -148,46 +268,74 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // What is written: the data of a write, the source of a copy (a tainted path is not tainted data).
         const data = fn.self !== undefined ? positional : positional.slice(0, 1);
         fact.taint = data.reduce((t, a) => t | evaluator.evaluate(a).t, 0);
-        if (/urlretrieve|wget\.download/.test(fn.name)) fact.taint |= taints.network;
+        const text = /\.(write|write_bytes|write_text)$/.test(fn.name) && positional.length === 1 ? textOf(evaluator.evaluate(positional[0]!)) : undefined;
+        if (text !== undefined && text.replace(hole, '').length >= 16) fact.written = text;
+        // A download from the Python packaging hosts themselves (an installer script bootstrapping pip or
+        // virtualenv) is not a second stage someone else serves.
+        if (/urlretrieve|wget\.download/.test(fn.name) && !packagingHosts.test((first && textOf(first)) ?? '')) fact.taint |= taints.network;
       }
       facts.push(fact);
+      // A curl or wget command line is a network call too: what reaches it is sent to the URL it names.
+      const sent = sink === 'process' && fact.command !== undefined ? /^\s*(?:curl|wget)(?:\.exe)?\s[^|;]{0,4000}?((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(fact.command.text) : null;
+      if (sent !== null) facts.push({ ...fact, sink: 'network', callee: 'curl', url: sent[1]! });
       }
     }
     return facts;
   };
 
   let droppedPaths: string[] = [];
-  // Pass 1: files written with downloaded or decoded data.
+  // Names are keyed by the scope that binds them, so that a `path` in one function is not another's.
+  const keyOf = (n: Node): string => `${model.bindingScope(n.text, n)}:${n.text}`;
+  /** The names that hold a written file (the file object, the path opened) and its path when it folds. */
+  const fileOf = (f: Fact): { names: string[]; path?: string } => {
+    const names: string[] = [];
+    const text = textOf(f.value);
+    const path = text !== undefined && text.replace(hole, '').length >= 4 ? (text.split(hole).filter((p) => p.length >= 4).pop() ?? text) : undefined;
+    const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
+    // A method on a file object (`f.write`), not a module function (`shutil.copy`).
+    if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
+      names.push(keyOf(receiver));
+      // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
+      for (const bound of model.valuesOf(receiver.text, f.node)) {
+        const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
+        if (opened?.type === 'identifier') names.push(keyOf(opened));
+      }
+    }
+    const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
+    if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) names.push(keyOf(pathArg));
+    return { names, ...(path !== undefined ? { path } : {}) };
+  };
+  // Pass 1: files written with downloaded or decoded data, and files written from literals.
   const first = new Evaluator(model);
-  const dropped = collect(first, 'write').filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
+  const writes = collect(first, 'write');
+  const dropped = writes.filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
   const evaluator = new Evaluator(model);
   if (dropped.length > 0) {
-    // Names are keyed by the scope that binds them, so that a `path` in one function is not another's.
     const names = new Set<string>();
     const paths = new Set<string>();
-    const addName = (n: Node): void => {
-      names.add(`${model.bindingScope(n.text, n)}:${n.text}`);
-    };
     for (const f of dropped) {
-      const text = textOf(f.value);
-      if (text !== undefined && text.replace(hole, '').length >= 4) paths.add(text.split(hole).filter((p) => p.length >= 4).pop() ?? text);
-      const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
-      // A method on a file object (`f.write`), not a module function (`shutil.copy`).
-      if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
-        addName(receiver);
-        // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
-        for (const bound of model.valuesOf(receiver.text, f.node)) {
-          const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
-          if (opened?.type === 'identifier') addName(opened);
-        }
-      }
-      const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
-      if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) addName(pathArg);
+      const file = fileOf(f);
+      for (const n of file.names) names.add(n);
+      if (file.path !== undefined) paths.add(file.path);
     }
+    followMoves(model, first, names, paths, keyOf);
     evaluator.markDropped(names, paths);
     droppedPaths = [...paths];
   }
-  return collect(evaluator);
+  const facts = collect(evaluator);
+  markCommandDrops(facts);
+  const scripts = writes.filter((f) => f.written !== undefined && !dropped.includes(f)).slice(0, 8);
+  if (scripts.length > 0) {
+    const files = scripts.map((f) => ({ ...fileOf(f), text: f.written! }));
+    for (const fact of facts) {
+      if (fact.sink !== 'process') continue;
+      const argKeys = new Set((fact.node.childForFieldName('arguments')?.descendantsOfType('identifier') ?? []).filter((n): n is Node => n !== null).map(keyOf));
+      const command = fact.command?.text ?? '';
+      const run = files.filter((file) => file.names.some((n) => argKeys.has(n)) || (file.path !== undefined && command.includes(file.path.replace(/^.*[\\/]/, ''))));
+      if (run.length > 0) fact.scripts = run.map((file) => file.text);
+    }
+  }
+  return facts;
 }
 
 export { moduleScope };

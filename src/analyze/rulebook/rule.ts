@@ -34,7 +34,20 @@ export type Matcher =
   /** Each element is a signal, or a list of signals of which any one will do. */
   | { kind: 'combination'; allOf: string[][]; scope: CombinationScope }
   /** A fact of the data flow (src/analyze/flow/facts.ts): a sink reached by data of these origins, in these contexts. */
-  | { kind: 'behaviour'; sink: Sink; taints: TaintName[]; command?: RegExp; url?: RegExp; contexts?: ExecutionContext[] };
+  | {
+      kind: 'behaviour';
+      sink: Sink;
+      taints: TaintName[];
+      /** The qualified name of what is called (`requests.post`, `socket.socket().connect`). */
+      callee?: RegExp;
+      command?: RegExp;
+      url?: RegExp;
+      /** Where the URL or host itself came from (a URL decoded from a literal hides its endpoint). */
+      urlTaints?: TaintName[];
+      /** write only: the path written. */
+      path?: RegExp;
+      contexts?: ExecutionContext[];
+    };
 
 /**
  * Where the signals of a combination must meet: anywhere in one file, or in
@@ -64,6 +77,12 @@ export interface Rule {
   keywords: string[];
   /** Regexes on the raw text: every one must match before the matcher runs (and, for a threat, before a parse). */
   prefilter: RegExp[];
+  /**
+   * Behaviour rules: where the data goes, as a regex on the raw text. The
+   * file is parsed only when one of the keywords (where the data comes from)
+   * occurs in the same top-level block as a match, or in a block it names.
+   */
+  sink?: RegExp;
   /** Names that combination rules refer to. */
   signals: string[];
   matcher: Matcher;
@@ -153,14 +172,18 @@ export function ruleFromData(data: unknown, source: string): Rule {
       kind: 'behaviour',
       sink: match.behaviour as Sink,
       taints: names('taints', taintNames) as TaintName[],
+      ...(match.callee !== undefined ? { callee: regex(match.callee, '`match.callee`') } : {}),
       ...(match.command !== undefined ? { command: regex(match.command, '`match.command`', 'i') } : {}),
       ...(match.url !== undefined ? { url: regex(match.url, '`match.url`', 'i') } : {}),
+      ...(match['url-taints'] !== undefined ? { urlTaints: names('url-taints', taintNames) as TaintName[] } : {}),
+      ...(match.path !== undefined ? { path: regex(match.path, '`match.path`', 'i') } : {}),
       ...(match.contexts !== undefined ? { contexts: names('contexts', executionContexts) as ExecutionContext[] } : {}),
     };
   } else {
     return fail('`match` must have one of query, regex, builtin, all-of, behaviour');
   }
   if (target === 'combination' && matcher.kind !== 'combination') fail('target combination needs `all-of`');
+  if (data.sink !== undefined && (matcher.kind !== 'behaviour' || data.keywords === undefined)) fail('`sink` needs a behaviour matcher and `keywords` (the sources it must meet)');
   if (target === 'python' && role === 'threat' && (matcher.kind === 'query' || matcher.kind === 'behaviour') && data.keywords === undefined) {
     fail(`a threat ${matcher.kind} needs \`keywords\`: without them every file would be parsed`);
   }
@@ -194,6 +217,7 @@ export function ruleFromData(data: unknown, source: string): Rule {
     ...(files ? { files } : {}),
     keywords: list('keywords').map((k) => (typeof k === 'string' && k !== '' ? k : fail('`keywords` holds non-empty strings'))),
     prefilter: list('prefilter').map((p, i) => regex(p, `\`prefilter[${i}]\``, 'm')),
+    ...(data.sink !== undefined ? { sink: regex(data.sink, '`sink`', 'gm') } : {}),
     signals,
     matcher,
     positive,

