@@ -17,6 +17,8 @@ export interface OpenedDatabase {
   dialect: 'sqlite' | 'postgres';
   /** Where the data lives, for logs: a file path or a URL without its password. */
   location: string;
+  /** PostgreSQL: the pool behind `db`, for what Kysely cannot do (COPY). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
     // command) must not crash the gateway; the pool replaces it on next use.
     pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`, 'GatehouseStorageWarning'));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    opened = { db, dialect: 'postgres', location: redact(url), close: () => db.destroy() };
+    opened = { db, dialect: 'postgres', location: redact(url), pgPool: pool, close: () => db.destroy() };
   } else {
     const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : join(options.dataDir, 'gatehouse.sqlite');
     if (!url) mkdirSync(options.dataDir, { recursive: true });
