@@ -17,7 +17,7 @@ import type { ScanPool } from '../analyze/scan-pool.js';
 import { GatehouseError } from '../errors.js';
 import { parseCoreMetadata, type CoreMetadata } from '../pep/metadata.js';
 import { shippedPath } from '../paths.js';
-import { SYSTEM_ACTOR, type JsonObject, type NewLogEntry } from '../store/decision-log/index.js';
+import { plainJson, SYSTEM_ACTOR, type JsonObject, type NewLogEntry } from '../store/decision-log/index.js';
 import type { DecisionRow, DecisionStore, NewDecision } from '../store/decisions.js';
 import type { FileState } from '../store/schema.js';
 import type { ContentFacts, Decision, FileSubject, RuleResult, WheelOptionRefusal } from './engine.js';
@@ -183,7 +183,7 @@ export class Judge {
           kind: 'decision',
           actor,
           subject: logSubject,
-          payload: toJson({
+          payload: plainJson<JsonObject>({
             decision: decisionId,
             source: subject.source,
             state,
@@ -275,9 +275,4 @@ function readMetadata(text: string | null): CoreMetadata | null {
   } catch {
     return null;
   }
-}
-
-/** A payload as the log stores it: plain JSON (undefined members dropped, dates as strings). */
-function toJson(value: Record<string, unknown>): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }

@@ -10,7 +10,7 @@ import { DEFAULT_PRESCAN, PolicyGate, type PrescanOptions } from '../index/polic
 import { Judge } from '../policy/judge.js';
 import { PolicyState } from '../policy/policy-state.js';
 import type { Policy, Waiver } from '../policy/policy.js';
-import { SYSTEM_ACTOR, type JsonObject, type JsonValue, type NewLogEntry } from '../store/decision-log/index.js';
+import { SYSTEM_ACTOR, plainJson, type JsonObject, type NewLogEntry } from '../store/decision-log/index.js';
 import type { Storage } from '../store/index.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -67,7 +67,7 @@ export async function openPolicy(
     const entries: NewLogEntry[] =
       change.reason === 'policy'
         ? [
-            { kind: 'policy.reload', actor: SYSTEM_ACTOR, payload: { file: state.path, revision: change.after.policy, previous: change.before.policy, waivers: toJson(state.policy.waivers) } },
+            { kind: 'policy.reload', actor: SYSTEM_ACTOR, payload: { file: state.path, revision: change.after.policy, previous: change.before.policy, waivers: plainJson(state.policy.waivers) } },
             ...waiverChanges(policyBefore.waivers, state.policy.waivers),
           ]
         : [{ kind: 'vulndb.update', actor: SYSTEM_ACTOR, payload: { revision: change.after.db, previous: change.before.db } }];
@@ -77,7 +77,7 @@ export async function openPolicy(
       .catch((err: unknown) => app.log.error({ err }, 'writing the decision log failed'))
       .then(() => judge.reevaluate())
       .then(
-        (r) => r && app.log.info(r, `re-evaluated ${r.checked} decision(s): ${r.changed} changed state`),
+        (r) => app.log.info(r, `re-evaluated ${r.checked} decision(s): ${r.changed} changed state`),
         (err: unknown) => app.log.error({ err }, 're-evaluating decisions failed'),
       );
   });
@@ -100,7 +100,7 @@ async function logPolicyAtStart(storage: Storage, policy: Policy, revisions: { p
   const last = await storage.decisionLog.latest('policy.reload');
   if (last?.payload.revision === revisions.policy) return;
   await storage.decisionLog.appendAll([
-    { kind: 'policy.reload', actor: SYSTEM_ACTOR, payload: { revision: revisions.policy, previous: last?.payload.revision ?? null, waivers: toJson(policy.waivers), at: 'start' } },
+    { kind: 'policy.reload', actor: SYSTEM_ACTOR, payload: { revision: revisions.policy, previous: last?.payload.revision ?? null, waivers: plainJson(policy.waivers), at: 'start' } },
     ...waiverChanges((last?.payload.waivers ?? []) as unknown as Waiver[], policy.waivers),
   ]);
 }
@@ -114,12 +114,7 @@ export function waiverChanges(before: readonly Waiver[], after: readonly Waiver[
     kind,
     actor: SYSTEM_ACTOR,
     subject: { project: w.project, version: w.version ?? null, filename: w.filename ?? null },
-    payload: toJson({ rule: w.rule, reason: w.reason, grantedBy: w.grantedBy, expires: w.expires }) as JsonObject,
+    payload: plainJson<JsonObject>({ rule: w.rule, reason: w.reason, grantedBy: w.grantedBy, expires: w.expires }),
   });
   return [...after.filter((w) => !had.has(key(w))).map((w) => entry('waiver.added', w)), ...before.filter((w) => !has.has(key(w))).map((w) => entry('waiver.removed', w))];
-}
-
-/** Plain JSON for a log payload (undefined members dropped). */
-function toJson(value: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
 }

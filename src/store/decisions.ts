@@ -97,7 +97,6 @@ export class DecisionStore {
   review(sha256: string, filename: string): Promise<ReviewRow | undefined> {
     return this.db.selectFrom('quarantine_review').selectAll().where('sha256', '=', sha256).where('filename', '=', filename).executeTakeFirst();
   }
-
 }
 
 async function upsertDecision(db: Kysely<Database> | Transaction<Database>, row: NewDecision): Promise<void> {

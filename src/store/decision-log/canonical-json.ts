@@ -23,6 +23,14 @@ const MAX_DEPTH = 64;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A value that has no canonical JSON form; `path` names where it sits (`$.findings[2].score`). */
+/**
+ * A value as plain JSON, for a log payload built from domain objects: members that are undefined dropped, dates as
+ * their ISO strings, as JSON.stringify writes them.
+ */
+export function plainJson<T extends JsonValue = JsonValue>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 export class CanonicalJsonError extends InvalidInputError {
   constructor(
     readonly path: string,

@@ -16,5 +16,5 @@ export {
   type LogSubject,
   type NewLogEntry,
 } from './entry.js';
-export { CanonicalJsonError, canonicalJson, type JsonObject, type JsonValue } from './canonical-json.js';
+export { CanonicalJsonError, canonicalJson, plainJson, type JsonObject, type JsonValue } from './canonical-json.js';
 export type { LogProblem, LogProblemReason, LogVerification, VerifyOptions } from './verify.js';

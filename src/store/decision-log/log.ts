@@ -51,7 +51,7 @@ export interface EntryQuery extends RowFilter {
 export class DecisionLog {
   private readonly db: Kysely<Database>;
 
-  constructor(private readonly database: Pick<OpenedDatabase, 'db' | 'dialect' | 'location'>) {
+  constructor(private readonly database: Pick<OpenedDatabase, 'db' | 'dialect' | 'location' | 'pgPool'>) {
     this.db = database.db;
   }
 

@@ -14,7 +14,9 @@ const COLUMNS = ['seq', 'at', 'kind', 'actor', 'project', 'version', 'filename',
 
 export async function* copyLogRows(pool: pg.Pool, batchSize: number): AsyncGenerator<DecisionLogTable[]> {
   const client = await pool.connect();
-  let released = false;
+  // Returned to the pool only after a COPY read to its end: one left mid-stream (a caller that stopped at the first
+  // bad entry, an error) leaves the connection in an unknown state, so it is closed instead.
+  let readToEnd = false;
   try {
     const stream = client.query(copyTo(`copy (select ${COLUMNS.join(', ')} from decision_log order by seq) to stdout (format binary)`));
     let pending: Buffer = Buffer.alloc(0);
@@ -50,13 +52,9 @@ export async function* copyLogRows(pool: pg.Pool, batchSize: number): AsyncGener
       pending = buf.subarray(off);
     }
     if (batch.length > 0) yield batch;
-  } catch (err) {
-    // A stream abandoned mid-COPY leaves the connection in an unknown state: it is destroyed, not reused.
-    client.release(err as Error);
-    released = true;
-    throw err;
+    readToEnd = true;
   } finally {
-    if (!released) client.release(true);
+    client.release(readToEnd ? undefined : true);
   }
 }
 
