@@ -8,8 +8,8 @@
  * Behaviour rules use this to decide whether a file is worth parsing: their
  * sink and their sources must meet in one block, or the sink's block must
  * name the block where the source is (`exec(decode(BLOB))` at module level,
- * with `decode` a function that calls b64decode). Data that flows further
- * than that, through two helper functions, is not followed by the trigger.
+ * with `decode` a function that calls b64decode), or a block that calls the
+ * sink's block must (see `meet`).
  */
 
 export interface Block {
@@ -68,8 +68,8 @@ export class Blocks {
 
   /** The text of the block at `index`; module-level blocks are one scope, so all of them are given together. */
   private textOf(index: number): string {
-    const b = this.blocks[index]!;
-    if (b.name !== undefined) return this.text.slice(b.start, this.blocks[index + 1]?.start ?? this.text.length);
+    const b = this.blocks[index];
+    if (b?.name !== undefined) return this.text.slice(b.start, this.blocks[index + 1]?.start ?? this.text.length);
     return this.blocks
       .map((x, i) => (x.name === undefined ? this.text.slice(x.start, this.blocks[i + 1]?.start ?? this.text.length) : ''))
       .join('\n');
@@ -78,38 +78,84 @@ export class Blocks {
   /**
    * True when, for some match of `anchor`, `holds` is true of the anchor's
    * block together with the blocks it names (a function it calls, a class it
-   * instantiates).
+   * instantiates); failing that, together with the blocks that call the
+   * anchor's block (up to two calls up, the module level included) and the
+   * blocks those name. A download in one helper and the run of its file in
+   * another, both called from the module level, meet there.
    */
   meet(anchor: RegExp, holds: (scope: string) => boolean): boolean {
     const flags = anchor.flags.includes('g') ? anchor.flags : `${anchor.flags}g`;
     const seen = new Set<number>();
     for (const m of this.text.matchAll(new RegExp(anchor.source, flags))) {
-      const index = this.indexAt(m.index);
-      const own = this.blocks[index]!;
-      // All module-level runs are one scope: judge them once.
-      const key = own.name === undefined ? -1 : index;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const scope = this.textOf(index);
-      const parts = [scope];
-      for (let i = 0; i < this.blocks.length; i++) {
-        const name = this.blocks[i]!.name;
-        if (name !== undefined && i !== index && mentions(scope, name)) parts.push(this.textOf(i));
+      const index = this.keyOf(this.indexAt(m.index));
+      if (seen.has(index)) continue;
+      seen.add(index);
+      const near = new Set([index, ...this.named(index)]);
+      if (holds(this.textOfAll(near))) return true;
+      const callers = this.callers(index, 2);
+      if (callers.size === 0) continue;
+      const wide = new Set(near);
+      for (const c of callers) {
+        wide.add(c);
+        for (const n of this.named(c)) wide.add(n);
       }
-      if (holds(parts.join('\n'))) return true;
+      if (wide.size > near.size && holds(this.textOfAll(wide))) return true;
     }
     return false;
   }
-}
 
-/** Whether `text` has `name` as a whole word. */
-function mentions(text: string, name: string): boolean {
-  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
-    const before = at === 0 ? '' : text[at - 1]!;
-    const after = text[at + name.length] ?? '';
-    if (!/\w/.test(before) && !/\w/.test(after)) return true;
+  /** All module-level runs are one scope: they go by the key -1. */
+  private keyOf(index: number): number {
+    return this.blocks[index]!.name === undefined ? -1 : index;
   }
-  return false;
+
+  /** The words of each scope (by key), read once: which names a block mentions. */
+  private words = new Map<number, Set<string>>();
+
+  private wordsOf(key: number): Set<string> {
+    let words = this.words.get(key);
+    if (words === undefined) {
+      words = new Set(this.textOf(key).match(/[A-Za-z_]\w*/g) ?? []);
+      this.words.set(key, words);
+    }
+    return words;
+  }
+
+  /** The named blocks (by key) that the scope `key` mentions by name. */
+  private named(key: number): number[] {
+    const words = this.wordsOf(key);
+    const out: number[] = [];
+    for (let i = 0; i < this.blocks.length; i++) {
+      const name = this.blocks[i]!.name;
+      if (name !== undefined && i !== key && words.has(name)) out.push(i);
+    }
+    return out;
+  }
+
+  /** The scopes (by key, the module level included) that mention the named block `key`, up to `levels` calls up. */
+  private callers(key: number, levels: number): Set<number> {
+    const out = new Set<number>();
+    let frontier = [key];
+    for (let level = 0; level < levels && frontier.length > 0; level++) {
+      const next: number[] = [];
+      for (const callee of frontier) {
+        const name = callee === -1 ? undefined : this.blocks[callee]!.name;
+        if (name === undefined) continue;
+        for (const k of [-1, ...this.blocks.keys()]) {
+          if (k !== -1 && this.blocks[k]!.name === undefined) continue;
+          if (k === callee || k === key || out.has(k) || !this.wordsOf(k).has(name)) continue;
+          out.add(k);
+          next.push(k);
+        }
+      }
+      frontier = next;
+    }
+    return out;
+  }
+
+  private textOfAll(keys: Set<number>): string {
+    return [...keys].map((k) => this.textOf(k)).join('\n');
+  }
 }
 
 /** Whether the text after this line is inside a triple-quoted string ('' when not). */
