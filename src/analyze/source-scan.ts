@@ -189,9 +189,11 @@ export class SourceScanner {
   private scanLayers(fact: Fact, file: SourceFile, place: ScanPlace): RuleHit[] {
     const layers: Array<{ via: string; text: string }> = [];
     const hidden = taints.decoded | taints.obfuscated;
-    if (fact.sink === 'exec' && (fact.value.t & hidden) !== 0) {
+    // What exec runs is code whether it was hidden or written out as a plain string literal.
+    if (fact.sink === 'exec') {
       const text = textOf(fact.value);
-      if (text !== undefined) layers.push({ via: viaOf(fact.value).join(' > ') || 'an obfuscated expression', text });
+      const hiddenText = (fact.value.t & hidden) !== 0;
+      if (text !== undefined) layers.push({ via: viaOf(fact.value).join(' > ') || (hiddenText ? 'an obfuscated expression' : 'a string literal'), text });
     }
     for (const code of fact.command?.python ?? []) layers.push({ via: 'python -c', text: code });
     for (const code of fact.scripts ?? []) layers.push({ via: 'a file it writes, then runs', text: code });

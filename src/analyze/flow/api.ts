@@ -38,7 +38,7 @@ const networkSinks = new Set([
   'webhook().send', 'webhook().execute', 'webhook().post',
 ]);
 
-const writeSinks = new Set(['shutil.copy', 'shutil.copyfile', 'shutil.copy2', 'shutil.move', 'urllib.request.urlretrieve', 'urllib.urlretrieve', 'wget.download']);
+const writeSinks = new Set(['shutil.copy', 'shutil.copyfile', 'shutil.copyfileobj', 'shutil.copy2', 'shutil.move', 'urllib.request.urlretrieve', 'urllib.urlretrieve', 'wget.download']);
 
 /**
  * The last name of every sink (`system`, `Popen`, `write`): a call whose

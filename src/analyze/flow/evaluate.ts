@@ -163,6 +163,11 @@ export class Evaluator {
     this.memo.clear();
   }
 
+  /** `dropped` when the text names a file written with downloaded or decoded data. */
+  private droppedTaintOf(text: string): number {
+    return this.droppedPaths.some((p) => text.includes(p)) ? taints.dropped : 0;
+  }
+
   get exhausted(): boolean {
     return this.steps >= this.limits.steps;
   }
@@ -294,7 +299,7 @@ export class Evaluator {
       }
       if (out.length > this.limits.stringChars) return unknownWith(t);
     }
-    if (this.droppedPaths.some((p) => out.includes(p))) t |= taints.dropped;
+    t |= this.droppedTaintOf(out);
     if (parts.bytes) return bytes(Buffer.from(out, 'latin1'), t);
     return str(out, t, undefined, partial);
   }
@@ -467,7 +472,9 @@ export class Evaluator {
     if (op === '+') {
       if (a.kind === 'str' && b.kind === 'str') {
         if (a.s.length + b.s.length > this.limits.stringChars) return unknownWith(t);
-        return str(a.s + b.s, t, a.via ?? b.via, a.partial === true || b.partial === true);
+        const joined = a.s + b.s;
+        // A path built in pieces (`expandvars('%TEMP%') + '\\x.py'`) names a dropped file once whole.
+        return str(joined, t | this.droppedTaintOf(joined), a.via ?? b.via, a.partial === true || b.partial === true);
       }
       if (a.kind === 'bytes' && b.kind === 'bytes') return a.b.length + b.b.length > this.limits.stringChars ? unknownWith(t) : bytes(Buffer.concat([a.b, b.b]), t, a.via ?? b.via);
       if (a.kind === 'list' && b.kind === 'list') return a.items.length + b.items.length > this.limits.listItems ? unknownWith(t) : { kind: 'list', items: [...a.items, ...b.items], t };

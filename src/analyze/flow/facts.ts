@@ -67,7 +67,7 @@ function dashC(args: Value | undefined): string | undefined {
 }
 
 /** Programs that run the file they are given. */
-const launchers = /^(?:start(?:\s+\/\w+)*|cmd(?:\.exe)?\s+\/[ck](?:\s+start)?|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|java\s+-jar|wine|mono|powershell(?:\.exe)?\s+(?:-\w+\s+)*-file|nohup|exec|open|xdg-open|rundll32(?:\.exe)?|msiexec(?:\.exe)?\s+\/i)\s+/i;
+const launchers = /^(?:start(?:\s+\/\w+)*|cmd(?:\.exe)?\s+\/[ck](?:\s+start)?|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|pyw?(?:\.exe)?|[cw]script(?:\.exe)?(?:\s+\/\/\w+)*|mshta(?:\.exe)?|java\s+-jar|wine|mono|powershell(?:\.exe)?\s+(?:-\w+\s+)*-file|nohup|exec|open|xdg-open|rundll32(?:\.exe)?|msiexec(?:\.exe)?\s+\/i)\s+/i;
 
 /** Whether the program a process call runs is a dropped file: the first list item, or the first word after a launcher. */
 function runsDropped(args: Value | undefined, text: string | undefined, droppedPaths: readonly string[]): boolean {
@@ -143,34 +143,89 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
   };
 }
 
-/** A command line that downloads to a file: the file's path (`-OutFile P`, `curl -o P`, `wget -O P`, `certutil … URL P`). */
+/**
+ * A command line that downloads to a file: the file's path (`-OutFile P`, `curl -o P`, `wget -O P`, `certutil … URL P`,
+ * or any program given a URL and `-o P`: a downloader copied under another name still takes curl's options).
+ */
 const downloadTo =
-  /(?:invoke-webrequest|iwr|wget|curl)\b[^|;\n]*?\s(?:-outfile|-o|-O|--output(?:-document)?)(?:\s+|=)["']?([^\s"';|&]+)|(?:invoke-webrequest|iwr|curl|wget)\b[^|;\n]*?(?:https?:\/\/\S+)[^|;\n]*?\s(?:-outfile|-o|-O)\s+["']?([^\s"';|&]+)|certutil(?:\.exe)?\s[^\n]*?-urlcache[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|bitsadmin(?:\.exe)?\s[^\n]*?\/transfer[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)/gi;
+  /(?:invoke-webrequest|iwr|wget|curl)\b[^|;\n]*?\s(?:-outfile|-o|-O|--output(?:-document)?)(?:\s+|=)["']?([^\s"';|&]+)|(?:invoke-webrequest|iwr|curl|wget)\b[^|;\n]*?(?:https?:\/\/\S+)[^|;\n]*?\s(?:-outfile|-o|-O)\s+["']?([^\s"';|&]+)|certutil(?:\.exe)?\s[^\n]*?-urlcache[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|bitsadmin(?:\.exe)?\s[^\n]*?\/transfer[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|\S+\s+[^|;&\n]*?https?:\/\/\S+[^|;&\n]*?\s(?:-o|-O|--output(?:-document)?)\s+["']?([^\s"';|&]+)/gi;
 
-/** A command line that starts a program: through a launcher, PowerShell's Start-Process or Invoke-Item, or by its path. */
-const runVerbs = /\b(?:start-process|saps|invoke-item|invoke-expression|iex|start|cmd(?:\.exe)?\s+\/[ck]|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|wine|rundll32(?:\.exe)?|msiexec(?:\.exe)?)\b/i;
+/** Shell substitutions and variables whose value says who and where the host is, or dumps the environment. */
+const reconInCommand = /\$\(\s*(?:whoami|hostname|id|uname|pwd|ls|cat|echo\s+\$\w+)\b|`\s*(?:whoami|hostname|id|uname|pwd|ls|cat)\b|\$\{?(?:USER|USERNAME|HOSTNAME|HOME|PWD|LOGNAME)\b|%(?:USERNAME|COMPUTERNAME|USERDOMAIN|USERPROFILE)%/i;
+const environmentInCommand = /\$\(\s*(?:env|printenv|set)\b|`\s*(?:env|printenv)\b/i;
 
 /**
- * One command downloads to a file and another command runs that file: the
- * second runs a dropped file (a PowerShell `Invoke-WebRequest -OutFile X`
- * followed by `Start-Process X`, `curl -o x` then `chmod +x x; ./x`).
+ * What a command line sends over the network: each curl or wget (to the URL
+ * it names) and each DNS lookup (nslookup, dig, host, ping: to the host it
+ * names), wherever they sit among its commands. Host and user details or the
+ * environment substituted into the command line (`$(whoami)`, `` `hostname` ``,
+ * `%USERNAME%`, `$(env | base64)`) are what it sends.
+ */
+function commandSends(text: string): Array<{ callee: string; url: string; taint: number }> {
+  const out: Array<{ callee: string; url: string; taint: number }> = [];
+  const taint = (reconInCommand.test(text) ? taints.recon : 0) | (environmentInCommand.test(text) ? taints.secret | taints.recon : 0);
+  for (const m of text.matchAll(/(?:^|[;&|\n(`])\s*(curl|wget|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|\n]{0,4000})/gi)) {
+    const tool = m[1]!.toLowerCase();
+    const args = m[2]!;
+    if (tool === 'curl' || tool === 'wget') {
+      const url = /((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(args);
+      if (url !== null) out.push({ callee: 'curl', url: url[1]!, taint });
+    } else {
+      // The name looked up: the first argument that is not an option, a server (`@1.1.1.1`) or a count.
+      const host = args.split(/\s+/).map((a) => a.replace(/^["']|["']$/g, '')).find((a) => a !== '' && !/^[-+@/]/.test(a) && !/^\d+$/.test(a) && /\./.test(a));
+      if (host !== undefined) out.push({ callee: tool, url: host.split(hole).join('x'), taint });
+    }
+    if (out.length >= 16) break;
+  }
+  return out;
+}
+
+/** A script file for a shell, and a command that hands a file to a shell. */
+const shellScript = /\.(?:sh|bash|bat|cmd|ps1)$/i;
+const shellRunner = /^\s*["']?(?:\S*[\\/])?(?:(?:ba|z|da)?sh|cmd(?:\.exe)?\s+\/[ck]|powershell(?:\.exe)?|pwsh)\b/i;
+
+/** A command line that starts a program: through a launcher, PowerShell's Start-Process or Invoke-Item, or by its path. */
+const runVerbs = /\b(?:start-process|saps|invoke-item|invoke-expression|iex|start|cmd(?:\.exe)?\s+\/[ck]|(?:ba|z|da)?sh|chmod\s+[+0-7a-z]+|python[\d.]*w?(?:\.exe)?|pyw?(?:\.exe)?|[cw]script(?:\.exe)?|mshta(?:\.exe)?|wine|rundll32(?:\.exe)?|msiexec(?:\.exe)?)(?:\s|$)/i;
+
+/** Whether `text` (lower case) runs the file `name`: as the program of one of its commands, or after a run verb there. */
+function runsFile(text: string, name: string): boolean {
+  if (!text.includes(name)) return false;
+  return text.split(/&&|\|\||[;&|\n]/).some((part) => {
+    const at = part.indexOf(name);
+    if (at === -1) return false;
+    const program = (part.trim().replace(/^["']+/, '').split(/\s/)[0] ?? '').replace(/["']+$/, '').replace(/^.*[\\/]/, '');
+    return program.startsWith(name) || runVerbs.test(part.slice(0, at));
+  });
+}
+
+/** The commands of a command line after the one that holds `offset` ('' when it is the last). */
+function laterCommands(text: string, offset: number): string {
+  const next = /&&|\|\||[;&|\n]/.exec(text.slice(offset));
+  return next === null ? '' : text.slice(offset + next.index + next[0].length);
+}
+
+/**
+ * One command downloads to a file and another command (or a later part of
+ * the same one) runs that file: the second runs a dropped file (a PowerShell
+ * `Invoke-WebRequest -OutFile X` followed by `Start-Process X`, `curl -o x`
+ * then `chmod +x x; ./x`, `curl -o %TEMP%/a.pyw && py %TEMP%/a.pyw`).
  */
 function markCommandDrops(facts: Fact[]): void {
-  const drops: Array<{ fact: Fact; name: string }> = [];
+  const drops: Array<{ fact: Fact; name: string; end: number }> = [];
   for (const f of facts) {
     if (f.sink !== 'process' || f.command === undefined) continue;
     downloadTo.lastIndex = 0;
     for (const m of f.command.text.matchAll(downloadTo)) {
-      const path = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').split(hole).filter((p) => p.length >= 3).pop();
+      const path = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '').split(hole).filter((p) => p.length >= 3).pop();
       const name = path?.replace(/^.*[\\/]/, '');
-      if (name !== undefined && name.length >= 3 && name !== '-') drops.push({ fact: f, name: name.toLowerCase() });
+      if (name !== undefined && name.length >= 3 && name !== '-') drops.push({ fact: f, name: name.toLowerCase(), end: m.index + m[0].length });
     }
   }
   if (drops.length === 0) return;
   for (const f of facts) {
     if (f.sink !== 'process' || f.command === undefined || (f.taint & taints.dropped) !== 0) continue;
     const text = f.command.text.toLowerCase();
-    if (drops.some((d) => d.fact !== f && text.includes(d.name) && (runVerbs.test(text) || text.trimStart().replace(/^["'.\/\\]+/, '').startsWith(d.name)))) f.taint |= taints.dropped;
+    if (drops.some((d) => runsFile(d.fact === f ? laterCommands(text, d.end) : text, d.name))) f.taint |= taints.dropped;
   }
 }
 
@@ -252,6 +307,8 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // A dropped file counts only as the program run (`./x`, `start x`, `sh x`, `chmod +x x`), not as the
         // argument of another program (`tar xzf download.tar.gz` after checking its hash).
         if ((fact.taint & taints.dropped) !== 0 && !runsDropped(args, text, droppedPaths)) fact.taint &= ~taints.dropped;
+        // A whole command line that came from the network is still a command: its text is what the server sent.
+        if (fact.command === undefined && args !== undefined && args.kind !== 'list' && (args.t & taints.network) !== 0) fact.command = readCommandLine(hole);
       } else if (sink === 'network') {
         // Where it goes: the URL argument, else what the client object was made with (a webhook's URL).
         const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined) ?? (fn.self !== undefined && textOf(fn.self) !== undefined ? fn.self : undefined);
@@ -275,9 +332,10 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         if (/urlretrieve|wget\.download/.test(fn.name) && !packagingHosts.test((first && textOf(first)) ?? '')) fact.taint |= taints.network;
       }
       facts.push(fact);
-      // A curl or wget command line is a network call too: what reaches it is sent to the URL it names.
-      const sent = sink === 'process' && fact.command !== undefined ? /^\s*(?:curl|wget)(?:\.exe)?\s[^|;]{0,4000}?((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(fact.command.text) : null;
-      if (sent !== null) facts.push({ ...fact, sink: 'network', callee: 'curl', url: sent[1]! });
+      // A curl, wget or DNS lookup on a command line is a network call too: what reaches it is sent where it names.
+      if (sink === 'process' && fact.command !== undefined) {
+        for (const send of commandSends(fact.command.text)) facts.push({ ...fact, sink: 'network', callee: send.callee, url: send.url, taint: fact.taint | send.taint });
+      }
       }
     }
     return facts;
@@ -291,18 +349,22 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     const names: string[] = [];
     const text = textOf(f.value);
     const path = text !== undefined && text.replace(hole, '').length >= 4 ? (text.split(hole).filter((p) => p.length >= 4).pop() ?? text) : undefined;
-    const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
-    // A method on a file object (`f.write`), not a module function (`shutil.copy`).
-    if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) {
-      names.push(keyOf(receiver));
-      // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
-      for (const bound of model.valuesOf(receiver.text, f.node)) {
+    // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
+    const addFileObject = (file: Node): void => {
+      names.push(keyOf(file));
+      for (const bound of model.valuesOf(file.text, f.node)) {
         const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
         if (opened?.type === 'identifier') names.push(keyOf(opened));
       }
-    }
+    };
+    const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
+    // A method on a file object (`f.write`), not a module function (`shutil.copy`).
+    if (receiver?.type === 'identifier' && /\.(write|write_bytes|write_text|writelines)$/.test(f.callee) && !model.aliases.has(receiver.text)) addFileObject(receiver);
     const pathArg = f.node.childForFieldName('arguments')?.namedChildren[1];
-    if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) names.push(keyOf(pathArg));
+    if (pathArg?.type === 'identifier' && !/\.(write|write_bytes|write_text|writelines)$/.test(f.callee)) {
+      if (f.callee === 'shutil.copyfileobj') addFileObject(pathArg);
+      else names.push(keyOf(pathArg));
+    }
     return { names, ...(path !== undefined ? { path } : {}) };
   };
   // Pass 1: files written with downloaded or decoded data, and files written from literals.
@@ -323,7 +385,6 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     droppedPaths = [...paths];
   }
   const facts = collect(evaluator);
-  markCommandDrops(facts);
   const scripts = writes.filter((f) => f.written !== undefined && !dropped.includes(f)).slice(0, 8);
   if (scripts.length > 0) {
     const files = scripts.map((f) => ({ ...fileOf(f), text: f.written! }));
@@ -332,9 +393,14 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       const argKeys = new Set((fact.node.childForFieldName('arguments')?.descendantsOfType('identifier') ?? []).filter((n): n is Node => n !== null).map(keyOf));
       const command = fact.command?.text ?? '';
       const run = files.filter((file) => file.names.some((n) => argKeys.has(n)) || (file.path !== undefined && command.includes(file.path.replace(/^.*[\\/]/, ''))));
-      if (run.length > 0) fact.scripts = run.map((file) => file.text);
+      if (run.length === 0) continue;
+      fact.scripts = run.map((file) => file.text);
+      // A shell script it writes and then runs (`bash /tmp/x.sh`) is read as the commands it holds.
+      const shell = run.filter((file) => shellScript.test(file.path ?? '') || shellRunner.test(command)).map((file) => file.text);
+      if (shell.length > 0) fact.command = readCommandLine([command, ...shell].join('\n'));
     }
   }
+  markCommandDrops(facts);
   return facts;
 }
 
