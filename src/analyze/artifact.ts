@@ -131,10 +131,12 @@ export class ArtifactScanner {
   private analyze(path: string, view: ArtifactView, findings: Finding[]): ArtifactReport {
     const hits: RuleHit[] = [];
     const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
+    const setupHelpers = view.kind === 'wheel' ? new Set<string>() : setupImports(view.texts, root);
     for (const [file, text] of view.texts) {
       // One file that defeats an analyzer must not blind the scan of the others: it becomes a finding.
       try {
-        if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role: fileRole(inArtifact(file, root), view.kind), depth: 0 }));
+        const role = setupHelpers.has(file) ? 'setup' : fileRole(inArtifact(file, root), view.kind);
+        if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role, depth: 0 }));
         else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
       } catch (err) {
         findings.push(unanalyzable(file, err));
@@ -173,6 +175,25 @@ export class ArtifactScanner {
       findings: all,
     };
   }
+}
+
+/**
+ * The modules beside `setup.py` that it imports (`from pre_install import
+ * run`, `import build_helpers`): they run when setup.py does, at install time,
+ * so they are read as setup.py is. Only files at the root, next to setup.py:
+ * an installed package imported for its version string is the package's own code.
+ */
+function setupImports(texts: ReadonlyMap<string, string>, root: string): Set<string> {
+  const out = new Set<string>();
+  const setup = texts.get(`${root}setup.py`);
+  if (setup === undefined) return out;
+  for (const m of setup.matchAll(/^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[ \t]+import\b|import[ \t]+([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*))/gm)) {
+    for (const name of (m[1] ?? m[2]!).split(',').map((n) => n.trim())) {
+      const file = `${root}${name}.py`;
+      if (name !== 'setup' && texts.has(file)) out.add(file);
+    }
+  }
+  return out;
 }
 
 /** A path relative to the artifact's root, without an sdist's `name-1.0/` or a `src/` layout's folder. */

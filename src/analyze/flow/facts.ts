@@ -164,7 +164,7 @@ const environmentInCommand = /\$\(\s*(?:env|printenv|set)\b|`\s*(?:env|printenv)
 function commandSends(text: string): Array<{ callee: string; url: string; taint: number }> {
   const out: Array<{ callee: string; url: string; taint: number }> = [];
   const taint = (reconInCommand.test(text) ? taints.recon : 0) | (environmentInCommand.test(text) ? taints.secret | taints.recon : 0);
-  for (const m of text.matchAll(/(?:^|[;&|\n(`])\s*(curl|wget|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|\n]{0,4000})/gi)) {
+  for (const m of text.matchAll(/(?:^|[;&|\n(`])\s*(curl|wget|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|]{0,4000})/gi)) {
     const tool = m[1]!.toLowerCase();
     const args = m[2]!;
     if (tool === 'curl' || tool === 'wget') {
