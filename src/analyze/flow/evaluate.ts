@@ -140,6 +140,7 @@ export class Evaluator {
   private readonly active = new Set<number>();
   private droppedNames: ReadonlySet<string> = new Set();
   private droppedPaths: readonly string[] = [];
+  private droppedFileNames: readonly string[] = [];
 
   constructor(
     readonly model: ModuleModel,
@@ -160,12 +161,17 @@ export class Evaluator {
   markDropped(names: ReadonlySet<string>, paths: ReadonlySet<string>): void {
     this.droppedNames = names;
     this.droppedPaths = [...paths];
+    // File names with an extension, long enough not to be a word of any command (`a.py` is not enough).
+    this.droppedFileNames = this.droppedPaths.map((p) => p.replace(/^.*[\\/]/, '')).filter((n) => n.length >= 6 && /^[^.\s]+.*\.\w{1,5}$/.test(n));
     this.memo.clear();
   }
 
   /** `dropped` when the text names a file written with downloaded or decoded data. */
   private droppedTaintOf(text: string): number {
-    return this.droppedPaths.some((p) => text.includes(p)) ? taints.dropped : 0;
+    if (this.droppedPaths.length === 0) return 0;
+    // By its whole path, or by its file name (`chdir(folder)` then `Popen("stage.vbs")`): whether that name is the
+    // program a command runs is for the process sink to decide.
+    return this.droppedPaths.some((p) => text.includes(p)) || this.droppedFileNames.some((n) => text.includes(n)) ? taints.dropped : 0;
   }
 
   get exhausted(): boolean {
@@ -482,6 +488,8 @@ export class Evaluator {
       const opaque = (v: Value): boolean => v.kind === 'unknown' || v.kind === 'ref';
       if (a.kind === 'str' && opaque(b)) return str(a.s + hole, t, a.via, true);
       if (opaque(a) && b.kind === 'str') return str(hole + b.s, t, b.via, true);
+      // Bytes joined to something unknown (a decoded address and a key): the known part stays readable as text.
+      if (a.kind === 'bytes' && opaque(b)) return str(a.b.toString('latin1') + hole, t, a.via, true);
     }
     if (op === '*') {
       const [s, n] = a.kind === 'int' ? [b, a.n] : [a, asInt(b)];
