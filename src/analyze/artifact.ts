@@ -16,7 +16,7 @@ import type { Finding } from './finding.js';
 import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
 import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
 import { type ArtifactKind, commonRoot, topLevelNames } from './layout.js';
-import { fileRole } from './context.js';
+import { fileRole, firstLevelPackages } from './context.js';
 import type { ScanInput } from './inputs.js';
 import { Rulebook } from './rulebook/rulebook.js';
 import { type RuleHit, SourceScanner, toFinding } from './source-scan.js';
@@ -132,10 +132,11 @@ export class ArtifactScanner {
     const hits: RuleHit[] = [];
     const root = view.kind === 'sdist' ? commonRoot(view.paths) : '';
     const setupHelpers = view.kind === 'wheel' ? new Set<string>() : setupImports(view.texts, root);
+    const packages = firstLevelPackages(view.paths.map((p) => inArtifact(p, root)));
     for (const [file, text] of view.texts) {
       // One file that defeats an analyzer must not blind the scan of the others: it becomes a finding.
       try {
-        const role = setupHelpers.has(file) ? 'setup' : fileRole(inArtifact(file, root), view.kind);
+        const role = setupHelpers.has(file) ? 'setup' : fileRole(inArtifact(file, root), view.kind, packages);
         if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role, depth: 0 }));
         else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
       } catch (err) {

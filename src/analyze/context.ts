@@ -26,15 +26,29 @@ const testDirs = new Set(['test', 'tests', 'testing', 'unittests', 'unit_tests',
 /**
  * The role of `path` (relative to the artifact's root, `src/` layouts
  * included). Only the first directory decides `unshipped` for an sdist or a
- * tree, since a package may well be called `tools`; test directories and test
- * file names decide it at any depth.
+ * tree, and not when it is a package (`packages`: the first-level directories
+ * that hold an `__init__.py`): a package may well be called `utils` or
+ * `tools`, and malware names its package so to pass for tooling. Test
+ * directories and test file names decide it at any depth.
  */
-export function fileRole(path: string, kind: 'wheel' | 'sdist' | 'source-tree'): FileRole {
+export function fileRole(path: string, kind: 'wheel' | 'sdist' | 'source-tree', packages: ReadonlySet<string> = noPackages): FileRole {
   const parts = path.split('/');
   const name = parts[parts.length - 1]!;
   if (kind !== 'wheel' && name === 'setup.py' && parts.length <= 2) return 'setup';
   if (unshippedFiles.test(name) && !(parts.length === 1 && kind === 'wheel')) return 'unshipped';
   if (parts.slice(0, -1).some((p) => testDirs.has(p.toLowerCase()))) return 'unshipped';
-  if (kind !== 'wheel' && parts.length > 1 && unshippedDirs.has(parts[0]!.toLowerCase())) return 'unshipped';
+  if (kind !== 'wheel' && parts.length > 1 && unshippedDirs.has(parts[0]!.toLowerCase()) && !packages.has(parts[0]!)) return 'unshipped';
   return 'package';
+}
+
+const noPackages: ReadonlySet<string> = new Set();
+
+/** The first-level directories of `paths` (relative to the artifact's root) that are packages: they hold an `__init__.py`. */
+export function firstLevelPackages(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const m = /^([^/]+)\/__init__\.py$/.exec(p);
+    if (m !== null) out.add(m[1]!);
+  }
+  return out;
 }
