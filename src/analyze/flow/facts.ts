@@ -233,20 +233,32 @@ function markCommandDrops(facts: Fact[]): void {
 
 /**
  * A dropped file moved or renamed (`os.rename(a, b)`, `shutil.move(a, b)`,
- * `Path(a).rename(b)`) is still the dropped file under its new name: the
- * destination joins the dropped names and paths.
+ * `Path(a).rename(b)`) is still the dropped file under its new name, and a
+ * dropped archive unpacked into a folder (`ZipFile(a).extractall(d)`,
+ * `shutil.unpack_archive(a, d)`) drops what is in it: the destination joins
+ * the dropped names and paths.
  */
 function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string>, paths: Set<string>, keyOf: (n: Node) => string): void {
   const basename = (p: string): string => p.replace(/^.*[\\/]/, '');
   for (const site of model.calls) {
-    if (site.name === undefined || !/^(rename|renames|replace|move)$/.test(site.name) || site.calleeType !== 'attribute') continue;
+    if (site.name === undefined || !/^(rename|renames|replace|move|extractall|unpack_archive)$/.test(site.name) || site.calleeType !== 'attribute') continue;
     const callee = site.node.childForFieldName('function')!;
     const object = callee.childForFieldName('object');
     const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
-    // `Path(a).rename(b)` / `p.rename(b)` move their receiver; `os.rename(a, b)` and `shutil.move(a, b)` their first argument.
-    const onPath = object !== null && !/^(os|shutil)$/.test(object.text);
-    const source = onPath ? (object.type === 'call' ? object.childForFieldName('arguments')?.namedChildren[0] : object) : args[0];
-    const destination = onPath ? args[0] : args[1];
+    let source: Node | null | undefined;
+    let destination: Node | undefined;
+    if (site.name === 'extractall') {
+      // An archive unpacked into a folder: `ZipFile(a).extractall(d)`, or through the name a `with` binds.
+      const opened = object?.type === 'call' ? object : object?.type === 'identifier' ? model.valuesOf(object.text, site.node).find((v) => v.type === 'call') : undefined;
+      source = opened?.childForFieldName('arguments')?.namedChildren[0];
+      destination = args[0] ?? site.node.childForFieldName('arguments')?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'path')?.childForFieldName('value') ?? undefined;
+    } else {
+      // `Path(a).rename(b)` / `p.rename(b)` move their receiver; `os.rename(a, b)`, `shutil.move(a, b)` and
+      // `shutil.unpack_archive(a, d)` their first argument.
+      const onPath = object !== null && !/^(os|shutil)$/.test(object.text);
+      source = onPath ? (object.type === 'call' ? object.childForFieldName('arguments')?.namedChildren[0] : object) : args[0];
+      destination = onPath ? args[0] : args[1];
+    }
     if (!source || !destination) continue;
     const sourceText = textOf(evaluator.evaluate(source));
     const fromDropped =
