@@ -180,9 +180,11 @@ export class ArtifactScanner {
 
 /**
  * The modules beside `setup.py` that it imports (`from pre_install import
- * run`, `import build_helpers`): they run when setup.py does, at install time,
- * so they are read as setup.py is. Only files at the root, next to setup.py:
- * an installed package imported for its version string is the package's own code.
+ * run`, `import build_helpers`), and the modules and scripts it names to run
+ * (`python -m pkg.main`, `"tools/gen.py"`): they run when setup.py does, at
+ * install time, so they are read as setup.py is. Imports count only for files
+ * at the root, next to setup.py: an installed package imported for its version
+ * string is the package's own code.
  */
 function setupImports(texts: ReadonlyMap<string, string>, root: string): Set<string> {
   const out = new Set<string>();
@@ -192,6 +194,14 @@ function setupImports(texts: ReadonlyMap<string, string>, root: string): Set<str
     for (const name of (m[1] ?? m[2]!).split(',').map((n) => n.trim())) {
       const file = `${root}${name}.py`;
       if (name !== 'setup' && texts.has(file)) out.add(file);
+    }
+  }
+  // A module or script it runs: `python -m pkg.main` (as a string or a list), `python helper.py`, `exec(open("x.py").read())`.
+  const runLines = setup.split('\n').filter((line) => /python|executable|exec\s*\(|runpy|subprocess|system\s*\(|Popen|call\s*\(/.test(line)).join('\n');
+  for (const m of runLines.matchAll(/-m["',\s]+([A-Za-z_][\w.]*)|["']([\w./-]+\.py)["']/g)) {
+    const candidates = m[1] !== undefined ? [`${m[1].replace(/\./g, '/')}.py`, `${m[1].replace(/\./g, '/')}/__main__.py`] : [m[2]!.replace(/^\.\//, '')];
+    for (const rel of candidates) {
+      for (const file of [`${root}${rel}`, `${root}src/${rel}`]) if (file !== `${root}setup.py` && texts.has(file)) out.add(file);
     }
   }
   return out;
