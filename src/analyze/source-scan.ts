@@ -96,7 +96,8 @@ export class SourceScanner {
    * `setup.py` is always parsed (it runs at install time); other files when a
    * threat rule's keywords and prefilter ask for it.
    */
-  scanPython(file: SourceFile, place: ScanPlace = { role: 'package', depth: 0 }): RuleHit[] {
+  scanPython(original: SourceFile, place: ScanPlace = { role: 'package', depth: 0 }): RuleHit[] {
+    const file = { ...original, text: foldStyledLetters(original.text) };
     this.stats.files++;
     this.stats.bytes += file.text.length;
     const keywords = this.book.keywordsIn(file.text);
@@ -273,6 +274,20 @@ export class SourceScanner {
     }
     return out;
   }
+}
+
+/** Mathematical alphanumerics, letterlike symbols and full-width letters: styles of letters that NFKC folds to ASCII. */
+const styledLetters = /[\u2100-\u214f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u{1d400}-\u{1d7ff}]+/gu;
+
+/**
+ * Python reads identifiers in their NFKC form, so `ℯ𝓍ℯ𝒸(code)` calls exec and
+ * `__𝘪𝗺𝙥𝗼𝗿𝘵__` is __import__. Styled letters are folded before any rule or
+ * the parser reads the text; lines stay where they were.
+ */
+export function foldStyledLetters(text: string): string {
+  styledLetters.lastIndex = 0;
+  if (!styledLetters.test(text)) return text;
+  return text.replace(styledLetters, (m) => m.normalize('NFKC'));
 }
 
 /**

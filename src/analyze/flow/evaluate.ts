@@ -730,6 +730,9 @@ export class Evaluator {
       const plain = key !== undefined && token !== undefined ? fernetDecrypt(key, token) : undefined;
       return plain === undefined ? unknownWith(argTaint | decoded | self.t) : bytes(plain, a.t | self.t | decoded, [...viaOf(a), 'fernet']);
     }
+    // A block or stream cipher's decryption (PyCryptodome, cryptography's Cipher): not unpacked here, but what comes
+    // out is decoded data, like a Fernet token whose key is not a literal.
+    if (/^(?:Crypto|Cryptodome)\.Cipher\.\w+\.new\(\)\.(?:decrypt|decrypt_and_verify)$|\.decryptor\(\)\.(?:update|finalize)$/.test(name)) return unknownWith(argTaint | decoded | (self?.t ?? 0));
     if (isReconCall(name)) return unknownWith(argTaint | taints.recon);
     if (secretCalls.has(name) || secretCalls.has(name.split('.').slice(-2).join('.'))) return unknownWith(argTaint | taints.store);
     if (fileReads.has(name) && pathTaint(a) !== 0) return ref(`${name}()`, argTaint | pathTaint(a), a);

