@@ -155,8 +155,8 @@ const reconInCommand = /\$\(\s*(?:whoami|hostname|id|uname|pwd|ls|cat|echo\s+\$\
 const environmentInCommand = /\$\(\s*(?:env|printenv|set)\b|`\s*(?:env|printenv)\b/i;
 
 /**
- * What a command line sends over the network: each curl or wget (to the URL
- * it names) and each DNS lookup (nslookup, dig, host, ping: to the host it
+ * What a command line sends over the network: each curl, wget or PowerShell
+ * Invoke-WebRequest / Invoke-RestMethod (to the URL it names) and each DNS lookup (nslookup, dig, host, ping: to the host it
  * names), wherever they sit among its commands. Host and user details or the
  * environment substituted into the command line (`$(whoami)`, `` `hostname` ``,
  * `%USERNAME%`, `$(env | base64)`) are what it sends.
@@ -166,10 +166,10 @@ function commandSends(text: string): Array<{ callee: string; url: string; taint:
   const taint = (reconInCommand.test(text) ? taints.recon : 0) | (environmentInCommand.test(text) ? taints.secret | taints.recon : 0);
   // Substitutions are what is sent, not where: a pipe inside `$(env | base64)` does not end the curl command.
   const commands = text.replace(/\$\([^()]{0,2000}\)|`[^`]{0,2000}`/g, 'X');
-  for (const m of commands.matchAll(/(?:^|[;&|\n(`])\s*(curl|wget|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|]{0,4000})/gi)) {
+  for (const m of commands.matchAll(/(?:^|[;&|\n(`]|\s-command\s)\s*(curl|wget|invoke-webrequest|iwr|invoke-restmethod|irm|nslookup|dig|host|ping)(?:\.exe)?\s+([^;|]{0,4000})/gi)) {
     const tool = m[1]!.toLowerCase();
     const args = m[2]!;
-    if (tool === 'curl' || tool === 'wget') {
+    if (!['nslookup', 'dig', 'host', 'ping'].includes(tool)) {
       const url = /((?:https?|ftp):\/\/[^\s'"]+|[\w-]+(?:\.[\w-]+)+\/[^\s'"]*)/i.exec(args);
       if (url !== null) out.push({ callee: 'curl', url: url[1]!, taint });
     } else {
