@@ -491,6 +491,11 @@ export class Evaluator {
       // Bytes joined to something unknown (a decoded address and a key): the known part stays readable as text.
       if (a.kind === 'bytes' && opaque(b)) return str(a.b.toString('latin1') + hole, t, a.via, true);
     }
+    if (op === '/' && b.kind === 'str') {
+      // `path / "name"` only means something for pathlib paths: the joined path, still a Path.
+      const base = a.kind === 'ref' && a.name === 'pathlib.Path()' ? ((a.self !== undefined ? textOf(a.self) : undefined) ?? hole) : a.kind === 'unknown' ? hole : undefined;
+      if (base !== undefined) return ref('pathlib.Path()', t, str(`${base}/${b.s}`, t, undefined, base.includes(hole)));
+    }
     if (op === '*') {
       const [s, n] = a.kind === 'int' ? [b, a.n] : [a, asInt(b)];
       if (n !== undefined && n >= 0n && s.kind === 'str' && s.s.length * Number(n) <= this.limits.stringChars) return str(s.s.repeat(Number(n)), t);
@@ -597,6 +602,7 @@ export class Evaluator {
         }
         if (a?.kind === 'int') return str(a.n.toString(), a.t);
         if (a?.kind === 'str') return a;
+        if (a?.kind === 'ref' && a.name === 'pathlib.Path()' && a.self !== undefined) return withTaint(a.self, a.t);
         if (a?.kind === 'bytes' && b !== undefined) return str(a.b.toString('utf8'), a.t, a.via);
         return unknownWith(argTaint);
       case 'builtins.int': {

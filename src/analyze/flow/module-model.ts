@@ -350,15 +350,16 @@ export class ModuleModel {
   }
 }
 
-/** Calls that run a function they are handed: threads, processes, timers, exit handlers. */
-const runners = new Set(['Thread', 'Process', 'Timer', 'register', 'start_new_thread']);
+/** Calls that run a function they are handed: threads, processes, timers, exit handlers, executors and pools. */
+const runners = new Set(['Thread', 'Process', 'Timer', 'register', 'start_new_thread', 'submit', 'apply_async', 'run_in_executor']);
 
-/** The name of the local function a runner call is handed (`target=f`, `Timer(5, f)`, `atexit.register(f)`). */
+/** The name of the local function a runner call is handed (`target=f`, `Timer(5, f)`, `atexit.register(f)`, `executor.submit(f)`). */
 function handedFunction(call: Node, name: string): string | undefined {
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null);
   const keyword = args.find((a) => a.type === 'keyword_argument' && /^(target|function)$/.test(a.childForFieldName('name')?.text ?? ''))?.childForFieldName('value');
   const positional = args.filter((a) => a.type !== 'keyword_argument');
-  const candidate = keyword ?? (name === 'Timer' ? positional[1] : name === 'register' || name === 'start_new_thread' ? positional[0] : undefined);
+  const candidate =
+    keyword ?? (name === 'Timer' || name === 'run_in_executor' ? positional[1] : name === 'register' || name === 'start_new_thread' || name === 'submit' || name === 'apply_async' ? positional[0] : undefined);
   return candidate?.type === 'identifier' ? candidate.text : undefined;
 }
 

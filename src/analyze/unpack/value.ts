@@ -52,10 +52,12 @@ export function withTaint(v: Value, t: number): Value {
   return t === 0 || (v.t & t) === t ? v : { ...v, t: v.t | t };
 }
 
-/** Text of a value when it has some: strings as they are, bytes as latin-1 (one char per byte). */
+/** Text of a value when it has some: strings as they are, bytes as latin-1 (one char per byte), paths as their text. */
 export function textOf(v: Value): string | undefined {
   if (v.kind === 'str') return v.s;
   if (v.kind === 'bytes') return v.b.toString('latin1');
+  // A pathlib path is the text of the path it names.
+  if (v.kind === 'ref' && v.name === 'pathlib.Path()' && v.self !== undefined) return textOf(v.self);
   return undefined;
 }
 
