@@ -150,6 +150,25 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
 const downloadTo =
   /(?:invoke-webrequest|iwr|wget|curl)\b[^|;\n]*?\s(?:-outfile|-o|-O|--output(?:-document)?)(?:\s+|=)["']?([^\s"';|&]+)|(?:invoke-webrequest|iwr|curl|wget)\b[^|;\n]*?(?:https?:\/\/\S+)[^|;\n]*?\s(?:-outfile|-o|-O)\s+["']?([^\s"';|&]+)|certutil(?:\.exe)?\s[^\n]*?-urlcache[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|bitsadmin(?:\.exe)?\s[^\n]*?\/transfer[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|\S+\s+[^|;&\n]*?https?:\/\/\S+[^|;&\n]*?\s(?:-o|-O|--output(?:-document)?)\s+["']?([^\s"';|&]+)/gi;
 
+/** Calls that start a thread or process running a callable they are given as `target`. */
+const threadRunners = new Set(['Thread', 'Process', 'Timer']);
+
+/**
+ * A thread or process started on a callable that is not a local function
+ * (`Thread(target=exec, args=(code,))`, `Thread(target=__import__("os").system,
+ * args=[cmd])`): the call that happens is the target's, with those arguments.
+ */
+function handedSink(call: Node): { target: Node; args: Node[] } | undefined {
+  const argNodes = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type === 'keyword_argument');
+  const value = (name: string): Node | undefined => argNodes.find((a) => a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
+  const target = value('target');
+  // A local function handed to a thread is followed as a call of it (ModuleModel); only other callables are sinks here.
+  if (target === undefined || target.type === 'identifier' && !/^(exec|eval|system|popen|Popen|call|run|check_output|check_call|getoutput)$/.test(target.text)) return undefined;
+  const list = value('args');
+  const args = list !== undefined && (list.type === 'tuple' || list.type === 'list') ? list.namedChildren.filter((a): a is Node => a !== null && a.type !== 'comment') : [];
+  return { target, args };
+}
+
 /** Shell substitutions and variables whose value says who and where the host is, or dumps the environment. */
 const reconInCommand = /\$\(\s*(?:whoami|hostname|id|uname|pwd|ls|cat|echo\s+\$\w+)\b|`\s*(?:whoami|hostname|id|uname|pwd|ls|cat)\b|\$\{?(?:USER|USERNAME|HOSTNAME|HOME|PWD|LOGNAME)\b|%(?:USERNAME|COMPUTERNAME|USERDOMAIN|USERPROFILE)%/i;
 const environmentInCommand = /\$\(\s*(?:env|printenv|set)\b|`\s*(?:env|printenv)\b/i;
@@ -276,9 +295,11 @@ function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string
 export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   const contextOf = contextResolver(model, role);
 
-  // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed.
+  // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed,
+  // or because they hand a sink to a thread (`Thread(target=os.system, args=[cmd])`).
   const candidates = model.calls
     .filter((site) => {
+      if (site.name !== undefined && threadRunners.has(site.name) && handedSink(site.node) !== undefined) return true;
       if (site.calleeType === 'identifier') return sinkTails.has(site.name!) || model.aliases.has(site.name!) || model.assignedNames.has(site.name!);
       if (site.calleeType === 'attribute') return sinkTails.has(site.name ?? '');
       return site.calleeType !== '';
@@ -290,13 +311,14 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     for (const call of candidates) {
       if (evaluator.exhausted) break;
       if (only === 'write' && !/write|copy|move|urlretrieve|download/.test(call.childForFieldName('function')?.text ?? '')) continue;
-      const fnNode = call.childForFieldName('function');
+      const handed = handedSink(call);
+      const fnNode = handed?.target ?? call.childForFieldName('function');
       if (!fnNode) continue;
       const fn = evaluator.evaluate(fnNode);
       if (fn.kind !== 'ref') continue;
       for (const sink of sinksOf(fn.name)) {
       if (only !== undefined && sink !== only) continue;
-      const argNodes = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+      const argNodes = handed?.args ?? (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
       const positional = argNodes.filter((a) => a.type !== 'keyword_argument');
       const keyword = (name: string): Node | undefined => argNodes.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
       let taint = fn.t;
