@@ -116,7 +116,16 @@ function sendsWalletSecret(model: ModuleModel, argNodes: readonly Node[]): boole
       for (const v of model.valuesOf(n.text, n).slice(0, 4)) if (/^(dictionary|list|set|tuple|string|concatenated_string|binary_operator)$/.test(v.type)) queue.push(v);
       continue;
     }
-    if (n.type === 'call' || n.type === 'lambda') continue;
+    // An account's raw key (`account.key`, `wallet.key`, as eth-account and solders name it).
+    if (n.type === 'attribute' && /(?:^|\.)(?:\w*account|acct|wallet|signer|keypair)\w*\.(?:key|secret_key|private_key)$/i.test(n.text)) return true;
+    if (n.type === 'call') {
+      // Spelling the key out (`.hex()`, `.decode()`, `str(key)`) is still the key; other calls make something else of it.
+      const fn = n.childForFieldName('function');
+      const object = fn?.type === 'attribute' && /^(hex|decode|encode|strip|lower|upper)$/.test(fn.childForFieldName('attribute')?.text ?? '') ? fn.childForFieldName('object') : fn?.type === 'identifier' && /^(str|bytes|repr)$/.test(fn.text) ? n.childForFieldName('arguments')?.namedChildren[0] : undefined;
+      if (object) queue.push(object);
+      continue;
+    }
+    if (n.type === 'lambda') continue;
     if (n.type === 'keyword_argument') {
       const value = n.childForFieldName('value');
       if (value) queue.push(value);
