@@ -159,6 +159,15 @@ export function contextResolver(model: ModuleModel, role: FileRole): (node: Node
 const downloadTo =
   /(?:invoke-webrequest|iwr|wget|curl)\b[^|;\n]*?\s(?:-outfile|-o|-O|--output(?:-document)?)(?:\s+|=)["']?([^\s"';|&]+)|(?:invoke-webrequest|iwr|curl|wget)\b[^|;\n]*?(?:https?:\/\/\S+)[^|;\n]*?\s(?:-outfile|-o|-O)\s+["']?([^\s"';|&]+)|certutil(?:\.exe)?\s[^\n]*?-urlcache[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|bitsadmin(?:\.exe)?\s[^\n]*?\/transfer[^\n]*?https?:\/\/\S+\s+["']?([^\s"';|&]+)|\S+\s+[^|;&\n]*?https?:\/\/\S+[^|;&\n]*?\s(?:-o|-O|--output(?:-document)?)\s+["']?([^\s"';|&]+)/gi;
 
+/**
+ * The part of a partly known path that names the file: the last known piece
+ * of four characters or more, unless it is only an extension (`….tar.gz`
+ * names no file in particular, and every archive mentioned would match it).
+ */
+function knownPathPart(text: string): string | undefined {
+  return text.split(hole).filter((p) => p.length >= 4 && !/^[\\/]?\.[\w.]+$/.test(p)).pop();
+}
+
 /** Calls that start a thread or process running a callable they are given as `target`. */
 const threadRunners = new Set(['Thread', 'Process', 'Timer']);
 
@@ -295,7 +304,7 @@ function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string
     if (destination.type === 'identifier') names.add(keyOf(destination));
     const destinationText = textOf(evaluator.evaluate(destination));
     if (destinationText !== undefined) {
-      const last = destinationText.split(hole).filter((p) => p.length >= 4).pop();
+      const last = knownPathPart(destinationText);
       if (last !== undefined) paths.add(last);
     }
   }
@@ -393,7 +402,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
   const fileOf = (f: Fact): { names: string[]; path?: string } => {
     const names: string[] = [];
     const text = textOf(f.value);
-    const path = text !== undefined && text.replace(hole, '').length >= 4 ? (text.split(hole).filter((p) => p.length >= 4).pop() ?? text) : undefined;
+    const path = text === undefined ? undefined : text.includes(hole) ? knownPathPart(text) : text.length >= 4 ? text : undefined;
     // `f = open(path, 'wb')` or `with open(path, 'wb') as f`: path names the dropped file too.
     const addFileObject = (file: Node): void => {
       names.push(keyOf(file));
