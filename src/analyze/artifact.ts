@@ -13,7 +13,7 @@ import { locateDistInfo, type ExpectedDistribution } from '../pep/wheel-layout.j
 import { normalizeName } from '../pep/name.js';
 import { checkWheelIntegrity } from './integrity/wheel.js';
 import type { Finding } from './finding.js';
-import { checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
+import { checkLayout, checkMetadata, checkScripts, checkTopLevel } from './artifact-rules.js';
 import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
 import { type ArtifactKind, commonRoot, topLevelNames } from './layout.js';
 import { fileRole, firstLevelPackages } from './context.js';
@@ -144,6 +144,7 @@ export class ArtifactScanner {
       }
     }
     for (const file of view.paths) hits.push(...this.source.scanPath(file));
+    hits.push(...checkLayout(this.book, { kind: view.kind, paths: view.paths.map((p) => inArtifact(p, root)) }));
 
     // The same directory the integrity check and the upload check accept, never a decoy beside it.
     const distInfo = view.kind === 'wheel' ? locateDistInfo(view.paths, view.expected).dir : undefined;

@@ -27,6 +27,12 @@ export interface InstalledScripts {
 }
 
 /** The top-level import names an artifact installs (its packages and modules). */
+/** What an artifact is made of: its kind and every regular file's path, relative to its root. */
+export interface ArtifactLayout {
+  kind: 'wheel' | 'sdist' | 'source-tree';
+  paths: readonly string[];
+}
+
 export interface TopLevelNames {
   project: string;
   names: string[];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Rulebook } from '../../src/analyze/rulebook/rulebook.js';
 import type { Rule } from '../../src/analyze/rulebook/rule.js';
 import { SourceScanner, severityOf, type RuleHit } from '../../src/analyze/source-scan.js';
-import { checkMetadata, checkScripts, checkTopLevel } from '../../src/analyze/artifact-rules.js';
+import { checkLayout, checkMetadata, checkScripts, checkTopLevel } from '../../src/analyze/artifact-rules.js';
 import type { ArtifactMetadata } from '../../src/analyze/subjects.js';
 import { fileRole } from '../../src/analyze/context.js';
 
@@ -42,12 +42,14 @@ function hitsFor(rule: Rule, sample: unknown): RuleHit[] {
     }
     case 'top-level':
       return checkTopLevel(book, { project: String(field(sample, 'project')), names: field(sample, 'names') as string[] });
+    case 'layout':
+      return checkLayout(book, { kind: field(sample, 'kind') as 'wheel' | 'sdist' | 'source-tree', paths: field(sample, 'paths') as string[] });
   }
 }
 
 test('the rule book loads and holds rules for every target the brief asks for', () => {
   const targets = new Set(book.rules.map((c) => c.rule.target));
-  for (const t of ['python', 'pth', 'path', 'metadata', 'entry-points', 'top-level', 'combination'] as const) {
+  for (const t of ['python', 'pth', 'path', 'metadata', 'entry-points', 'top-level', 'layout', 'combination'] as const) {
     assert.ok(targets.has(t), `no rule with target ${t}`);
   }
 });

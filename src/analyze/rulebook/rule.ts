@@ -18,6 +18,7 @@ export type RuleTarget =
   | 'metadata' // the core metadata (METADATA / PKG-INFO)
   | 'entry-points' // entry_points.txt
   | 'top-level' // the top-level import names the artifact installs
+  | 'layout' // the artifact's kind and the paths of all its files
   | 'combination'; // signals of other rules that meet in one file
 
 /**
@@ -94,7 +95,7 @@ export interface Rule {
 
 const severities: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 const confidences: readonly Confidence[] = ['low', 'medium', 'high'];
-const targets: readonly RuleTarget[] = ['python', 'pth', 'path', 'metadata', 'entry-points', 'top-level', 'combination'];
+const targets: readonly RuleTarget[] = ['python', 'pth', 'path', 'metadata', 'entry-points', 'top-level', 'layout', 'combination'];
 const minimumSamples = 3;
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -2,7 +2,7 @@
  * Turns a rule's own samples into real artifacts: a code sample becomes a
  * file in a wheel (or, for setup.py, an sdist), a metadata sample becomes a
  * METADATA file, an entry-points sample an entry_points.txt, a top-level
- * sample a wheel with those packages.
+ * sample a wheel with those packages, a layout sample an artifact with those files.
  */
 import type { Rule } from '../../../src/analyze/rulebook/rule.js';
 import { type ArtifactSpec, plainMetadata } from './pack.js';
@@ -53,6 +53,12 @@ export function artifactForSample(rule: Rule, sample: unknown, label: string): A
     case 'top-level': {
       const names = field(sample, 'names') as string[];
       return { kind: 'wheel', name: String(field(sample, 'project')), version: '1.0.0', files: Object.fromEntries(names.map((n) => [`${n}/__init__.py`, ''])) };
+    }
+    case 'layout': {
+      // The packer writes the metadata files itself; the sample's other paths become files (the rule reads names only).
+      const paths = (field(sample, 'paths') as string[]).filter((p) => !/\.dist-info\/|^PKG-INFO$|^setup\.py$/.test(p));
+      const kind = field(sample, 'kind') === 'wheel' ? 'wheel' : 'sdist';
+      return { ...base, kind, files: Object.fromEntries(paths.map((p) => [p, '# sample\n'])) };
     }
   }
 }
