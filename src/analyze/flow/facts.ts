@@ -168,6 +168,12 @@ function knownPathPart(text: string): string | undefined {
   return text.split(hole).filter((p) => p.length >= 4 && !/^[\\/]?\.[\w.]+$/.test(p)).pop();
 }
 
+/** The address of an http.client request: the connection's host, then the path it asks for. */
+function joinedUrl(host: Value, path: Value | undefined): Value {
+  const text = `${textOf(host) ?? hole}${path === undefined ? '' : (textOf(path) ?? hole)}`;
+  return { kind: 'str', s: text, t: host.t | (path?.t ?? 0), partial: text.includes(hole) };
+}
+
 /** Calls that start a thread or process running a callable they are given as `target`. */
 const threadRunners = new Set(['Thread', 'Process', 'Timer']);
 
@@ -364,8 +370,12 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // A whole command line that came from the network is still a command: its text is what the server sent.
         if (fact.command === undefined && args !== undefined && args.kind !== 'list' && (args.t & taints.network) !== 0) fact.command = readCommandLine(hole);
       } else if (sink === 'network') {
-        // Where it goes: the URL argument, else what the client object was made with (a webhook's URL).
-        const url = first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined) ?? (fn.self !== undefined && textOf(fn.self) !== undefined ? fn.self : undefined);
+        // Where it goes: the URL argument, else what the client object was made with (a webhook's URL). An
+        // http.client connection's request goes to the host it was made with, at the path of its second argument.
+        const connection = /HTTPS?Connection\(\)\.(?:request|putrequest)$/.test(fn.name) && fn.self !== undefined;
+        const url = connection
+          ? joinedUrl(fn.self!, positional[1] ? evaluator.evaluate(positional[1]) : undefined)
+          : (first ?? (keyword('url') ? evaluator.evaluate(keyword('url')!) : undefined) ?? (fn.self !== undefined && textOf(fn.self) !== undefined ? fn.self : undefined));
         const text = url === undefined ? undefined : textOf(url);
         if (text !== undefined) fact.url = text;
         if (url !== undefined) fact.urlTaint = url.t;
