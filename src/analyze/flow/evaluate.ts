@@ -518,8 +518,13 @@ export class Evaluator {
 
   private comprehension(node: Node, env: Env, depth: number): Value {
     const body = node.namedChildren[0];
-    const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
-    if (!body || !clause || node.namedChildren.some((c) => c?.type === 'if_clause')) return unknown;
+    const clauses = node.namedChildren.filter((c): c is Node => c?.type === 'for_in_clause');
+    const clause = clauses[0];
+    if (!body || !clause) return unknown;
+    // Filtered or nested comprehensions are not unrolled, but what they are built from is what they hold.
+    if (clauses.length > 1 || node.namedChildren.some((c) => c?.type === 'if_clause')) {
+      return unknownWith(clauses.reduce((t, c) => t | this.eval(c.childForFieldName('right')!, env, depth).t, 0));
+    }
     const left = clause.childForFieldName('left');
     const iterable = this.eval(clause.childForFieldName('right')!, env, depth);
     if (left?.type !== 'identifier' || iterable.kind === 'unknown' || iterable.kind === 'ref' || iterable.kind === 'int' || iterable.kind === 'float') {

@@ -104,6 +104,8 @@ const taintCases: Array<[string, string[]]> = [
   // Encoding makes a token printable; it unpacks nothing (codecs.encode is not codecs.decode).
   ['import codecs, os\ncodecs.encode(os.urandom(32), "hex").decode("ascii")', []],
   ['import codecs\ncodecs.decode(x, "hex")', ['decoded']],
+  // A filtered or nested comprehension is not unrolled, but it holds what it was built from.
+  ['import base64\n"".join([y[0] for x in base64.b64decode(b) for y in table.items() if x == y[1]])', ['decoded']],
 ];
 for (const [source, expected] of taintCases) {
   test(`taints of ${JSON.stringify(source.split('\n').pop())}: ${expected.join('+') || 'none'}`, () => {
