@@ -161,8 +161,8 @@ export class Evaluator {
   markDropped(names: ReadonlySet<string>, paths: ReadonlySet<string>): void {
     this.droppedNames = names;
     this.droppedPaths = [...paths];
-    // File names with an extension, long enough not to be a word of any command (`a.py` is not enough).
-    this.droppedFileNames = this.droppedPaths.map((p) => p.replace(/^.*[\\/]/, '')).filter((n) => n.length >= 6 && /^[^.\s]+.*\.\w{1,5}$/.test(n));
+    // File names with an extension, known in full and long enough not to be a word of any command (`a.py` is not).
+    this.droppedFileNames = this.droppedPaths.map((p) => p.replace(/^.*[\\/]/, '')).filter((n) => n.length >= 6 && !n.includes(hole) && /^[^.\s]+.*\.\w{1,5}$/.test(n));
     this.memo.clear();
   }
 

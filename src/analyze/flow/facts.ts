@@ -161,11 +161,13 @@ const downloadTo =
 
 /**
  * The part of a partly known path that names the file: the last known piece
- * of four characters or more, unless it is only an extension (`….tar.gz`
+ * of four characters or more, unless it is only an extension (`.tar.gz` alone
  * names no file in particular, and every archive mentioned would match it).
  */
 function knownPathPart(text: string): string | undefined {
-  return text.split(hole).filter((p) => p.length >= 4 && !/^[\\/]?\.[\w.]+$/.test(p)).pop();
+  const named = text.split(hole).filter((p) => p.length >= 4 && !/^[\\/]?\.[\w.]+$/.test(p)).pop();
+  // No piece names it: the whole text, holes and all, still matches a path built the same way elsewhere.
+  return named ?? (text.replaceAll(hole, '').length >= 4 ? text : undefined);
 }
 
 /** The address of an http.client request: the connection's host, then the path it asks for. */
@@ -290,6 +292,7 @@ function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string
     const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
     let source: Node | null | undefined;
     let destination: Node | undefined;
+    const unpacks = site.name === 'extractall' || site.name === 'unpack_archive';
     if (site.name === 'extractall') {
       // An archive unpacked into a folder: `ZipFile(a).extractall(d)`, or through the name a `with` binds.
       const opened = object?.type === 'call' ? object : object?.type === 'identifier' ? model.valuesOf(object.text, site.node).find((v) => v.type === 'call') : undefined;
@@ -307,7 +310,9 @@ function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string
     const fromDropped =
       (source.type === 'identifier' && names.has(keyOf(source))) || (sourceText !== undefined && [...paths].some((p) => basename(sourceText).includes(basename(p))));
     if (!fromDropped) continue;
-    if (destination.type === 'identifier') names.add(keyOf(destination));
+    // A renamed file is the file under that name; an unpacked folder is not a file (a project directory an archive
+    // was unpacked into holds much else), only paths under it name what was unpacked.
+    if (destination.type === 'identifier' && !unpacks) names.add(keyOf(destination));
     const destinationText = textOf(evaluator.evaluate(destination));
     if (destinationText !== undefined) {
       const last = knownPathPart(destinationText);
@@ -418,8 +423,25 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       names.push(keyOf(file));
       for (const bound of model.valuesOf(file.text, f.node)) {
         const opened = bound.type === 'call' ? bound.childForFieldName('arguments')?.namedChildren[0] : undefined;
-        if (opened?.type === 'identifier') names.push(keyOf(opened));
+        if (opened?.type === 'identifier') {
+          names.push(keyOf(opened));
+          names.push(...callerNames(opened));
+        }
       }
+    };
+    // A path that is a parameter (`def install(path): open(path, "wb")…`) names what its callers pass: the dropped
+    // file is `install(target)`'s target, which `run(target)` then starts.
+    const callerNames = (param: Node): string[] => {
+      const fn = model.parameterOf(param.text, param);
+      if (fn?.name === undefined || fn.className !== undefined) return [];
+      const index = fn.params.indexOf(param.text);
+      const out: string[] = [];
+      for (const site of (model.callsByName.get(fn.name) ?? []).slice(0, 8)) {
+        if (site.calleeType !== 'identifier') continue;
+        const arg = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment')[index];
+        if (arg?.type === 'identifier') out.push(keyOf(arg));
+      }
+      return out;
     };
     const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
     // A method on a file object (`f.write`), not a module function (`shutil.copy`).
