@@ -335,7 +335,28 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     })
     .map((site) => site.node);
 
+  /** The requests a helper makes for its callers: one per address a call site passes for its URL parameter. */
+  const requestsFromCallers = (param: Node, fact: Fact): Fact[] => {
+    const fn = model.parameterOf(param.text, param);
+    if (fn?.name === undefined || fn.className !== undefined) return [];
+    const index = fn.params.indexOf(param.text);
+    const out: Fact[] = [];
+    for (const site of (model.callsByName.get(fn.name) ?? []).slice(0, 8)) {
+      if (site.calleeType !== 'identifier') continue;
+      const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
+      const arg = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === param.text)?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[index];
+      if (!arg) continue;
+      const value = evaluatorFor.current!.evaluate(arg);
+      const text = textOf(value);
+      if (text === undefined || text === fact.url || out.some((f) => f.url === text)) continue;
+      out.push({ ...fact, url: text, urlTaint: value.t, taint: fact.taint | value.t, context: contextOf(site.node) });
+    }
+    return out;
+  };
+  const evaluatorFor: { current?: Evaluator } = {};
+
   const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
+    evaluatorFor.current = evaluator;
     const facts: Fact[] = [];
     for (const call of candidates) {
       if (evaluator.exhausted) break;
@@ -350,6 +371,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
       const argNodes = handed?.args ?? (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
       const positional = argNodes.filter((a) => a.type !== 'keyword_argument');
       const keyword = (name: string): Node | undefined => argNodes.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value') ?? undefined;
+      const fromCallers: Fact[] = [];
       let taint = fn.t;
       const values = argNodes.map((a) => evaluator.evaluate(a));
       for (const v of values) taint |= v.t;
@@ -387,6 +409,9 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // A DNS lookup sends data only in a name under someone's domain, not when it resolves the host's own name.
         if (dnsLookups.has(fn.name) && (text === undefined || !/\.[a-z0-9-]+\.[a-z]{2,}/i.test(text.split(hole).pop() ?? ''))) continue;
         if (sendsWalletSecret(model, argNodes)) fact.taint |= taints.store;
+        // A helper's URL parameter: each address a caller passes is a request of its own, made from where it calls.
+        const urlNode = connection ? undefined : (positional[0] ?? keyword('url'));
+        if (urlNode?.type === 'identifier') fromCallers.push(...requestsFromCallers(urlNode, fact));
       } else if (sink === 'write') {
         // The path: the open() handle's, or the destination argument of a copy or a download.
         const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
@@ -400,7 +425,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
         // virtualenv) is not a second stage someone else serves.
         if (/urlretrieve|wget\.download/.test(fn.name) && !packagingHosts.test((first && textOf(first)) ?? '')) fact.taint |= taints.network;
       }
-      facts.push(fact);
+      facts.push(fact, ...fromCallers);
       // A curl, wget or DNS lookup on a command line is a network call too: what reaches it is sent where it names.
       if (sink === 'process' && fact.command !== undefined) {
         for (const send of commandSends(fact.command.text)) facts.push({ ...fact, sink: 'network', callee: send.callee, url: send.url, taint: fact.taint | send.taint });
