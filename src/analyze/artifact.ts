@@ -17,6 +17,7 @@ import { checkLayout, checkMetadata, checkScripts, checkTopLevel } from './artif
 import { projectNameFromPyproject, scriptsFromEntryPoints, scriptsFromPyproject } from './entry-points.js';
 import { type ArtifactKind, commonRoot, topLevelNames } from './layout.js';
 import { fileRole, firstLevelPackages } from './context.js';
+import { constantsFor } from './module-constants.js';
 import type { ScanInput } from './inputs.js';
 import { Rulebook } from './rulebook/rulebook.js';
 import { type RuleHit, SourceScanner, toFinding } from './source-scan.js';
@@ -137,7 +138,7 @@ export class ArtifactScanner {
       // One file that defeats an analyzer must not blind the scan of the others: it becomes a finding.
       try {
         const role = setupHelpers.has(file) ? 'setup' : fileRole(inArtifact(file, root), view.kind, packages);
-        if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role, depth: 0 }));
+        if (/\.py$/i.test(file)) hits.push(...this.source.scanPython({ path: file, text }, { role, depth: 0, constantOf: constantsFor(file, view.texts, root) }));
         else if (/\.pth$/i.test(file)) hits.push(...this.source.scanPth({ path: file, text }));
       } catch (err) {
         findings.push(unanalyzable(file, err));

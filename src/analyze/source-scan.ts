@@ -11,6 +11,7 @@ import type { Finding, Severity } from './finding.js';
 import { defang } from './command/command-line.js';
 import { type Fact, contextResolver, moduleFacts } from './flow/facts.js';
 import { ModuleModel } from './flow/module-model.js';
+import type { ConstantResolver } from './flow/evaluate.js';
 import { nestingOf, tooDeep } from './python/nesting.js';
 import { Blocks } from './python/blocks.js';
 import { deepNesting } from './builtins/deep-nesting.js';
@@ -70,6 +71,8 @@ export interface ScanPlace {
   depth: number;
   /** Characters of decoded layers still allowed for the file they came from (shared by all its layers). */
   layerBudget?: { chars: number };
+  /** String constants of the artifact's other modules that this one imports. */
+  constantOf?: ConstantResolver;
 }
 
 /** How deep decoded payloads are unpacked and scanned again, and the most text all layers of one file may have. */
@@ -162,7 +165,7 @@ export class SourceScanner {
 
   /** Behaviour rules over the module's facts, and the decoded layers that its execs and commands run. */
   private runBehaviours(rules: CompiledRule[], file: SourceFile, model: ModuleModel, place: ScanPlace): RuleHit[] {
-    const facts = moduleFacts(model, place.role);
+    const facts = moduleFacts(model, place.role, place.constantOf);
     const hits: RuleHit[] = [];
     for (const fact of facts) {
       const context = place.context ?? fact.context;

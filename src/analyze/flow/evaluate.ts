@@ -42,6 +42,9 @@ export interface EvaluationLimits {
   listItems: number;
 }
 
+/** Looks up a module-level string constant of another module of the same artifact: `(module as imported, name)`. */
+export type ConstantResolver = (module: string, name: string) => string | undefined;
+
 export const defaultLimits: EvaluationLimits = { steps: 200_000, depth: 120, stringChars: maxDecodedBytes, listItems: 100_000 };
 
 type Env = ReadonlyMap<string, Value> | undefined;
@@ -145,6 +148,8 @@ export class Evaluator {
   constructor(
     readonly model: ModuleModel,
     readonly limits: EvaluationLimits = defaultLimits,
+    /** A string constant another module of the artifact defines (`from .config import URL`), when it can tell. */
+    readonly constantOf: ConstantResolver = () => undefined,
   ) {}
 
   /** What `node` evaluates to; unknown (with what taints it carries) when it cannot be folded. */
@@ -331,6 +336,9 @@ export class Evaluator {
     }
     const owner = this.model.parameterOf(name, node);
     if (owner !== undefined) return selfNames.has(name) ? ref(`self@${owner.className ?? ''}`) : this.parameter(owner, name, depth);
+    const imported = this.model.importedFrom.get(name);
+    const constant = imported === undefined ? undefined : this.constantOf(imported.module, imported.name);
+    if (constant !== undefined) return str(constant, 0);
     const alias = this.model.aliases.get(name);
     if (alias !== undefined) return named(alias, 0);
     const fn = this.model.functions.get(name);

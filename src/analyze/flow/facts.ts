@@ -18,7 +18,7 @@ import type { ExecutionContext, FileRole } from '../context.js';
 import { readCommandLine, type CommandLine } from '../command/command-line.js';
 import { hole, taints, textOf, type Value } from '../unpack/value.js';
 import { type Sink, sinkTails, sinksOf } from './api.js';
-import { Evaluator } from './evaluate.js';
+import { type ConstantResolver, Evaluator } from './evaluate.js';
 import { type ModuleModel, moduleScope } from './module-model.js';
 
 export interface Fact {
@@ -321,7 +321,7 @@ function followMoves(model: ModuleModel, evaluator: Evaluator, names: Set<string
   }
 }
 
-export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
+export function moduleFacts(model: ModuleModel, role: FileRole, constantOf?: ConstantResolver): Fact[] {
   const contextOf = contextResolver(model, role);
 
   // Only calls that can be sinks are evaluated: by their last name, or because the callee is computed or renamed,
@@ -479,10 +479,10 @@ export function moduleFacts(model: ModuleModel, role: FileRole): Fact[] {
     return { names, ...(path !== undefined ? { path } : {}) };
   };
   // Pass 1: files written with downloaded or decoded data, and files written from literals.
-  const first = new Evaluator(model);
+  const first = new Evaluator(model, undefined, constantOf);
   const writes = collect(first, 'write');
   const dropped = writes.filter((f) => (f.taint & (taints.network | taints.decoded)) !== 0);
-  const evaluator = new Evaluator(model);
+  const evaluator = new Evaluator(model, undefined, constantOf);
   if (dropped.length > 0) {
     const names = new Set<string>();
     const paths = new Set<string>();

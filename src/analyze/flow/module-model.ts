@@ -47,6 +47,8 @@ const selfNames = new Set(['self', 'cls']);
 export class ModuleModel {
   /** Local name -> qualified name: `import base64 as b` gives b -> base64, `from os import system` gives system -> os.system. */
   readonly aliases = new Map<string, string>();
+  /** Names a `from M import N` binds: the module as written (`._utils.signing`, relative dots kept) and the name there. */
+  readonly importedFrom = new Map<string, { module: string; name: string }>();
   /** Per scope, each name's assigned value nodes in source order. */
   readonly bindings = new Map<number, Map<string, Node[]>>();
   /** Functions by name, wherever defined (module level or as methods); lambdas assigned to a name too. */
@@ -92,6 +94,7 @@ export class ModuleModel {
         case 'import_from_statement': {
           const from = node.childForFieldName('module_name')?.text ?? '';
           this.addImport(node, from.startsWith('.') ? '' : from);
+          this.addImportedFrom(node, from);
           break;
         }
         case 'assignment':
@@ -218,6 +221,16 @@ export class ModuleModel {
     }
   }
 
+
+  private addImportedFrom(node: Node, from: string): void {
+    if (from === '') return;
+    for (const child of node.namedChildren) {
+      if (child === null || child.type === 'relative_import' || child.startIndex === node.childForFieldName('module_name')?.startIndex) continue;
+      const name = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.type === 'dotted_name' ? child.text : undefined;
+      const local = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : name;
+      if (name !== undefined && local !== undefined && !name.includes('.')) this.importedFrom.set(local, { module: from, name });
+    }
+  }
   private addImport(node: Node, from: string): void {
     const moduleName = node.childForFieldName('module_name');
     for (const child of node.namedChildren) {
