@@ -109,6 +109,7 @@ export class SourceScanner {
     const behaviours: CompiledRule[] = [];
     const capabilities: CompiledRule[] = [];
     let blocks: Blocks | undefined;
+    let renames: Rename[] | undefined;
     const fileContext = place.context ?? (place.role === 'setup' ? 'install' : place.role === 'unshipped' ? 'unshipped' : undefined);
     // The rule that asks for a parse, for the benchmarks' counters.
     let behaviourTrigger: string | undefined = place.role === 'setup' ? 'setup.py (always parsed)' : undefined;
@@ -121,7 +122,7 @@ export class SourceScanner {
       if (m.kind === 'behaviour') {
         behaviours.push(c);
         // Tests, docs and examples are not parsed for behaviours: what they do is capped at low anyway.
-        if (behaviourTrigger === undefined && place.role !== 'unshipped' && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file) && sourceMeetsSink(c.rule, file, keywords, () => (blocks ??= Blocks.of(file.text)))) {
+        if (behaviourTrigger === undefined && place.role !== 'unshipped' && c.rule.role === 'threat' && keyed && passesPrefilter(c.rule, file) && sourceMeetsSink(c.rule, () => (renames ??= renamesIn(file.text)), keywords, () => (blocks ??= Blocks.of(file.text)))) {
           behaviourTrigger = c.rule.id;
         }
         continue;
@@ -299,10 +300,25 @@ export function foldStyledLetters(text: string): string {
  * that one names: a decoder in one function and an exec in an unrelated one
  * of a 10,000-line compiler are not worth a parse.
  */
-function sourceMeetsSink(rule: Rule, file: SourceFile, found: ReadonlySet<string>, blocks: () => Blocks): boolean {
+function sourceMeetsSink(rule: Rule, renames: () => Rename[], found: ReadonlySet<string>, blocks: () => Blocks): boolean {
   if (rule.sink === undefined) return true;
   const sources = rule.keywords.filter((k) => found.has(k));
-  return blocks().meet(withAliases(rule.sink, file.text), (scope) => sources.some((k) => scope.includes(k)));
+  return blocks().meet(withAliases(rule.sink, renames()), (scope) => sources.some((k) => scope.includes(k)));
+}
+
+/** A name given to something else in a file (`import subprocess as sp`, `run = os.system`): read once per file. */
+interface Rename {
+  original: string;
+  alias: string;
+}
+
+function renamesIn(text: string): Rename[] {
+  const out: Rename[] = [];
+  for (const m of text.matchAll(/\b([\w.]+)\s+as\s+([A-Za-z_]\w*)|^[ \t]*([A-Za-z_]\w*)\s*=\s*([\w.]+)[ \t]*$/gm)) {
+    out.push({ original: m[1] ?? m[4]!, alias: m[2] ?? m[3]! });
+    if (out.length >= 4096) break;
+  }
+  return out;
 }
 
 /**
@@ -313,11 +329,9 @@ function sourceMeetsSink(rule: Rule, file: SourceFile, found: ReadonlySet<string
 /** Modules whose functions run code, start processes, fetch or decode: a renamed one still anchors a sink. */
 const sinkModules = new Set(['os', 'subprocess', 'builtins', 'commands', 'pty', 'urllib', 'urllib.request', 'urllib2', 'requests', 'httpx', 'base64', 'codecs', 'zlib', 'marshal', 'binascii']);
 
-function withAliases(sink: RegExp, text: string): RegExp {
+function withAliases(sink: RegExp, renames: readonly Rename[]): RegExp {
   const aliases: string[] = [];
-  for (const m of text.matchAll(/\b([\w.]+)\s+as\s+([A-Za-z_]\w*)|^[ \t]*([A-Za-z_]\w*)\s*=\s*([\w.]+)[ \t]*$/gm)) {
-    const original = m[1] ?? m[4]!;
-    const alias = m[2] ?? m[3]!;
+  for (const { original, alias } of renames) {
     const probe = (call: string): boolean => {
       sink.lastIndex = 0;
       return sink.test(call);

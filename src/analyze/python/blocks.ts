@@ -141,11 +141,14 @@ export class Blocks {
       for (const callee of frontier) {
         const name = callee === -1 ? undefined : this.blocks[callee]!.name;
         if (name === undefined) continue;
-        for (const k of [-1, ...this.blocks.keys()]) {
-          if (k !== -1 && this.blocks[k]!.name === undefined) continue;
-          if (k === callee || k === key || out.has(k) || !this.wordsOf(k).has(name)) continue;
+        // Where the name occurs as a word, and in which scope: a scan of the text for it, not a tokenizing of every block.
+        for (let at = this.text.indexOf(name); at !== -1; at = this.text.indexOf(name, at + name.length)) {
+          if (/\w/.test(this.text[at - 1] ?? '') || /\w/.test(this.text[at + name.length] ?? '')) continue;
+          const k = this.keyOf(this.indexAt(at));
+          if (k === callee || k === key || out.has(k)) continue;
           out.add(k);
           next.push(k);
+          if (out.size >= 64) return out;
         }
       }
       frontier = next;
