@@ -336,7 +336,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole, constantOf?: Con
     .map((site) => site.node);
 
   /** The requests a helper makes for its callers: one per address a call site passes for its URL parameter. */
-  const requestsFromCallers = (param: Node, fact: Fact): Fact[] => {
+  const requestsFromCallers = (evaluator: Evaluator, param: Node, fact: Fact): Fact[] => {
     const fn = model.parameterOf(param.text, param);
     if (fn?.name === undefined || fn.className !== undefined) return [];
     const index = fn.params.indexOf(param.text);
@@ -346,17 +346,15 @@ export function moduleFacts(model: ModuleModel, role: FileRole, constantOf?: Con
       const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
       const arg = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === param.text)?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[index];
       if (!arg) continue;
-      const value = evaluatorFor.current!.evaluate(arg);
+      const value = evaluator.evaluate(arg);
       const text = textOf(value);
       if (text === undefined || text === fact.url || out.some((f) => f.url === text)) continue;
       out.push({ ...fact, url: text, urlTaint: value.t, taint: fact.taint | value.t, context: contextOf(site.node) });
     }
     return out;
   };
-  const evaluatorFor: { current?: Evaluator } = {};
 
   const collect = (evaluator: Evaluator, only?: Sink): Fact[] => {
-    evaluatorFor.current = evaluator;
     const facts: Fact[] = [];
     for (const call of candidates) {
       if (evaluator.exhausted) break;
@@ -411,7 +409,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole, constantOf?: Con
         if (sendsWalletSecret(model, argNodes)) fact.taint |= taints.store;
         // A helper's URL parameter: each address a caller passes is a request of its own, made from where it calls.
         const urlNode = connection ? undefined : (positional[0] ?? keyword('url'));
-        if (urlNode?.type === 'identifier') fromCallers.push(...requestsFromCallers(urlNode, fact));
+        if (urlNode?.type === 'identifier') fromCallers.push(...requestsFromCallers(evaluator, urlNode, fact));
       } else if (sink === 'write') {
         // The path: the open() handle's, or the destination argument of a copy or a download.
         const path = fn.self ?? (positional[1] ? evaluator.evaluate(positional[1]) : undefined);
