@@ -889,27 +889,7 @@ export class Evaluator {
    * followed. The first value that folds is kept, with the taints of all.
    */
   private parameter(fn: FunctionInfo, name: string, depth: number): Value {
-    const index = fn.params.indexOf(name);
-    const isMethod = fn.className !== undefined && (fn.params[0] === 'self' || fn.params[0] === 'cls');
-    const position = isMethod ? index - 1 : index;
-    const candidates: Node[] = [];
-    const sites = fn.name === undefined ? [] : fn.name === '__init__' && fn.className !== undefined ? (this.model.callsByName.get(fn.className) ?? []) : (this.model.callsByName.get(fn.name) ?? []);
-    for (const site of sites) {
-      // A function is called by its name, a method through self or its class; other `x.name()` calls are other functions.
-      if (fn.className === undefined ? site.calleeType !== 'identifier' : !(site.onSelf || fn.name === '__init__')) continue;
-      const argNodes = site.node.childForFieldName('arguments')?.namedChildren ?? [];
-      let arg: Node | undefined;
-      for (const a of argNodes) {
-        if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) arg = a.childForFieldName('value') ?? undefined;
-      }
-      if (arg === undefined && position >= 0) {
-        const positional = argNodes.filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
-        if (positional.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
-        arg = positional[position];
-      }
-      if (arg !== undefined) candidates.push(arg);
-      if (candidates.length >= 8) break;
-    }
+    const candidates = this.model.argumentsFor(fn, name);
     const declared = fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p !== null && (p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('name')?.text === name);
     const fallback = declared?.childForFieldName('value');
     if (fallback) candidates.push(fallback);

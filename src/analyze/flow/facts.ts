@@ -338,18 +338,12 @@ export function moduleFacts(model: ModuleModel, role: FileRole, constantOf?: Con
   /** The requests a helper makes for its callers: one per address a call site passes for its URL parameter. */
   const requestsFromCallers = (evaluator: Evaluator, param: Node, fact: Fact): Fact[] => {
     const fn = model.parameterOf(param.text, param);
-    if (fn?.name === undefined || fn.className !== undefined) return [];
-    const index = fn.params.indexOf(param.text);
     const out: Fact[] = [];
-    for (const site of (model.callsByName.get(fn.name) ?? []).slice(0, 8)) {
-      if (site.calleeType !== 'identifier') continue;
-      const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => a !== null && a.type !== 'comment');
-      const arg = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === param.text)?.childForFieldName('value') ?? args.filter((a) => a.type !== 'keyword_argument')[index];
-      if (!arg) continue;
+    for (const arg of fn === undefined ? [] : model.argumentsFor(fn, param.text)) {
       const value = evaluator.evaluate(arg);
       const text = textOf(value);
       if (text === undefined || text === fact.url || out.some((f) => f.url === text)) continue;
-      out.push({ ...fact, url: text, urlTaint: value.t, taint: fact.taint | value.t, context: contextOf(site.node) });
+      out.push({ ...fact, url: text, urlTaint: value.t, taint: fact.taint | value.t, context: contextOf(arg) });
     }
     return out;
   };
@@ -456,15 +450,7 @@ export function moduleFacts(model: ModuleModel, role: FileRole, constantOf?: Con
     // file is `install(target)`'s target, which `run(target)` then starts.
     const callerNames = (param: Node): string[] => {
       const fn = model.parameterOf(param.text, param);
-      if (fn?.name === undefined || fn.className !== undefined) return [];
-      const index = fn.params.indexOf(param.text);
-      const out: string[] = [];
-      for (const site of (model.callsByName.get(fn.name) ?? []).slice(0, 8)) {
-        if (site.calleeType !== 'identifier') continue;
-        const arg = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment')[index];
-        if (arg?.type === 'identifier') out.push(keyOf(arg));
-      }
-      return out;
+      return (fn === undefined ? [] : model.argumentsFor(fn, param.text)).filter((arg) => arg.type === 'identifier').map(keyOf);
     };
     const receiver = f.node.childForFieldName('function')?.childForFieldName('object');
     // A method on a file object (`f.write`), not a module function (`shutil.copy`).

@@ -353,6 +353,37 @@ export class ModuleModel {
     return this.bindings.get(moduleScope)?.get(name) ?? [];
   }
 
+  /**
+   * The argument nodes the module's call sites pass for parameter `name` of
+   * `fn` (by keyword or by position), at most eight: a function is called by
+   * its name, a method through self or its class (`Cls()` for `__init__`);
+   * other `x.name()` calls are other functions, and a call that splats its
+   * arguments says nothing about positions.
+   */
+  argumentsFor(fn: FunctionInfo, name: string): Node[] {
+    const index = fn.params.indexOf(name);
+    const isMethod = fn.className !== undefined && (fn.params[0] === 'self' || fn.params[0] === 'cls');
+    const position = isMethod ? index - 1 : index;
+    const out: Node[] = [];
+    const sites = fn.name === undefined ? [] : fn.name === '__init__' && fn.className !== undefined ? (this.callsByName.get(fn.className) ?? []) : (this.callsByName.get(fn.name) ?? []);
+    for (const site of sites) {
+      if (fn.className === undefined ? site.calleeType !== 'identifier' : !(site.onSelf || fn.name === '__init__')) continue;
+      const argNodes = site.node.childForFieldName('arguments')?.namedChildren ?? [];
+      let arg: Node | undefined;
+      for (const a of argNodes) {
+        if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) arg = a.childForFieldName('value') ?? undefined;
+      }
+      if (arg === undefined && position >= 0) {
+        const positional = argNodes.filter((a): a is Node => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment');
+        if (positional.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
+        arg = positional[position];
+      }
+      if (arg !== undefined) out.push(arg);
+      if (out.length >= 8) break;
+    }
+    return out;
+  }
+
   /** The function whose parameter `name` a use at `at` reads, when it is one. */
   parameterOf(name: string, at: Node): FunctionInfo | undefined {
     for (let f = this.functionAt(at.startIndex); f !== undefined; f = f.parent) {
