@@ -141,6 +141,8 @@ export class Evaluator {
   private steps = 0;
   private readonly memo = new Map<number, Value>();
   private readonly active = new Set<number>();
+  /** The local functions whose call is being evaluated, by start offset. */
+  private readonly calling = new Set<number>();
   private droppedNames: ReadonlySet<string> = new Set();
   private droppedPaths: readonly string[] = [];
   private droppedFileNames: readonly string[] = [];
@@ -864,22 +866,29 @@ export class Evaluator {
   /** A call of a function or lambda of this module: what its returns give with these arguments. */
   private callLocal(start: number, args: Value[], depth: number): Value {
     const fn = this.model.functionStartingAt(start);
-    if (fn === undefined) return unknownWith(taintOfAll(args));
-    const env = new Map<string, Value>();
-    const params = fn.params.filter((p) => p !== 'self' && p !== 'cls');
-    params.forEach((p, i) => env.set(p, args[i] ?? unknown));
-    if (fn.lambda) return this.eval(fn.node.childForFieldName('body')!, env, depth);
-    const returns = fn.node.descendantsOfType('return_statement').filter((r) => r !== null).slice(0, 8);
-    let result: Value | undefined;
-    let t = 0;
-    for (const r of returns) {
-      const expr = r!.namedChildren[0];
-      if (!expr) continue;
-      const v = this.eval(expr, env, depth);
-      t |= v.t;
-      if (result === undefined && v.kind !== 'unknown') result = v;
+    // A call of a function already being evaluated (recursion, `self.centralizer(...)` inside `centralizer`) is not
+    // followed: its returns are evaluated with arguments, so nothing is memoized, and every level would multiply
+    // the work by the number of its returns.
+    if (fn === undefined || this.calling.has(start)) return unknownWith(taintOfAll(args));
+    this.calling.add(start);
+    try {
+      const env = new Map<string, Value>();
+      const params = fn.params.filter((p) => p !== 'self' && p !== 'cls');
+      params.forEach((p, i) => env.set(p, args[i] ?? unknown));
+      if (fn.lambda) return this.eval(fn.node.childForFieldName('body')!, env, depth);
+      let result: Value | undefined;
+      let t = 0;
+      for (const r of fn.returns) {
+        const expr = r.namedChildren[0];
+        if (!expr) continue;
+        const v = this.eval(expr, env, depth);
+        t |= v.t;
+        if (result === undefined && v.kind !== 'unknown') result = v;
+      }
+      return result === undefined ? unknownWith(t) : withTaint(result, t);
+    } finally {
+      this.calling.delete(start);
     }
-    return result === undefined ? unknownWith(t) : withTaint(result, t);
   }
 
   /**

@@ -29,7 +29,12 @@ export interface FunctionInfo {
   params: string[];
   /** Names of the local functions and methods it calls (`f()`, `self.f()`, `Cls()` as `Cls.__init__`). */
   calls: Set<string>;
+  /** Its first return statements in document order (nested functions' included), read once for the data flow. */
+  returns: Node[];
 }
+
+/** How many return statements of a function the data flow evaluates. */
+const maxReturns = 8;
 
 /** A call site: the call and the name it calls by (`f` for `f()`, `m` for `x.m()`). */
 export interface CallSite {
@@ -74,7 +79,7 @@ export class ModuleModel {
 
   constructor(readonly root: Node) {
     const text = root.text;
-    const types = ['import_statement', 'import_from_statement', 'assignment', 'augmented_assignment', 'with_item', 'function_definition', 'lambda', 'class_definition', 'call', 'for_statement'];
+    const types = ['import_statement', 'import_from_statement', 'assignment', 'augmented_assignment', 'with_item', 'function_definition', 'lambda', 'class_definition', 'call', 'for_statement', 'return_statement'];
     if (text.includes('__main__')) types.push('if_statement');
     // Open functions and classes around the current node (document order is pre-order: a node comes before its descendants).
     const open: FunctionInfo[] = [];
@@ -116,6 +121,10 @@ export class ModuleModel {
           if (left?.type === 'identifier' && right) this.bind(scope, left.text, right);
           break;
         }
+        case 'return_statement':
+          // What a call of the function gives: collected here once rather than searched for at every call evaluated.
+          for (const f of open) if (f.returns.length < maxReturns) f.returns.push(node);
+          break;
         case 'if_statement': {
           const condition = node.childForFieldName('condition')?.text ?? '';
           if (/__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(condition)) this.mainGuards.push([at, node.endIndex]);
@@ -147,6 +156,7 @@ export class ModuleModel {
             ...(fn !== undefined ? { parent: fn } : {}),
             params: paramNames(node),
             calls: new Set(),
+            returns: [],
           };
           this.scopes.push(info);
           this.byStart.set(at, info);
