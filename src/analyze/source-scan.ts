@@ -14,6 +14,7 @@ import { ModuleModel } from './flow/module-model.js';
 import type { ConstantResolver } from './flow/evaluate.js';
 import { nestingOf, tooDeep } from './python/nesting.js';
 import { Blocks } from './python/blocks.js';
+import { type Rename, renamesIn } from './python/renames.js';
 import { deepNesting } from './builtins/deep-nesting.js';
 import { querySeconds } from './python/parser.js';
 import type { CompiledRule, Rulebook } from './rulebook/rulebook.js';
@@ -304,21 +305,6 @@ function sourceMeetsSink(rule: Rule, renames: () => Rename[], found: ReadonlySet
   if (rule.sink === undefined) return true;
   const sources = rule.keywords.filter((k) => found.has(k));
   return blocks().meet(withAliases(rule.sink, renames()), (scope) => sources.some((k) => scope.includes(k)));
-}
-
-/** A name given to something else in a file (`import subprocess as sp`, `run = os.system`): read once per file. */
-interface Rename {
-  original: string;
-  alias: string;
-}
-
-function renamesIn(text: string): Rename[] {
-  const out: Rename[] = [];
-  for (const m of text.matchAll(/\b([\w.]+)\s+as\s+([A-Za-z_]\w*)|^[ \t]*([A-Za-z_]\w*)\s*=\s*([\w.]+)[ \t]*$/gm)) {
-    out.push({ original: m[1] ?? m[4]!, alias: m[2] ?? m[3]! });
-    if (out.length >= 4096) break;
-  }
-  return out;
 }
 
 /**
