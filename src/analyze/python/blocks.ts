@@ -16,6 +16,8 @@ export interface Block {
   start: number;
   /** The name a `def` or `class` block defines; undefined for module-level statements. */
   name?: string;
+  /** Set for a `class` block. */
+  isClass?: boolean;
 }
 
 export class Blocks {
@@ -40,7 +42,7 @@ export class Blocks {
           if (text.charCodeAt(i) === 64) {
             if (decorated === -1) decorated = i; // decorators belong to the def below them
           } else if (m !== null) {
-            blocks.push({ start: decorated === -1 ? i : decorated, name: m[2]! });
+            blocks.push({ start: decorated === -1 ? i : decorated, name: m[2]!, ...(m[1] === 'class' ? { isClass: true } : {}) });
             decorated = -1;
           } else {
             decorated = -1;
@@ -84,6 +86,15 @@ export class Blocks {
    * another, both called from the module level, meet there.
    */
   meet(anchor: RegExp, holds: (scope: string) => boolean): boolean {
+    return this.meeting(anchor, holds) !== undefined;
+  }
+
+  /**
+   * The scopes (by key: -1 for the module level, else a block's index) in
+   * which `meet` found the anchor and what `holds` needs together, or
+   * undefined when they do not meet.
+   */
+  meeting(anchor: RegExp, holds: (scope: string) => boolean): ReadonlySet<number> | undefined {
     const flags = anchor.flags.includes('g') ? anchor.flags : `${anchor.flags}g`;
     const seen = new Set<number>();
     for (const m of this.text.matchAll(new RegExp(anchor.source, flags))) {
@@ -91,7 +102,7 @@ export class Blocks {
       if (seen.has(index)) continue;
       seen.add(index);
       const near = new Set([index, ...this.named(index)]);
-      if (holds(this.textOfAll(near))) return true;
+      if (holds(this.textOfAll(near))) return near;
       const callers = this.callers(index, 2);
       if (callers.size === 0) continue;
       const wide = new Set(near);
@@ -99,9 +110,73 @@ export class Blocks {
         wide.add(c);
         for (const n of this.named(c)) wide.add(n);
       }
-      if (wide.size > near.size && holds(this.textOfAll(wide))) return true;
+      if (wide.size > near.size && holds(this.textOfAll(wide))) return wide;
     }
-    return false;
+    return undefined;
+  }
+
+  /**
+   * The scopes (by key) that hold any of `words`, with the blocks they name
+   * and the blocks that call them (two calls up) with those these name: where
+   * code that uses one of the words gets its data and sends it.
+   */
+  around(words: readonly string[]): Set<number> {
+    const holding = new Set<number>();
+    for (const w of words) {
+      for (let at = this.text.indexOf(w); at !== -1 && holding.size < 256; at = this.text.indexOf(w, at + w.length)) holding.add(this.keyOf(this.indexAt(at)));
+    }
+    const out = new Set<number>();
+    for (const key of holding) {
+      out.add(key);
+      for (const n of this.named(key)) out.add(n);
+      for (const c of this.callers(key, 2)) {
+        out.add(c);
+        for (const n of this.named(c)) out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The text ranges [start, end) of the module-level statements and of the
+   * scopes `keys`, in text order, adjacent ones merged. Each starts and ends at
+   * the start of a line, so that the text they cover together reads as a
+   * module of its own. With `wanted`, a class keeps its header and class-level
+   * statements but only the methods `wanted` picks, with those they name, those
+   * that name them, and its constructors; a class of which it picks none is
+   * kept whole.
+   */
+  rangesOf(keys: ReadonlySet<number>, wanted?: (text: string) => boolean): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    const add = (start: number, end: number): void => {
+      const last = out[out.length - 1];
+      if (last !== undefined && last[1] === start) last[1] = end;
+      else out.push([start, end]);
+    };
+    this.blocks.forEach((b, i) => {
+      const end = this.blocks[i + 1]?.start ?? this.text.length;
+      if (b.name !== undefined && !keys.has(i)) return;
+      if (b.isClass !== true || wanted === undefined) return add(b.start, end);
+      for (const part of this.classParts(b.start, end, wanted)) add(part.start, part.end);
+    });
+    return out;
+  }
+
+  private classParts(start: number, end: number, wanted: (text: string) => boolean): Member[] {
+    const members = classMembers(this.text, start, end);
+    const methods = members.filter((m) => m.name !== undefined);
+    const textOf = (m: Member): string => this.text.slice(m.start, m.end);
+    const picked = methods.filter((m) => wanted(textOf(m)));
+    if (picked.length === 0) return [{ start, end }];
+    const keep = new Set(picked);
+    const wordsOf = new Map(methods.map((m) => [m, new Set(textOf(m).match(/[A-Za-z_]\w*/g) ?? [])]));
+    for (const m of methods) {
+      if (keep.has(m)) continue;
+      // Constructors set the attributes the others read; a method a picked one calls, or one that calls it, is
+      // where its data comes from or goes.
+      if (m.name === '__init__' || m.name === '__new__' || picked.some((p) => wordsOf.get(p)!.has(m.name!) || wordsOf.get(m)!.has(p.name!))) keep.add(m);
+    }
+    return members.filter((m) => m.name === undefined || keep.has(m));
   }
 
   /** All module-level runs are one scope: they go by the key -1. */
@@ -159,6 +234,62 @@ export class Blocks {
   private textOfAll(keys: Set<number>): string {
     return [...keys].map((k) => this.textOf(k)).join('\n');
   }
+}
+
+/** A part of a class body: a method (with its decorators), or a run of other statements (the header first). */
+interface Member {
+  start: number;
+  end: number;
+  /** The method's name; undefined for other statements. */
+  name?: string;
+}
+
+/**
+ * The parts of the class whose text is [start, end): the methods at the
+ * indentation of its body, each from its decorators to the next part, and
+ * the runs of other statements between them (the `class` line first).
+ */
+function classMembers(text: string, start: number, end: number): Member[] {
+  const members: Member[] = [{ start, end }];
+  // The `class` line, after the decorators.
+  let header = start;
+  while (text.charCodeAt(header) === 64 && header < end) header = text.indexOf('\n', header) + 1 || end;
+  const headerEnd = text.indexOf('\n', header);
+  if (headerEnd === -1 || headerEnd >= end) return members;
+  let triple = tripleStateAfter(text, header, headerEnd, '');
+  let bodyIndent = -1;
+  let decorated = -1;
+  const open = (at: number, name?: string): void => {
+    members[members.length - 1]!.end = at;
+    members.push({ start: at, end, ...(name !== undefined ? { name } : {}) });
+  };
+  for (let i = headerEnd + 1; i < end; ) {
+    const newline = text.indexOf('\n', i);
+    const lineEnd = newline === -1 || newline > end ? end : newline;
+    if (triple === '') {
+      let at = i;
+      while (at < lineEnd && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++;
+      const c = text.charCodeAt(at);
+      if (at < lineEnd && c !== 35 && c !== 13) {
+        if (bodyIndent === -1) bodyIndent = at - i;
+        if (at - i === bodyIndent) {
+          const m = /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(text.slice(at, Math.min(lineEnd, at + 200)));
+          if (c === 64) {
+            if (decorated === -1) decorated = i; // decorators belong to the def below them
+          } else if (m !== null) {
+            open(decorated === -1 ? i : decorated, m[1]!);
+            decorated = -1;
+          } else {
+            decorated = -1;
+            if (members[members.length - 1]!.name !== undefined) open(i);
+          }
+        }
+      }
+    }
+    triple = tripleStateAfter(text, i, lineEnd, triple);
+    i = lineEnd + 1;
+  }
+  return members;
 }
 
 /** Whether the text after this line is inside a triple-quoted string ('' when not). */

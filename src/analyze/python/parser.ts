@@ -4,7 +4,7 @@
  * compiled once per rule and reused for every file.
  */
 import { createRequire } from 'node:module';
-import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { Language, Parser, Query, type Range, type Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
 
@@ -25,9 +25,12 @@ export class PythonParser {
    * take tree-sitter minutes). The caller must `delete()` the tree when done:
    * it lives in wasm memory.
    */
-  parse(source: string, seconds = parseSeconds): Tree {
+  parse(source: string, seconds = parseSeconds, ranges?: ReadonlyArray<readonly [number, number]>): Tree {
     const deadline = performance.now() + seconds * 1000;
-    const tree = this.parser.parse(source, null, { progressCallback: () => performance.now() > deadline });
+    const progressCallback = (): boolean => performance.now() > deadline;
+    // Only these parts of the text are read; nodes keep their offsets and lines in the whole text.
+    const includedRanges = ranges === undefined ? undefined : rangesIn(source, ranges);
+    const tree = this.parser.parse(source, null, includedRanges ? { progressCallback, includedRanges } : { progressCallback });
     this.parser.reset();
     if (tree === null) throw new Error(`tree-sitter did not finish parsing within ${seconds} s`);
     return tree;
@@ -50,4 +53,21 @@ export class PythonParser {
     })();
     return PythonParser.loading;
   }
+}
+
+/** tree-sitter ranges for [start, end) offsets of `source` (in text order), with their rows and columns. */
+function rangesIn(source: string, ranges: ReadonlyArray<readonly [number, number]>): Range[] {
+  let row = 0;
+  let lineStart = 0;
+  let at = 0;
+  const pointAt = (offset: number): { row: number; column: number } => {
+    for (; at < offset; at++) {
+      if (source.charCodeAt(at) === 10) {
+        row++;
+        lineStart = at + 1;
+      }
+    }
+    return { row, column: offset - lineStart };
+  };
+  return ranges.map(([start, end]) => ({ startIndex: start, startPosition: pointAt(start), endIndex: end, endPosition: pointAt(end) }));
 }
