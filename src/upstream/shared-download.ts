@@ -104,20 +104,10 @@ class Download {
     this.progress();
   }
 
-  /** `bytes` from the front of `unwritten` are in the file now. */
-  wrote(bytes: number): void {
+  /** The first `chunks` of `unwritten`, `bytes` long, are in the file now. */
+  wrote(chunks: number, bytes: number): void {
+    this.unwritten.splice(0, chunks);
     this.written += bytes;
-    let left = bytes;
-    while (left > 0) {
-      const head = this.unwritten[0]!;
-      if (head.length <= left) {
-        this.unwritten.shift();
-        left -= head.length;
-      } else {
-        this.unwritten[0] = head.subarray(left);
-        left = 0;
-      }
-    }
     this.progress();
   }
 
@@ -302,8 +292,8 @@ function receive(download: Download, body: UpstreamFile['body']): Promise<void> 
         return;
       }
       if (!ended && waiting < WRITE_BATCH && waitingChunks < MAX_BATCH_CHUNKS) return;
-      const unwritten = download.unwritten;
-      const batch = unwritten.slice(unwritten.length - waitingChunks);
+      // No write is in flight, so what is not written yet is all waiting: the batch is the whole of `unwritten`.
+      const batch = download.unwritten.slice();
       const bytes = waiting;
       waiting = 0;
       waitingChunks = 0;
@@ -311,7 +301,7 @@ function receive(download: Download, body: UpstreamFile['body']): Promise<void> 
       writeAll(download.handle, batch, download.written).then(() => {
         writing = false;
         if (failed) return;
-        download.wrote(bytes);
+        download.wrote(batch.length, bytes);
         if (body.isPaused() && !ended) body.resume();
         flush();
       }, fail);
