@@ -1,7 +1,8 @@
 /**
  * The caching proxy against its baselines, each measured in the same run (issue 10). The upstream is /opt/pypi (real
  * PyPI wheels, a static PEP 503 tree) served by `python3 -m http.server`; the gateway is the shipped bundle
- * (`scripts/build.mjs`) run as `gatehouse serve` in a process of its own, SQLite, default settings.
+ * (`scripts/build.mjs`) run as `gatehouse serve` in a process of its own, SQLite, default settings but for the policy's
+ * analyzers and cooldown, which are off (the proxy's own cost is measured here).
  *
  *   (a) page:    a proxied project page from the warm cache under `wrk -t2 -c50`, against a bare node:http server
  *                returning the same bytes and headers from memory. Target >= 0.5.
@@ -21,17 +22,25 @@
  *                fresh gateway whose first file is the largest wheel, with Node's default flags and with V8 flags
  *                that bound it. Only with `--parts m`.
  *
- *   node --import tsx bench/proxy.ts [--parts a,b,c,m] [--rounds 5] [--duration 10] [--files 3] [--page numpy]
+ *   (p) parts:   what bounds (c): the CPU seconds per GB, in this process, of each part of the gateway's work on the
+ *                largest wheel, alone: undici receiving it from the static upstream and dropping it (as a body
+ *                stream, as the gateway reads it, and with a dispatch handler, the leanest undici API), plus sha256,
+ *                plus writing it to a temporary file in batches as upstream/shared-download.ts does. Sending is
+ *                what (c) measures as the gateway's cost of a cached file. Only with `--parts p`.
+ *
+ *   node --import tsx bench/proxy.ts [--parts a,b,c,m,p] [--rounds 5] [--duration 10] [--files 3] [--page numpy]
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
+import { Agent } from 'undici';
 import { buildShippedCommand } from '../test/helpers/built.js';
 import { isolatedPipEnv } from '../test/helpers/packages.js';
 import { serveDirectory } from '../test/helpers/static-index.js';
@@ -90,8 +99,16 @@ const work = await mkdtemp(join(tmpdir(), 'gatehouse-bench-proxy-'));
 const main = buildShippedCommand(work);
 const upstream = await serveDirectory(PYPI);
 const config = join(work, 'gatehouse.toml');
-// A static tree has no JSON API: asking it for upload times would cost a 404 per page.
-await writeFile(config, `[[upstream]]\nname = "opt-pypi"\nurl = "${upstream.origin}/simple/"\njson_api = false\n`);
+// A static tree has no JSON API: asking it for upload times would cost a 404 per page. The policy's analyzers are
+// off, as in test/e2e/real-upstream.test.ts: this measures the proxy itself (the policy's cost is measured on its own
+// in docs/benchmarks.md), and with no upload times the default cooldown would refuse every file (it fails closed).
+const policyOff = [
+  '[policy.names]\ntyposquat = "allow"',
+  '[policy.scanner]\nmalicious = "allow"\nsuspicious = "allow"\nerror = "allow"',
+  '[policy.vulnerabilities]\nwarn_severity = "none"\nmalware = "allow"',
+  '[policy.cooldown]\nminimum_age = "0s"\nunknown_upload_time = "allow"',
+].join('\n\n');
+await writeFile(config, `[[upstream]]\nname = "opt-pypi"\nurl = "${upstream.origin}/simple/"\njson_api = false\n\n${policyOff}\n`);
 let dirs = 0;
 
 async function startGateway(nodeFlags: string[] = []): Promise<Gateway> {
@@ -414,12 +431,90 @@ async function memoryPart(): Promise<void> {
   });
 }
 
+/** (p) Each part of the cold path alone, in this process: CPU seconds (all threads) per GB of the largest wheel. */
+async function partsPart(): Promise<void> {
+  const load = new LoadSampler();
+  const wheel = readdirSync(join(PYPI, 'files'))
+    .map((name) => ({ name, size: statSync(join(PYPI, 'files', name)).size }))
+    .sort((a, b) => b.size - a.size)[0]!;
+  const agent = new Agent();
+  const request = { origin: upstream.origin, path: `/files/${wheel.name}`, method: 'GET' as const };
+  const asStream = async (onChunk: (chunk: Buffer) => void) => {
+    const { body } = await agent.request(request);
+    for await (const chunk of body) onChunk(chunk as Buffer);
+  };
+  const dispatched = (onChunk: (chunk: Buffer) => void) =>
+    new Promise<void>((resolve, reject) => {
+      agent.dispatch(request, { onRequestStart: () => {}, onResponseStart: () => {}, onResponseData: (_c, chunk) => onChunk(chunk), onResponseEnd: () => resolve(), onResponseError: (_c, error) => reject(error) });
+    });
+  const hashed = async () => {
+    const hash = createHash('sha256');
+    await asStream((chunk) => hash.update(chunk));
+    hash.digest('hex');
+  };
+  /** As upstream/shared-download.ts writes: writev of what arrived, once 512 KiB are waiting. */
+  const written = async () => {
+    const path = join(work, 'parts.part');
+    const handle = await open(path, 'w');
+    const hash = createHash('sha256');
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    let position = 0;
+    let writes = Promise.resolve();
+    const write = () => {
+      const [b, at] = [batch, position];
+      position += bytes;
+      batch = [];
+      bytes = 0;
+      writes = writes.then(async () => void (await handle.writev(b, at)));
+    };
+    await asStream((chunk) => {
+      hash.update(chunk);
+      batch.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= 512 * 1024) write();
+    });
+    if (bytes > 0) write();
+    await writes;
+    await handle.close();
+    await unlink(path);
+  };
+  const variants: Array<[string, () => Promise<void>]> = [
+    ['undici receive (body stream), dropped', () => asStream(() => {})],
+    ['undici receive (dispatch handler), dropped', () => dispatched(() => {})],
+    ['receive + sha256', hashed],
+    ['receive + sha256 + write (512 KiB writev)', written],
+  ];
+  const cpu = new Map<string, number[]>(variants.map(([label]) => [label, []]));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      load.sample();
+      for (const [label, run] of round % 2 === 0 ? variants : [...variants].reverse()) {
+        const before = process.cpuUsage();
+        await run();
+        const used = process.cpuUsage(before);
+        cpu.get(label)!.push((used.user + used.system) / 1e6 / (wheel.size / 1e9));
+      }
+      load.sample();
+      console.error(`(p) round ${round + 1}: ${variants.map(([label]) => `${label} ${cpu.get(label)!.at(-1)!.toFixed(2)}`).join(', ')} CPU s/GB, load ${loadavg()[0]!.toFixed(1)}`);
+    }
+  } finally {
+    await agent.close();
+  }
+  results.push({
+    part: `p: CPU s/GB of each part of the cold path alone, ${wheel.name} (${(wheel.size / 1e6).toFixed(0)} MB), this process`,
+    cpu_s_per_GB: Object.fromEntries(variants.map(([label]) => [label, Number(median(cpu.get(label)!).toFixed(2))])),
+    load: load.range,
+  });
+}
+
 try {
   console.error(`bench/proxy: ${new Date().toISOString()}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (parts.has('a')) await pagePart();
   if (parts.has('b')) await installPart();
   if (parts.has('c')) await coldPart();
   if (parts.has('m')) await memoryPart();
+  if (parts.has('p')) await partsPart();
   for (const r of results) console.log(JSON.stringify(r));
 } finally {
   await upstream.close();

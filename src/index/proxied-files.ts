@@ -3,8 +3,9 @@
  * against the hash their page listed while they stream to the client, and kept.
  *
  * Everyone asking for the same uncached file meanwhile shares the one upstream fetch (upstream/shared-download.ts):
- * each reads the growing temporary file from the start, so memory stays flat whatever the size and nobody waits for
- * the whole file before the first byte. The verified stream holds its last chunk back until the hash matched: on a
+ * each gets it from the start, from memory as the bytes arrive while it keeps up, from the growing temporary file
+ * when it has fallen behind, so memory stays flat whatever the size and nobody waits for the whole file before the
+ * first byte. The verified stream holds its last chunk back until the hash matched: on a
  * mismatch every reader is destroyed short of the end, the connection aborts, pip never holds a complete file, and
  * nothing is stored.
  *

@@ -2,20 +2,27 @@
  * Single-flight for files: everyone who asks for the same uncached file while it downloads shares one upstream
  * fetch, and all of them get bytes from the start.
  *
- * The fetch writes the verified stream (integrity.ts) into a temporary file; every reader, the first included,
- * reads that growing file from its own position and waits for more when it catches up. Why this design:
+ * The fetch writes the verified stream (integrity.ts) into a temporary file. Each reader has its own position: bytes
+ * the file already holds are read from it; bytes that have arrived but are not written yet are handed over from
+ * memory, the same Buffers the file write takes (no copy). A reader that keeps up (the common case: one client on a
+ * fast link) so never reads the file back; one that falls behind reads the file until it has caught up again. Why:
  * - Each reader gets bytes as soon as they arrive. Waiting for the whole file before serving joiners would leave
  *   them silent for as long as a 274 MB download takes, past pip's 15-second read timeout.
- * - A slow client does not slow the fetch or the other clients (the fetch is paced by the disk, not by a socket),
- *   and memory stays flat: one chunk in the writer, one buffer per reader.
+ * - A slow client does not slow the fetch or the other clients (the fetch is paced by the disk, not by a socket:
+ *   a reader that does not ask for more is simply not handed more), and memory stays flat: the bytes not written
+ *   yet (bounded, below) and one buffer per reader reading the file.
+ * - Reading back what was just written costs a thread-pool round trip per 64 KiB: on a fast upstream that was a
+ *   third of the gateway's CPU per byte (docs/benchmarks.md).
+ * - The file is written in batches (`writev` of what arrived meanwhile, from 512 KiB), not a write per chunk: each
+ *   write is a thread-pool round trip too. Past MAX_UNWRITTEN bytes waiting for the disk, the fetch pauses.
  * - The temporary file is what gets stored: `commit` is called with it once it is complete and verified.
- * The verified stream holds its last chunk back until the hash matched, so on a mismatch the file never holds the
- * complete bytes, and every reader is destroyed with the error: an HTTP response piped from one aborts short of
- * the end. All readers share one open descriptor, so `commit` may rename the file while they still read it.
+ * The verified stream holds its last chunk back until the hash matched, so on a mismatch neither the file nor any
+ * reader ever has the complete bytes, and every reader is destroyed with the error: an HTTP response piped from one
+ * aborts short of the end. All readers share one open descriptor, so `commit` may rename the file while they still
+ * read it.
  *
  * A download runs to its end even when all its readers have gone: the bytes are on their way into the cache.
  */
-import { EventEmitter } from 'node:events';
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -46,23 +53,41 @@ export interface DownloadReader {
   body: Readable;
   /** The size the file will have (listed or from Content-Length), or null when unknown: for Content-Length. */
   size: number | null;
+  /** Bytes this reader has read back from the temporary file so far; the rest came from memory as they arrived. */
+  bytesFromFile(): number;
 }
 
+/** A reader behind the file reads it this much at a time: a buffer per slow reader. */
 const READ_CHUNK = 64 * 1024;
+/**
+ * A write starts once this much is waiting (or the body has ended). Writing a 274 MB wheel from loopback cost 2.1
+ * CPU s/GB with a write per 64 KiB chunk, 0.85 in 256 KiB batches, 0.64 in 1 MiB batches (docs/benchmarks.md).
+ */
+const WRITE_BATCH = 512 * 1024;
+/**
+ * The fetch pauses while this much has arrived and is not written yet: at most what a download holds in memory
+ * (a disk slower than the upstream); usually about one batch.
+ */
+const MAX_UNWRITTEN = 2 * 1024 * 1024;
+/** Chunks in one write at most: writev's limit of buffers (IOV_MAX), for an upstream that trickles tiny chunks. */
+const MAX_BATCH_CHUNKS = 1024;
 
-class Download extends EventEmitter {
+class Download {
   state: 'streaming' | 'verified' | 'failed' = 'streaming';
+  /** Bytes in the file. */
   written = 0;
+  /** Bytes that have arrived: `written` plus those in `unwritten`. */
+  received = 0;
   error: Error | undefined;
+  /** What arrived and is not in the file yet, in order, from offset `written`; a write in flight included. */
+  readonly unwritten: Buffer[] = [];
+  readonly readers = new Set<SharedReader>();
   private users = 1;
 
   constructor(
     readonly handle: FileHandle,
     readonly size: number | null,
-  ) {
-    super();
-    this.setMaxListeners(0);
-  }
+  ) {}
 
   /** Another reader (or the writer) keeps the descriptor open until it is done. */
   retain(): void {
@@ -73,13 +98,37 @@ class Download extends EventEmitter {
     if (--this.users === 0) this.handle.close().catch(() => {});
   }
 
+  arrived(chunk: Buffer): void {
+    this.unwritten.push(chunk);
+    this.received += chunk.length;
+    this.progress();
+  }
+
+  /** The first `chunks` of `unwritten`, `bytes` long, are in the file now. */
+  wrote(chunks: number, bytes: number): void {
+    this.unwritten.splice(0, chunks);
+    this.written += bytes;
+    this.progress();
+  }
+
+  /** The bytes at `position` (at least `written`, less than `received`) as they arrived, without a copy. */
+  fromMemory(position: number): Buffer {
+    let offset = this.written;
+    for (const chunk of this.unwritten) {
+      if (position < offset + chunk.length) return position === offset ? chunk : chunk.subarray(position - offset);
+      offset += chunk.length;
+    }
+    throw new Error(`no byte ${position} in memory (${this.written}-${this.received})`);
+  }
+
   progress(): void {
-    this.emit('progress');
+    for (const reader of this.readers) reader.onProgress();
   }
 }
 
 class SharedReader extends Readable {
-  private position = 0;
+  position = 0;
+  bytesFromFile = 0;
   private reading = false;
   /** _read found nothing to read yet: the next progress should read. */
   private waiting = false;
@@ -88,8 +137,7 @@ class SharedReader extends Readable {
   constructor(private readonly download: Download) {
     super();
     download.retain();
-    this.onProgress = this.onProgress.bind(this);
-    download.on('progress', this.onProgress);
+    download.readers.add(this);
   }
 
   override _read(): void {
@@ -99,30 +147,22 @@ class SharedReader extends Readable {
       this.destroy(download.error);
       return;
     }
-    const available = download.written - this.position;
-    if (available <= 0) {
-      if (download.state === 'verified') this.push(null);
-      else this.waiting = true;
+    if (this.position < download.written) {
+      this.readFile(Math.min(download.written - this.position, READ_CHUNK));
       return;
     }
-    this.reading = true;
-    const buffer = Buffer.allocUnsafe(Math.min(available, READ_CHUNK));
-    download.handle.read(buffer, 0, buffer.length, this.position).then(
-      ({ bytesRead }) => {
-        this.reading = false;
-        if (this.destroyed) return;
-        this.position += bytesRead;
-        this.push(buffer.subarray(0, bytesRead));
-      },
-      (error: unknown) => {
-        this.reading = false;
-        this.destroy(error as Error);
-      },
-    );
+    if (this.position < download.received) {
+      const chunk = download.fromMemory(this.position);
+      this.position += chunk.length;
+      this.push(chunk);
+      return;
+    }
+    if (download.state === 'verified') this.push(null);
+    else this.waiting = true;
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.download.off('progress', this.onProgress);
+    this.download.readers.delete(this);
     if (!this.released) {
       this.released = true;
       this.download.release();
@@ -130,13 +170,31 @@ class SharedReader extends Readable {
     callback(error);
   }
 
-  private onProgress(): void {
+  onProgress(): void {
     if (this.download.state === 'failed') this.destroy(this.download.error);
     else if (this.waiting) {
       // Only a reader that asked for more reads on: a slow consumer's buffer does not grow.
       this.waiting = false;
       this._read();
     }
+  }
+
+  private readFile(length: number): void {
+    this.reading = true;
+    const buffer = Buffer.allocUnsafe(length);
+    this.download.handle.read(buffer, 0, length, this.position).then(
+      ({ bytesRead }) => {
+        this.reading = false;
+        if (this.destroyed) return;
+        this.position += bytesRead;
+        this.bytesFromFile += bytesRead;
+        this.push(buffer.subarray(0, bytesRead));
+      },
+      (error: unknown) => {
+        this.reading = false;
+        this.destroy(error as Error);
+      },
+    );
   }
 }
 
@@ -164,7 +222,8 @@ export class SharedDownloads {
       pending.catch(() => this.downloads.delete(key));
     }
     const download = await pending;
-    return { body: new SharedReader(download), size: download.size };
+    const body = new SharedReader(download);
+    return { body, size: download.size, bytesFromFile: () => body.bytesFromFile };
   }
 
   private async start(key: string, fetch: () => Promise<UpstreamFile>): Promise<Download> {
@@ -187,15 +246,7 @@ export class SharedDownloads {
 
   private async write(key: string, path: string, download: Download, file: UpstreamFile): Promise<void> {
     try {
-      for await (const chunk of file.body as AsyncIterable<Buffer>) {
-        let offset = 0;
-        while (offset < chunk.length) {
-          const { bytesWritten } = await download.handle.write(chunk, offset, chunk.length - offset, download.written);
-          offset += bytesWritten;
-          download.written += bytesWritten;
-        }
-        download.progress();
-      }
+      await receive(download, file.body);
       download.state = 'verified';
       download.progress();
       try {
@@ -212,5 +263,77 @@ export class SharedDownloads {
       await unlink(path).catch(() => {});
       download.release();
     }
+  }
+}
+
+/**
+ * Takes the body's chunks as they come, hands them to the readers (`arrived`), and writes them into the file in
+ * batches. Resolves once the body has ended and every byte is in the file; rejects with the body's error or a
+ * write's (the body is then destroyed).
+ */
+function receive(download: Download, body: UpstreamFile['body']): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    /** Arrived, not handed to a write yet: the tail of `download.unwritten`. */
+    let waiting = 0;
+    let waitingChunks = 0;
+    let writing = false;
+    let ended = false;
+    let failed = false;
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      body.destroy();
+      reject(error);
+    };
+    const flush = (): void => {
+      if (writing || failed) return;
+      if (waiting === 0) {
+        if (ended) resolve();
+        return;
+      }
+      if (!ended && waiting < WRITE_BATCH && waitingChunks < MAX_BATCH_CHUNKS) return;
+      // No write is in flight, so what is not written yet is all waiting: the batch is the whole of `unwritten`.
+      const batch = download.unwritten.slice();
+      const bytes = waiting;
+      waiting = 0;
+      waitingChunks = 0;
+      writing = true;
+      writeAll(download.handle, batch, download.written).then(() => {
+        writing = false;
+        if (failed) return;
+        download.wrote(batch.length, bytes);
+        if (body.isPaused() && !ended) body.resume();
+        flush();
+      }, fail);
+    };
+    body.on('data', (chunk: Buffer) => {
+      download.arrived(chunk);
+      waiting += chunk.length;
+      waitingChunks++;
+      if (download.received - download.written >= MAX_UNWRITTEN || waitingChunks >= MAX_BATCH_CHUNKS) body.pause();
+      flush();
+    });
+    body.once('end', () => {
+      ended = true;
+      flush();
+    });
+    body.once('error', fail);
+    body.once('close', () => {
+      if (!ended) fail(new Error('the download stopped before its end'));
+    });
+  });
+}
+
+/** Writes `buffers` at `position`, on however many writes it takes. */
+async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.writev(rest, position);
+    position += bytesWritten;
+    let skip = bytesWritten;
+    let i = 0;
+    while (i < rest.length && skip >= rest[i]!.length) skip -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (skip > 0) rest[0] = rest[0]!.subarray(skip);
   }
 }

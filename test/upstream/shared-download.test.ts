@@ -1,7 +1,8 @@
 /**
  * Single-flight for files: concurrent readers of one uncached file share one upstream fetch through a growing
- * temporary file; a verified download is committed once; a failed one reaches every reader as an error and leaves
- * nothing behind.
+ * temporary file; a reader that keeps up gets the bytes from memory as they arrive, one that falls behind reads the
+ * file; a verified download is committed once; a failed one reaches every reader as an error and leaves nothing
+ * behind.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,8 @@ import { SharedDownloads, UpstreamClient, UpstreamFileNotFoundError, UpstreamInt
 import { startTestUpstream, type TestFile, type TestUpstream } from '../helpers/upstream.js';
 
 const CODE = `DATA = ${JSON.stringify(randomBytes(300_000).toString('base64'))}\n`;
+/** A wheel of a few MB: larger than what a download writes at a time, so that some of it is in the file mid-way. */
+const LARGE_CODE = `DATA = ${JSON.stringify(randomBytes(3_000_000).toString('base64'))}\n`;
 
 const upstreams: TestUpstream[] = [];
 const clients: UpstreamClient[] = [];
@@ -30,7 +33,7 @@ async function temporaryDirectory(prefix: string): Promise<string> {
   return dir;
 }
 
-async function setUp(): Promise<{
+async function setUp(code = CODE): Promise<{
   upstream: TestUpstream;
   client: UpstreamClient;
   wheel: TestFile;
@@ -40,7 +43,7 @@ async function setUp(): Promise<{
   downloads: SharedDownloads;
   path: string;
 }> {
-  const upstream = await startTestUpstream({ projects: [{ name: 'demo', releases: [{ version: '1.0', code: CODE, sdist: false }] }] });
+  const upstream = await startTestUpstream({ projects: [{ name: 'demo', releases: [{ version: '1.0', code, sdist: false }] }] });
   upstreams.push(upstream);
   upstream.compress = false;
   const client = new UpstreamClient({ name: 'up', url: upstream.url }, { proxy: 'none', retry: { baseDelayMs: 1 } });
@@ -108,6 +111,27 @@ test('a reader that joins mid-download gets the file from its first byte; a paus
   assert.ok(c.bytes.equals(wheel.bytes));
 });
 
+test('a reader that keeps up is served from memory as the bytes arrive; a reader that joins mid-way reads the file, then catches up; the same bytes for both', async () => {
+  const { upstream, client, wheel, listed, committed, downloads, path } = await setUp(LARGE_CODE);
+  assert.ok(wheel.bytes.length > 2_000_000, `the wheel has ${wheel.bytes.length} bytes`);
+  const stallAt = Math.floor(wheel.bytes.length / 2);
+  upstream.fault(path, { kind: 'stall-body', afterBytes: stallAt, ms: 300, times: 1 });
+  const first = await downloads.open(wheel.sha256, () => client.fetchFile(listed));
+  const firstRead = readAll(first.body);
+  // During the stall: half the file has arrived, most of it is in the file already.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const late = await downloads.open(wheel.sha256, () => client.fetchFile(listed));
+  const [a, b] = await Promise.all([firstRead, readAll(late.body)]);
+  assert.ok(a.bytes.equals(wheel.bytes));
+  assert.ok(b.bytes.equals(wheel.bytes));
+  assert.equal(upstream.requests(path), 1);
+  assert.equal(first.bytesFromFile(), 0, 'the first reader never read the file back');
+  assert.ok(late.bytesFromFile() > 0, 'the late reader read what was written before it came');
+  assert.ok(late.bytesFromFile() <= stallAt, `the late reader took the bytes after the stall from memory (${late.bytesFromFile()} from the file)`);
+  await waitFor(() => committed.length === 1);
+  assert.ok((await readFile(committed[0]!.path).catch(() => null)) === null, 'the temporary file is gone after the commit');
+});
+
 test('readers keep reading after the commit moved the file away', async () => {
   const { client, wheel, listed, tempDir } = await setUp();
   const store = await temporaryDirectory('gatehouse-store-');
@@ -129,6 +153,8 @@ test('a file with other bytes fails every reader short of the end, is not commit
     assert.equal(error.code, 'upstream.hash-mismatch');
     assert.ok(bytes.length < wheel.bytes.length);
   }
+  // They were served from memory as the bytes arrived: the held-back last chunk is what they never got.
+  assert.ok(readers.every((r) => r.bytesFromFile() === 0));
   await waitFor(() => downloads.size === 0);
   assert.deepEqual(committed, []);
   assert.deepEqual(await readdir(tempDir), []);
@@ -136,6 +162,35 @@ test('a file with other bytes fails every reader short of the end, is not commit
   const retry = await readAll((await downloads.open(wheel.sha256, () => client.fetchFile(listed))).body);
   assert.ok(retry.bytes.equals(wheel.bytes));
   assert.equal(upstream.requests(path), 2);
+});
+
+test('a wrong hash or a body cut short ends the reader served from memory and one that fell behind short of the complete file, and nothing is committed', async () => {
+  const { upstream, client, wheel, listed, tempDir, committed, downloads, path } = await setUp(LARGE_CODE);
+  const cases: Array<{ fault: Parameters<TestUpstream['fault']>[1]; code: string }> = [
+    { fault: { kind: 'wrong-bytes', times: 1 }, code: 'upstream.hash-mismatch' },
+    // All but the last 10 bytes: what the held-back last chunk protects against.
+    { fault: { kind: 'drop', afterBytes: wheel.bytes.length - 10, times: 1 }, code: 'upstream.file-truncated' },
+  ];
+  for (const c of cases) {
+    upstream.fault(path, c.fault);
+    const fast = await downloads.open(wheel.sha256, () => client.fetchFile(listed));
+    const fastRead = readAll(fast.body);
+    // A slow reader: it asks for nothing until the download is over, then reads what the file holds.
+    const slow = await downloads.open(wheel.sha256, () => client.fetchFile(listed));
+    const slowFailed = new Promise((resolve) => slow.body.once('error', resolve));
+    const { bytes, error } = await fastRead;
+    await slowFailed;
+    assert.ok(error instanceof UpstreamIntegrityError, `${c.code}: ${String(error)}`);
+    assert.equal(error.code, c.code);
+    assert.ok(bytes.length < wheel.bytes.length, `${c.code}: ${bytes.length} bytes of ${wheel.bytes.length}`);
+    assert.equal(fast.bytesFromFile(), 0, `${c.code}: the fast reader was served from memory`);
+    const late = await readAll(slow.body);
+    assert.ok(late.error instanceof UpstreamIntegrityError, `${c.code}, the slow reader: ${String(late.error)}`);
+    assert.ok(late.bytes.length < wheel.bytes.length);
+    await waitFor(() => downloads.size === 0);
+    assert.deepEqual(committed, [], c.code);
+    assert.deepEqual(await readdir(tempDir), [], c.code);
+  }
 });
 
 test('a fetch that fails before any byte rejects every opener alike, and is forgotten', async () => {
