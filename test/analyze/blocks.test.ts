@@ -115,3 +115,33 @@ test('around gives the blocks holding a word, what they name and what calls them
   const names = [...blocks.around(['gethostname'])].map((k) => (k === -1 ? '<module>' : blocks.blocks[k]!.name)).sort();
   assert.deepEqual(names, ['<module>', 'host', 'send']);
 });
+
+test('a line that closes brackets, continues a backslash or sits in a triple-quoted string does not start a block', () => {
+  const text = [
+    'def connect(',
+    '    url,',
+    '    timeout=3,',
+    '):',
+    '    return requests.get(url)',
+    'x = 1 + \\',
+    'def_not_a_def',
+    'y = """',
+    'def inside_a_string():',
+    '"""',
+    'class Client:',
+    '    def send(',
+    '        self,',
+    '    ):',
+    '        return requests.post(U)',
+    '    def other(self):',
+    '        return (',
+    '    1)',
+    '',
+  ].join('\n');
+  const blocks = Blocks.of(text);
+  assert.deepEqual(blocks.blocks.map((b) => b.name ?? '<module>'), ['<module>', 'connect', '<module>', 'Client']);
+  const cls = blocks.blocks.findIndex((b) => b.name === 'Client');
+  const kept = blocks.rangesOf(new Set([cls]), (t) => t.includes('requests.post')).map(([s, e]) => text.slice(s, e)).join('');
+  assert.ok(kept.includes('    def send(\n        self,\n    ):\n        return requests.post(U)\n'), kept);
+  assert.ok(!kept.includes('def other'), kept);
+});

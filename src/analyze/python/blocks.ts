@@ -29,12 +29,12 @@ export class Blocks {
 
   static of(text: string): Blocks {
     const blocks: Block[] = [{ start: 0 }];
-    let triple = '';
+    let state = freshLine;
     let decorated = -1;
     for (let i = 0; i < text.length; ) {
       const end = text.indexOf('\n', i);
       const lineEnd = end === -1 ? text.length : end;
-      if (triple === '') {
+      if (startsStatement(state)) {
         const c = text.charCodeAt(i);
         // A statement at column 0 (not a comment, not blank, not a continuation of brackets) starts a block.
         if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 35) {
@@ -50,7 +50,7 @@ export class Blocks {
           }
         }
       }
-      triple = tripleStateAfter(text, i, lineEnd, triple);
+      state = lineStateAfter(text, i, lineEnd, state);
       i = lineEnd + 1;
     }
     return new Blocks(text, blocks);
@@ -256,7 +256,7 @@ function classMembers(text: string, start: number, end: number): Member[] {
   while (text.charCodeAt(header) === 64 && header < end) header = text.indexOf('\n', header) + 1 || end;
   const headerEnd = text.indexOf('\n', header);
   if (headerEnd === -1 || headerEnd >= end) return members;
-  let triple = tripleStateAfter(text, header, headerEnd, '');
+  let state = lineStateAfter(text, header, headerEnd, freshLine);
   let bodyIndent = -1;
   let decorated = -1;
   const open = (at: number, name?: string): void => {
@@ -266,7 +266,7 @@ function classMembers(text: string, start: number, end: number): Member[] {
   for (let i = headerEnd + 1; i < end; ) {
     const newline = text.indexOf('\n', i);
     const lineEnd = newline === -1 || newline > end ? end : newline;
-    if (triple === '') {
+    if (startsStatement(state)) {
       let at = i;
       while (at < lineEnd && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++;
       const c = text.charCodeAt(at);
@@ -286,30 +286,51 @@ function classMembers(text: string, start: number, end: number): Member[] {
         }
       }
     }
-    triple = tripleStateAfter(text, i, lineEnd, triple);
+    state = lineStateAfter(text, i, lineEnd, state);
     i = lineEnd + 1;
   }
   return members;
 }
 
-/** Whether the text after this line is inside a triple-quoted string ('' when not). */
-function tripleStateAfter(text: string, from: number, to: number, state: string): string {
-  let s = state;
+/**
+ * What a line leaves open for the next one: a triple-quoted string (its quotes, '' when none), brackets (how many),
+ * or a backslash continuation. Only a line with none of them open starts a statement.
+ */
+interface LineState {
+  triple: string;
+  brackets: number;
+  continued: boolean;
+}
+
+const freshLine: LineState = { triple: '', brackets: 0, continued: false };
+
+function startsStatement(state: LineState): boolean {
+  return state.triple === '' && state.brackets === 0 && !state.continued;
+}
+
+/** The state after the line [from, to), read roughly: strings, comments, brackets and a trailing backslash. */
+function lineStateAfter(text: string, from: number, to: number, before: LineState): LineState {
+  let triple = before.triple;
+  let brackets = before.brackets;
+  let continued = false;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if (s !== '') {
+    if (triple !== '') {
       if (c === 92) i++;
-      else if ((c === 34 || c === 39) && text.startsWith(s, i)) {
-        s = '';
+      else if ((c === 34 || c === 39) && text.startsWith(triple, i)) {
+        triple = '';
         i += 2;
       }
       continue;
     }
-    if (c === 35) break; // a comment: nothing after it on this line opens a string
-    if (c === 34 || c === 39) {
+    if (c === 35) break; // a comment: nothing after it on this line counts
+    if (c === 40 || c === 91 || c === 123) brackets++;
+    else if ((c === 41 || c === 93 || c === 125) && brackets > 0) brackets--;
+    else if (c === 92 && i === lastNonBlank(text, from, to)) continued = true;
+    else if (c === 34 || c === 39) {
       const q = text[i]!;
       if (text.startsWith(q + q + q, i)) {
-        s = q + q + q;
+        triple = q + q + q;
         i += 2;
         continue;
       }
@@ -317,5 +338,12 @@ function tripleStateAfter(text: string, from: number, to: number, state: string)
       for (i++; i < to && text[i] !== q; i++) if (text.charCodeAt(i) === 92) i++;
     }
   }
-  return s;
+  // Inside a triple-quoted string brackets do not count; an unclosed bracket in a broken file is given up at 64.
+  return { triple, brackets: brackets > 64 ? 0 : brackets, continued };
+}
+
+function lastNonBlank(text: string, from: number, to: number): number {
+  let at = to - 1;
+  while (at >= from && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9 || text.charCodeAt(at) === 13)) at--;
+  return at;
 }
