@@ -43,7 +43,7 @@ import { parseArgs, promisify } from 'node:util';
 import { Agent } from 'undici';
 import { buildShippedCommand } from '../test/helpers/built.js';
 import { isolatedPipEnv } from '../test/helpers/packages.js';
-import { serveDirectory } from '../test/helpers/static-index.js';
+import { proxyOnlyConfig, serveDirectory } from '../test/helpers/static-index.js';
 
 const { values } = parseArgs({
   options: {
@@ -99,16 +99,8 @@ const work = await mkdtemp(join(tmpdir(), 'gatehouse-bench-proxy-'));
 const main = buildShippedCommand(work);
 const upstream = await serveDirectory(PYPI);
 const config = join(work, 'gatehouse.toml');
-// A static tree has no JSON API: asking it for upload times would cost a 404 per page. The policy's analyzers are
-// off, as in test/e2e/real-upstream.test.ts: this measures the proxy itself (the policy's cost is measured on its own
-// in docs/benchmarks.md), and with no upload times the default cooldown would refuse every file (it fails closed).
-const policyOff = [
-  '[policy.names]\ntyposquat = "allow"',
-  '[policy.scanner]\nmalicious = "allow"\nsuspicious = "allow"\nerror = "allow"',
-  '[policy.vulnerabilities]\nwarn_severity = "none"\nmalware = "allow"',
-  '[policy.cooldown]\nminimum_age = "0s"\nunknown_upload_time = "allow"',
-].join('\n\n');
-await writeFile(config, `[[upstream]]\nname = "opt-pypi"\nurl = "${upstream.origin}/simple/"\njson_api = false\n\n${policyOff}\n`);
+// The policy's analyzers off, as in test/e2e/real-upstream.test.ts: this measures the proxy itself.
+await writeFile(config, proxyOnlyConfig(upstream.origin));
 let dirs = 0;
 
 async function startGateway(nodeFlags: string[] = []): Promise<Gateway> {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { buildShippedCommand } from '../helpers/built.js';
 import { repoRoot, startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { isolatedPipEnv, runCommand } from '../helpers/packages.js';
-import { serveDirectory, type StaticIndex } from '../helpers/static-index.js';
+import { proxyOnlyConfig, serveDirectory, type StaticIndex } from '../helpers/static-index.js';
 
 const PYPI = '/opt/pypi';
 const RSS_LIMIT_KIB = 150 * 1024;
@@ -31,17 +31,8 @@ before(async () => {
   index = await serveDirectory(PYPI);
   work = await mkdtemp(join(tmpdir(), 'gatehouse-real-upstream-'));
   const config = join(work, 'gatehouse.toml');
-  // A static tree has no JSON API (`/pypi/<project>/json`): asking it for upload times would cost a 404 per page.
-  // The policy's analyzers are off here: this measures the proxy's own memory while a file streams through it (the
-  // name corpus, the advisory database and the scanning thread each take tens of MB of their own, measured in
-  // docs/benchmarks.md), and with no upload times the default cooldown would hold every file back (it fails closed).
-  const policyOff = [
-    '[policy.names]\ntyposquat = "allow"',
-    '[policy.scanner]\nmalicious = "allow"\nsuspicious = "allow"\nerror = "allow"',
-    '[policy.vulnerabilities]\nwarn_severity = "none"\nmalware = "allow"',
-    '[policy.cooldown]\nminimum_age = "0s"\nunknown_upload_time = "allow"',
-  ].join('\n\n');
-  await writeFile(config, `[[upstream]]\nname = "opt-pypi"\nurl = "${index.origin}/simple/"\njson_api = false\n\n${policyOff}\n`);
+  // The policy's analyzers off: this measures the proxy's own memory while a file streams through it.
+  await writeFile(config, proxyOnlyConfig(index.origin));
   const env: NodeJS.ProcessEnv = { GATEHOUSE_UPSTREAMS: undefined, GATEHOUSE_CONFIG: undefined, GATEHOUSE_DATA: undefined, GATEHOUSE_DATABASE: undefined };
   // The node flags of `npm start` (package.json): a young generation of 2 MiB keeps memory flat while files stream.
   const nodeFlags = /^node ((?:--\S+ )*)dist/.exec(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.start as string)![1]!.trim().split(' ').filter(Boolean);

@@ -48,3 +48,19 @@ export async function serveDirectory(dir: string): Promise<StaticIndex> {
       }),
   };
 }
+
+/**
+ * A gatehouse.toml whose one upstream is a static tree at `origin` (no JSON API: asking it for upload times would
+ * cost a 404 per page), with the policy's analyzers off: for measuring the proxy itself. The name corpus, the
+ * advisory database and the scanning thread each take tens of MB and their own CPU (measured on their own in
+ * docs/benchmarks.md), and with no upload times the default cooldown would refuse every file (it fails closed).
+ */
+export function proxyOnlyConfig(origin: string): string {
+  const policyOff = [
+    '[policy.names]\ntyposquat = "allow"',
+    '[policy.scanner]\nmalicious = "allow"\nsuspicious = "allow"\nerror = "allow"',
+    '[policy.vulnerabilities]\nwarn_severity = "none"\nmalware = "allow"',
+    '[policy.cooldown]\nminimum_age = "0s"\nunknown_upload_time = "allow"',
+  ].join('\n\n');
+  return `[[upstream]]\nname = "opt-pypi"\nurl = "${origin}/simple/"\njson_api = false\n\n${policyOff}\n`;
+}
