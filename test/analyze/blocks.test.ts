@@ -7,12 +7,12 @@ const holdsDownload = (scope: string): boolean => scope.includes('requests.get')
 
 test('a sink and a source in one function meet', () => {
   const text = 'import requests, subprocess\ndef go():\n    requests.get(U)\n    subprocess.run(P)\n';
-  assert.equal(Blocks.of(text).meet(sink, holdsDownload), true);
+  assert.equal(Blocks.of(text).meeting(sink, holdsDownload) !== undefined, true);
 });
 
 test('a sink whose function calls the source function meets it', () => {
   const text = 'def fetch():\n    return requests.get(U)\ndef go():\n    data = fetch()\n    subprocess.run(data)\n';
-  assert.equal(Blocks.of(text).meet(sink, holdsDownload), true);
+  assert.equal(Blocks.of(text).meeting(sink, holdsDownload) !== undefined, true);
 });
 
 test('a download in one helper and the run in another meet at the module level that calls both', () => {
@@ -29,12 +29,12 @@ test('a download in one helper and the run in another meet at the module level t
     'download(); execute()',
     '',
   ].join('\n');
-  assert.equal(Blocks.of(text).meet(sink, holdsDownload), true);
+  assert.equal(Blocks.of(text).meeting(sink, holdsDownload) !== undefined, true);
 });
 
 test('two unrelated functions that nothing calls together do not meet', () => {
   const text = 'def status():\n    subprocess.run(["git", "status"])\ndef fetch():\n    return requests.get(U)\n';
-  assert.equal(Blocks.of(text).meet(sink, holdsDownload), false);
+  assert.equal(Blocks.of(text).meeting(sink, holdsDownload) !== undefined, false);
 });
 
 test('callers are followed two calls up, not three', () => {
@@ -51,9 +51,9 @@ test('callers are followed two calls up, not three', () => {
     '',
   ];
   // a() calls b() calls run_it(): a is two calls up, and it names fetch.
-  assert.equal(Blocks.of([...lines('def top():\n    pass'), 'def a2():\n    a(); fetch()'].join('\n')).meet(sink, holdsDownload), false);
-  assert.equal(Blocks.of(lines('a(); fetch()').join('\n')).meet(sink, holdsDownload), false);
-  assert.equal(Blocks.of([...lines('b(); fetch()')].join('\n')).meet(sink, holdsDownload), true);
+  assert.equal(Blocks.of([...lines('def top():\n    pass'), 'def a2():\n    a(); fetch()'].join('\n')).meeting(sink, holdsDownload) !== undefined, false);
+  assert.equal(Blocks.of(lines('a(); fetch()').join('\n')).meeting(sink, holdsDownload) !== undefined, false);
+  assert.equal(Blocks.of([...lines('b(); fetch()')].join('\n')).meeting(sink, holdsDownload) !== undefined, true);
 });
 
 test('meeting gives the blocks where the sink and the source meet', () => {

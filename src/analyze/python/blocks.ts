@@ -78,21 +78,15 @@ export class Blocks {
   }
 
   /**
-   * True when, for some match of `anchor`, `holds` is true of the anchor's
-   * block together with the blocks it names (a function it calls, a class it
-   * instantiates); failing that, together with the blocks that call the
-   * anchor's block (up to two calls up, the module level included) and the
-   * blocks those name. A download in one helper and the run of its file in
-   * another, both called from the module level, meet there.
-   */
-  meet(anchor: RegExp, holds: (scope: string) => boolean): boolean {
-    return this.meeting(anchor, holds) !== undefined;
-  }
-
-  /**
-   * The scopes (by key: -1 for the module level, else a block's index) in
-   * which `meet` found the anchor and what `holds` needs together, or
-   * undefined when they do not meet.
+   * Where `anchor` and what `holds` needs meet: for some match of `anchor`,
+   * the anchor's block together with the blocks it names (a function it
+   * calls, a class it instantiates), when `holds` is true of their text;
+   * failing that, those together with the blocks that call the anchor's block
+   * (up to two calls up, the module level included) and the blocks those
+   * name. A download in one helper and the run of its file in another, both
+   * called from the module level, meet there. Gives the scopes (by key: -1
+   * for the module level, else a block's index), or undefined when they do
+   * not meet.
    */
   meeting(anchor: RegExp, holds: (scope: string) => boolean): ReadonlySet<number> | undefined {
     const flags = anchor.flags.includes('g') ? anchor.flags : `${anchor.flags}g`;
@@ -101,24 +95,18 @@ export class Blocks {
       const index = this.keyOf(this.indexAt(m.index));
       if (seen.has(index)) continue;
       seen.add(index);
-      const near = new Set([index, ...this.named(index)]);
+      const near = this.near(index);
       if (holds(this.textOfAll(near))) return near;
-      const callers = this.callers(index, 2);
-      if (callers.size === 0) continue;
-      const wide = new Set(near);
-      for (const c of callers) {
-        wide.add(c);
-        for (const n of this.named(c)) wide.add(n);
-      }
+      const wide = this.wide(index, near);
       if (wide.size > near.size && holds(this.textOfAll(wide))) return wide;
     }
     return undefined;
   }
 
   /**
-   * The scopes (by key) that hold any of `words`, with the blocks they name
-   * and the blocks that call them (two calls up) with those these name: where
-   * code that uses one of the words gets its data and sends it.
+   * The scopes (by key) that hold any of `words`, each widened as `meeting`
+   * widens an anchor's: where code that uses one of the words gets its data
+   * and sends it.
    */
   around(words: readonly string[]): Set<number> {
     const holding = new Set<number>();
@@ -126,15 +114,23 @@ export class Blocks {
       for (let at = this.text.indexOf(w); at !== -1 && holding.size < 256; at = this.text.indexOf(w, at + w.length)) holding.add(this.keyOf(this.indexAt(at)));
     }
     const out = new Set<number>();
-    for (const key of holding) {
-      out.add(key);
-      for (const n of this.named(key)) out.add(n);
-      for (const c of this.callers(key, 2)) {
-        out.add(c);
-        for (const n of this.named(c)) out.add(n);
-      }
-    }
+    for (const key of holding) for (const k of this.wide(key, this.near(key))) out.add(k);
     return out;
+  }
+
+  /** The scope `key` with the named blocks it mentions. */
+  private near(key: number): Set<number> {
+    return new Set([key, ...this.named(key)]);
+  }
+
+  /** `near` with the scopes that call `key` (two calls up) and the named blocks those mention. */
+  private wide(key: number, near: ReadonlySet<number>): Set<number> {
+    const wide = new Set(near);
+    for (const c of this.callers(key, 2)) {
+      wide.add(c);
+      for (const n of this.named(c)) wide.add(n);
+    }
+    return wide;
   }
 
   /**
