@@ -1,8 +1,9 @@
 /**
  * The caching proxy against its baselines, each measured in the same run (issue 10). The upstream is /opt/pypi (real
  * PyPI wheels, a static PEP 503 tree) served by `python3 -m http.server`; the gateway is the shipped bundle
- * (`scripts/build.mjs`) run as `gatehouse serve` in a process of its own, SQLite, default settings but for the policy's
- * analyzers and cooldown, which are off (the proxy's own cost is measured here).
+ * (`scripts/build.mjs`) run as `npm start` runs it (`gatehouse serve` in a process of its own, with the Node flags of
+ * src/cli/serve-flags.ts), SQLite, default settings but for the policy's analyzers and cooldown, which are off (the
+ * proxy's own cost is measured here).
  *
  *   (a) page:    a proxied project page from the warm cache under `wrk -t2 -c50`, against a bare node:http server
  *                returning the same bytes and headers from memory. Target >= 0.5.
@@ -11,16 +12,23 @@
  *                straight from the static upstream. Target: overhead <= 10%.
  *   (c) cold:    the first request for a large wheel through the gateway (a fresh data directory per round, so
  *                nothing is cached: fetched, verified, written and served at once), against fetching it from the
- *                upstream directly; both with curl. Target >= 0.8. The same file again from the cache is reported too, the
- *                gateway's CPU seconds per GB, and the client that matters: `pip download` of the largest wheel from a
- *                fresh gateway against the same straight from the upstream (throughput ratio: direct time / gateway's).
+ *                upstream directly; both with curl. Target >= 0.8. Each fresh gateway first serves one other wheel
+ *                cold (about 50 MB), then waits for V8's next full collection (the memory reducer's, seconds later),
+ *                so that what is measured is the cold path of a gateway that has been running: its code compiled, its
+ *                heap sized from what is live (a process measured straight after its start is neither). The full
+ *                collections during each cold file are counted. The same file again from the cache is reported too,
+ *                the gateway's CPU seconds per GB, and the client that matters: `pip download` of the largest wheel
+ *                from a fresh (warmed) gateway against the same straight from the upstream (throughput ratio: direct
+ *                time / gateway's). Two yardsticks are measured in the same rounds, with curl: the least any caching
+ *                proxy must do with a cold file (receive, sha256, write, send), written as plainly as possible in
+ *                Python (one thread, 1 MiB reads) and in Node (bench/floor/): what the machine and the runtime allow.
  *
  * Rounds alternate the two sides (and which goes first), so background load hits both alike; medians are reported,
  * with the load average seen during each part.
  *
  *   (m) memory:  not a target of its own (the e2e test checks the 274 MB wheel under 150 MiB): the peak RSS of a
- *                fresh gateway whose first file is the largest wheel, with Node's default flags and with V8 flags
- *                that bound it. Only with `--parts m`.
+ *                fresh gateway whose first file is the largest wheel, with Node's default flags, with those of
+ *                `npm start`, and with others that bound it. Only with `--parts m`.
  *
  *   (p) parts:   what bounds (c): the CPU seconds per GB, in this process, of each part of the gateway's work on the
  *                largest wheel, alone: undici receiving it from the static upstream and dropping it (as a body
@@ -29,6 +37,7 @@
  *                what (c) measures as the gateway's cost of a cached file. Only with `--parts p`.
  *
  *   node --import tsx bench/proxy.ts [--parts a,b,c,m,p] [--rounds 5] [--duration 10] [--files 3] [--page numpy]
+ *                                    ["--node-flags=--max-semi-space-size=2 ..."]   (the gateway's, instead of npm start's)
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -41,6 +50,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
 import { Agent } from 'undici';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
 import { buildShippedCommand } from '../test/helpers/built.js';
 import { isolatedPipEnv } from '../test/helpers/packages.js';
 import { proxyOnlyConfig, serveDirectory } from '../test/helpers/static-index.js';
@@ -52,6 +62,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     files: { type: 'string', default: '3' },
     page: { type: 'string', default: 'numpy' },
+    /** The gateway's Node flags, space-separated, instead of those of `npm start` (for comparing them). */
+    'node-flags': { type: 'string' },
   },
 });
 const PYPI = '/opt/pypi';
@@ -72,6 +84,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** CPU seconds process `pid` has used so far, all its threads: utime + stime, fields 14 and 15 of /proc/<pid>/stat. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, 100 a second on Linux
+}
+
 /** The 1-minute load average, sampled through a part: the machine is shared. */
 class LoadSampler {
   private readonly seen: number[] = [];
@@ -85,6 +103,14 @@ class LoadSampler {
 
 interface Gateway {
   url: string;
+  /** V8's full collections (mark-compact) so far. */
+  fullCollections(): number; // (with traceGc)
+  /**
+   * Resolves at V8's next full collection. An idle process has one some seconds after its work (the memory reducer),
+   * and from then on sizes its heap from what is live: the state of a gateway that has been running for a while,
+   * which a process measured straight after its start is not.
+   */
+  settled(): Promise<void>;
   /** `VmHWM`: the process's peak resident memory so far, in MiB. */
   peakRssMiB(): number;
   /** CPU seconds the gateway process has used so far (user + system). */
@@ -103,16 +129,32 @@ const config = join(work, 'gatehouse.toml');
 await writeFile(config, proxyOnlyConfig(upstream.origin));
 let dirs = 0;
 
-async function startGateway(nodeFlags: string[] = []): Promise<Gateway> {
+/**
+ * Starts the gateway as `npm start` does (its Node flags, src/cli/serve-flags.ts), or with `--node-flags`, or
+ * `nodeFlags`; with `traceGc`, also with `--trace-gc`, whose lines (the only ones on stdout that are not JSON) count
+ * V8's full collections.
+ */
+const gatewayFlags: readonly string[] = values['node-flags'] === undefined ? SERVE_NODE_FLAGS : values['node-flags'].split(' ').filter(Boolean);
+
+async function startGateway(nodeFlags: readonly string[] = gatewayFlags, traceGc = false): Promise<Gateway> {
   const dataDir = join(work, `data-${++dirs}`);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
   for (const name of ['GATEHOUSE_UPSTREAMS', 'GATEHOUSE_CONFIG', 'GATEHOUSE_DATA', 'GATEHOUSE_DATABASE', 'NODE_OPTIONS']) delete env[name];
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, main, 'serve', '--port', '0', '--data', dataDir, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...(traceGc ? ['--trace-gc'] : []), main, 'serve', '--port', '0', '--data', dataDir, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const logs: Array<Record<string, unknown>> = [];
   const waiting = new Map<string, () => void>();
+  let fullCollections = 0;
+  let onFullCollection = (): void => {};
   const url = await new Promise<string>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) {
+        if (/: Mark-Compact/.test(line)) {
+          fullCollections++;
+          onFullCollection();
+        }
+        return;
+      }
       const entry = JSON.parse(line) as Record<string, unknown>;
       logs.push(entry);
       if (typeof entry.address === 'string') resolve(entry.address);
@@ -122,12 +164,18 @@ async function startGateway(nodeFlags: string[] = []): Promise<Gateway> {
   return {
     url,
     logs,
+    fullCollections: () => fullCollections,
+    settled: () =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no full collection within 60 s of the warm-up')), 60_000);
+        onFullCollection = () => {
+          clearTimeout(timer);
+          onFullCollection = () => {};
+          resolve();
+        };
+      }),
     peakRssMiB: () => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
-    cpuSeconds: () => {
-      // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second on Linux).
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stored: (filename) =>
       logs.some((l) => l.msg === 'file fetched, verified and cached' && l.filename === filename)
         ? Promise.resolve()
@@ -282,57 +330,112 @@ async function installPart(): Promise<void> {
   }
 }
 
+/** A reference proxy of bench/floor/ in a process of its own, in front of the static upstream. */
+interface Floor {
+  label: string;
+  url: string;
+  cpuSeconds(): number;
+  stop(): void;
+}
+
+async function startFloor(label: string, command: string, script: string): Promise<Floor> {
+  const temp = await mkdtemp(join(work, 'floor-'));
+  const { hostname, port } = new URL(upstream.origin);
+  const child = spawn(command, [join(import.meta.dirname, 'floor', script), hostname, port, temp], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listening = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench/floor/${script} exited ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  return {
+    label,
+    url: `http://127.0.0.1:${listening.trim()}`,
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
+    stop: () => child.kill(),
+  };
+}
+
 async function coldPart(): Promise<void> {
   const load = new LoadSampler();
-  const wheels = readdirSync(join(PYPI, 'files'))
+  const all = readdirSync(join(PYPI, 'files'))
     .filter((f) => f.endsWith('.whl'))
     .map((name) => ({ name, size: statSync(join(PYPI, 'files', name)).size }))
-    .sort((a, b) => b.size - a.size)
-    .slice(0, Number(values.files));
+    .sort((a, b) => b.size - a.size);
+  const wheels = all.slice(0, Number(values.files));
+  /** What each fresh gateway serves cold first: the wheel nearest 50 MB. */
+  const warmUp = all.slice(wheels.length).reduce((best, w) => (Math.abs(w.size - 50e6) < Math.abs(best.size - 50e6) ? w : best));
   const projects = readdirSync(join(PYPI, 'simple')).filter((p) => statSync(join(PYPI, 'simple', p)).isDirectory());
-  const projectOf = new Map(wheels.map((w) => [w.name, projects.find((p) => readFileSync(join(PYPI, 'simple', p, 'index.html'), 'utf8').includes(`/${w.name}#`))!]));
-  const cold = new Map<string, number[]>(wheels.map((w) => [w.name, []]));
+  const projectOf = new Map([...wheels, warmUp].map((w) => [w.name, projects.find((p) => readFileSync(join(PYPI, 'simple', p, 'index.html'), 'utf8').includes(`/${w.name}#`))!]));
+  /** The URL a gateway's page lists the file at (which fetches and caches the page). */
+  const listedUrl = async (gateway: Gateway, filename: string): Promise<string> => {
+    const pageUrl = `${gateway.url}/simple/${projectOf.get(filename)}/`;
+    const page = (await (await fetch(pageUrl, { headers: { accept: JSON_V1 } })).json()) as { files: Array<{ filename: string; url: string }> };
+    return new URL(page.files.find((f) => f.filename === filename)!.url, pageUrl).href;
+  };
+  const freshGateway = async (): Promise<Gateway> => {
+    const gateway = await startGateway(gatewayFlags, true);
+    await curl(await listedUrl(gateway, warmUp.name), warmUp.size);
+    await gateway.stored(warmUp.name);
+    await gateway.settled();
+    return gateway;
+  };
+  const series = () => new Map<string, number[]>(wheels.map((w) => [w.name, []]));
+  const cold = series();
+  const warm = series();
+  const direct = series();
   /** The gateway's CPU seconds per GB, cold and from the cache: how much work a byte costs, whatever the load. */
   const coldCpu: number[] = [];
   const warmCpu: number[] = [];
-  const warm = new Map<string, number[]>(wheels.map((w) => [w.name, []]));
-  const direct = new Map<string, number[]>(wheels.map((w) => [w.name, []]));
-  for (const w of wheels) await curl(`${upstream.origin}/files/${w.name}`, w.size); // the static server's page cache
-  for (let round = 0; round < rounds; round++) {
-    // A fresh data directory: nothing cached.
-    const gateway = await startGateway();
-    try {
-      for (const w of wheels) {
-        const page = (await (await fetch(`${gateway.url}/simple/${projectOf.get(w.name)}/`, { headers: { accept: JSON_V1 } })).json()) as { files: Array<{ filename: string; url: string }> };
-        const listed = page.files.find((f) => f.filename === w.name)!;
-        const fileUrl = new URL(listed.url, `${gateway.url}/simple/${projectOf.get(w.name)}/`).href;
-        const directUrl = `${upstream.origin}/files/${w.name}`;
-        load.sample();
-        if (round % 2 === 0) direct.get(w.name)!.push(w.size / (await curl(directUrl, w.size)));
-        let cpu = gateway.cpuSeconds();
-        cold.get(w.name)!.push(w.size / (await curl(fileUrl, w.size)));
-        await gateway.stored(w.name);
-        coldCpu.push((gateway.cpuSeconds() - cpu) / (w.size / 1e9));
-        if (round % 2 === 1) direct.get(w.name)!.push(w.size / (await curl(directUrl, w.size)));
-        cpu = gateway.cpuSeconds();
-        warm.get(w.name)!.push(w.size / (await curl(fileUrl, w.size)));
-        warmCpu.push((gateway.cpuSeconds() - cpu) / (w.size / 1e9));
-        load.sample();
-        const mbps = (xs: number[]) => `${(xs.at(-1)! / 1e6).toFixed(0)} MB/s`;
-        console.error(
-          `(c) round ${round + 1} ${w.name}: direct ${mbps(direct.get(w.name)!)}, gatehouse cold ${mbps(cold.get(w.name)!)} (${coldCpu.at(-1)!.toFixed(2)} CPU s/GB), cached ${mbps(warm.get(w.name)!)} (${warmCpu.at(-1)!.toFixed(2)} CPU s/GB), load ${loadavg()[0]!.toFixed(1)}`,
-        );
+  /** V8's full collections while a cold file came through. */
+  const coldCollections: number[] = [];
+  const floors = [await startFloor('python', 'python3', 'proxy.py'), await startFloor('node', process.execPath, 'proxy.mjs')];
+  const floorRate = new Map(floors.map((f) => [f.label, [] as number[]]));
+  const floorCpu = new Map(floors.map((f) => [f.label, [] as number[]]));
+  try {
+    for (const w of wheels) await curl(`${upstream.origin}/files/${w.name}`, w.size); // the static server's page cache
+    for (let round = 0; round < rounds; round++) {
+      // A fresh data directory: nothing cached.
+      const gateway = await freshGateway();
+      try {
+        for (const w of wheels) {
+          const fileUrl = await listedUrl(gateway, w.name);
+          const directUrl = `${upstream.origin}/files/${w.name}`;
+          load.sample();
+          if (round % 2 === 0) direct.get(w.name)!.push(w.size / (await curl(directUrl, w.size)));
+          let cpu = gateway.cpuSeconds();
+          const collections = gateway.fullCollections();
+          cold.get(w.name)!.push(w.size / (await curl(fileUrl, w.size)));
+          await gateway.stored(w.name);
+          coldCpu.push((gateway.cpuSeconds() - cpu) / (w.size / 1e9));
+          coldCollections.push(gateway.fullCollections() - collections);
+          for (const floor of round % 2 === 0 ? floors : [...floors].reverse()) {
+            const before = floor.cpuSeconds();
+            floorRate.get(floor.label)!.push(w.size / (await curl(`${floor.url}/files/${w.name}`, w.size)));
+            floorCpu.get(floor.label)!.push((floor.cpuSeconds() - before) / (w.size / 1e9));
+          }
+          if (round % 2 === 1) direct.get(w.name)!.push(w.size / (await curl(directUrl, w.size)));
+          cpu = gateway.cpuSeconds();
+          warm.get(w.name)!.push(w.size / (await curl(fileUrl, w.size)));
+          warmCpu.push((gateway.cpuSeconds() - cpu) / (w.size / 1e9));
+          load.sample();
+          const mbps = (xs: number[]) => `${(xs.at(-1)! / 1e6).toFixed(0)} MB/s`;
+          console.error(
+            `(c) round ${round + 1} ${w.name}: direct ${mbps(direct.get(w.name)!)}, gatehouse cold ${mbps(cold.get(w.name)!)} (${coldCpu.at(-1)!.toFixed(2)} CPU s/GB, ${coldCollections.at(-1)} full GCs), cached ${mbps(warm.get(w.name)!)} (${warmCpu.at(-1)!.toFixed(2)} CPU s/GB), ` +
+              `${floors.map((f) => `${f.label} floor ${mbps(floorRate.get(f.label)!)} (${floorCpu.get(f.label)!.at(-1)!.toFixed(2)})`).join(', ')}, load ${loadavg()[0]!.toFixed(1)}`,
+          );
+        }
+      } finally {
+        await gateway.stop();
       }
-    } finally {
-      await gateway.stop();
     }
+  } finally {
+    for (const floor of floors) floor.stop();
   }
   // The client that matters: pip, downloading the largest wheel from a fresh gateway and straight from the upstream.
   const largest = wheels[0]!;
   const pipCold: number[] = [];
   const pipDirect: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const gateway = await startGateway();
+    const gateway = await freshGateway();
     try {
       load.sample();
       const direct = () => pipDownload(`${upstream.origin}/simple/`, projectOf.get(largest.name)!, largest.name, largest.size);
@@ -347,22 +450,32 @@ async function coldPart(): Promise<void> {
       await gateway.stop();
     }
   }
-  const all = (m: Map<string, number[]>) => [...m.values()].flat();
+  const flat = (m: Map<string, number[]>) => [...m.values()].flat();
+  const directMedian = median(flat(direct));
   results.push({
     part: 'c: cold file throughput (first request, nothing cached), curl',
     files: wheels.map((w) => `${w.name} (${(w.size / 1e6).toFixed(0)} MB)`),
+    warm_up: `${warmUp.name} (${(warmUp.size / 1e6).toFixed(0)} MB), cold, on each fresh gateway first`,
     per_file: wheels.map((w) => ({
       file: w.name,
       direct_MBps: Math.round(median(direct.get(w.name)!) / 1e6),
       gatehouse_cold_MBps: Math.round(median(cold.get(w.name)!) / 1e6),
       gatehouse_cached_MBps: Math.round(median(warm.get(w.name)!) / 1e6),
     })),
-    direct_MBps: Math.round(median(all(direct)) / 1e6),
-    gatehouse_cold_MBps: Math.round(median(all(cold)) / 1e6),
-    gatehouse_cached_MBps: Math.round(median(all(warm)) / 1e6),
-    ratio: Number((median(all(cold)) / median(all(direct))).toFixed(3)),
-    cached_ratio: Number((median(all(warm)) / median(all(direct))).toFixed(3)),
+    direct_MBps: Math.round(directMedian / 1e6),
+    gatehouse_cold_MBps: Math.round(median(flat(cold)) / 1e6),
+    gatehouse_cached_MBps: Math.round(median(flat(warm)) / 1e6),
+    ratio: Number((median(flat(cold)) / directMedian).toFixed(3)),
+    cached_ratio: Number((median(flat(warm)) / directMedian).toFixed(3)),
     gatehouse_cpu_s_per_GB: { cold: Number(median(coldCpu).toFixed(2)), cached: Number(median(warmCpu).toFixed(2)) },
+    gatehouse_full_gcs_per_cold_file: median(coldCollections),
+    node_flags: gatewayFlags.join(' '),
+    floors: Object.fromEntries(
+      floors.map((f) => [
+        f.label,
+        { MBps: Math.round(median(floorRate.get(f.label)!) / 1e6), ratio: Number((median(floorRate.get(f.label)!) / directMedian).toFixed(3)), cpu_s_per_GB: Number(median(floorCpu.get(f.label)!).toFixed(2)) },
+      ]),
+    ),
     pip_download: {
       file: largest.name,
       direct_s: Number(median(pipDirect).toFixed(2)),
@@ -382,11 +495,13 @@ async function coldPart(): Promise<void> {
  */
 async function memoryPart(): Promise<void> {
   const load = new LoadSampler();
-  const variants: Array<[string, string[]]> = [
+  const variants: Array<[string, readonly string[]]> = [
     ['node defaults', []],
     ['--max-semi-space-size=2', ['--max-semi-space-size=2']],
-    ['--max-semi-space-size=2 --liftoff-only', ['--max-semi-space-size=2', '--liftoff-only']],
+    [`${SERVE_NODE_FLAGS.join(' ')} (npm start)`, SERVE_NODE_FLAGS],
+    [`${SERVE_NODE_FLAGS.join(' ')} --liftoff-only`, [...SERVE_NODE_FLAGS, '--liftoff-only']],
   ];
+  if (values['node-flags'] !== undefined) variants.push([`${gatewayFlags.join(' ')} (--node-flags)`, gatewayFlags]);
   const wheel = readdirSync(join(PYPI, 'files'))
     .map((name) => ({ name, size: statSync(join(PYPI, 'files', name)).size }))
     .sort((a, b) => b.size - a.size)[0]!;

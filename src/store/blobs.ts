@@ -16,18 +16,12 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { blake2b } from '@noble/hashes/blake2.js';
-import type { BlobInfo, BlobStore, ByteRange, StoredBlob, TempFile } from './blob-store.js';
+import { SERVE_READ_BYTES, type BlobInfo, type BlobStore, type ByteRange, type StoredBlob, type TempFile } from './blob-store.js';
 import { StorageError, StorageFullError } from './errors.js';
 
 export type { StoredBlob, TempFile } from './blob-store.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
-/**
- * A blob is read for serving this much at a time: each read is a thread-pool round trip, and at Node's default of
- * 64 KiB those cost about as much as the bytes (serving a cached 274 MB wheel: 1.7 CPU s/GB at 64 KiB, 1.0 at
- * 256 KiB, 0.9 at 1 MiB; docs/benchmarks.md). 256 KiB keeps what a slow client's download holds small.
- */
-const READ_CHUNK = 256 * 1024;
 const SHARD = /^[0-9a-f]{2}$/;
 /** Where `collect` parks a blob while it asks whether anything still refers to it. */
 const COLLECTING = '.collecting';
@@ -199,7 +193,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   openRead(sha256: string, range?: ByteRange): Readable {
-    const chunks = { highWaterMark: READ_CHUNK };
+    const chunks = { highWaterMark: SERVE_READ_BYTES };
     return createReadStream(this.pathOf(sha256), range ? { ...chunks, start: range.start, end: range.end } : chunks);
   }
 

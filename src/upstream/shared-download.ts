@@ -11,8 +11,8 @@
  * - A slow client does not slow the fetch or the other clients (the fetch is paced by the disk, not by a socket:
  *   a reader that does not ask for more is simply not handed more), and memory stays flat: the bytes not written
  *   yet (bounded, below) and one buffer per reader reading the file.
- * - Reading back what was just written costs a thread-pool round trip per 64 KiB: on a fast upstream that was a
- *   third of the gateway's CPU per byte (docs/benchmarks.md).
+ * - Reading back what was just written costs a thread-pool round trip per read (SERVE_READ_BYTES, a buffer per
+ *   reader behind the file): on a fast upstream that was a third of the gateway's CPU per byte (docs/benchmarks.md).
  * - The file is written in batches (`writev` of what arrived meanwhile, from 512 KiB), not a write per chunk: each
  *   write is a thread-pool round trip too. Past MAX_UNWRITTEN bytes waiting for the disk, the fetch pauses.
  * - The temporary file is what gets stored: `commit` is called with it once it is complete and verified.
@@ -27,6 +27,7 @@ import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { SERVE_READ_BYTES } from '../store/blob-store.js';
 import type { UpstreamFile } from './file.js';
 
 /** A download that has finished and matched its listed hashes. */
@@ -57,8 +58,6 @@ export interface DownloadReader {
   bytesFromFile(): number;
 }
 
-/** A reader behind the file reads it this much at a time: a buffer per slow reader. */
-const READ_CHUNK = 64 * 1024;
 /**
  * A write starts once this much is waiting (or the body has ended). Writing a 274 MB wheel from loopback cost 2.1
  * CPU s/GB with a write per 64 KiB chunk, 0.85 in 256 KiB batches, 0.64 in 1 MiB batches (docs/benchmarks.md).
@@ -148,7 +147,7 @@ class SharedReader extends Readable {
       return;
     }
     if (this.position < download.written) {
-      this.readFile(Math.min(download.written - this.position, READ_CHUNK));
+      this.readFile(Math.min(download.written - this.position, SERVE_READ_BYTES));
       return;
     }
     if (this.position < download.received) {

@@ -5,7 +5,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cliEntry, repoRoot } from '../helpers/cli.js';
+import { SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
+import { cliEntry, repoRoot, startServeProcess } from '../helpers/cli.js';
 
 test('serve with no config uses ./gatehouse-data, logs where it listens, and shuts down gracefully on SIGTERM', async (t) => {
   const cwd = await mkdtemp(join(tmpdir(), 'gatehouse-serve-'));
@@ -36,4 +37,20 @@ test('serve with no config uses ./gatehouse-data, logs where it listens, and shu
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.ok(logs.some((l) => l.msg === 'stopped'), 'logs that it stopped');
+  // Started without the flags `npm start` passes: the log says which, and how to pass them.
+  const warning = logs.find((l) => /started without the Node flags/.test(l.msg)) as { msg: string; missing?: string[] } | undefined;
+  assert.ok(warning, 'warns that the Node flags are missing');
+  assert.deepEqual(warning.missing, [...SERVE_NODE_FLAGS]);
+  assert.match(warning.msg, /npm start/);
+});
+
+test('serve started with the Node flags of npm start does not warn about them', async (t) => {
+  const data = await mkdtemp(join(tmpdir(), 'gatehouse-serve-flags-'));
+  t.after(() => rm(data, { recursive: true, force: true }));
+  const gateway = await startServeProcess(['--data', data, '--no-upstream'], { nodeFlags: [...SERVE_NODE_FLAGS] });
+  const exited = new Promise((resolve) => gateway.child.once('close', resolve));
+  gateway.child.kill('SIGTERM');
+  await exited;
+  assert.ok(gateway.logs.some((l) => String(l.msg).startsWith('Gatehouse listening')));
+  assert.ok(!gateway.logs.some((l) => /started without the Node flags/.test(String(l.msg))), 'no warning about the flags');
 });

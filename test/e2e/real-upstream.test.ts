@@ -16,7 +16,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildShippedCommand } from '../helpers/built.js';
-import { repoRoot, startServeProcess, type ServeProcess } from '../helpers/cli.js';
+import { SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
+import { startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { isolatedPipEnv, runCommand } from '../helpers/packages.js';
 import { proxyOnlyConfig, serveDirectory, type StaticIndex } from '../helpers/static-index.js';
 
@@ -34,9 +35,8 @@ before(async () => {
   // The policy's analyzers off: this measures the proxy's own memory while a file streams through it.
   await writeFile(config, proxyOnlyConfig(index.origin));
   const env: NodeJS.ProcessEnv = { GATEHOUSE_UPSTREAMS: undefined, GATEHOUSE_CONFIG: undefined, GATEHOUSE_DATA: undefined, GATEHOUSE_DATABASE: undefined };
-  // The node flags of `npm start` (package.json): a young generation of 2 MiB keeps memory flat while files stream.
-  const nodeFlags = /^node ((?:--\S+ )*)dist/.exec(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.start as string)![1]!.trim().split(' ').filter(Boolean);
-  gateway = await startServeProcess(['--config', config, '--data', join(work, 'data')], { entry: buildShippedCommand(work), env, nodeFlags });
+  // The Node flags `npm start` runs the gateway with (src/cli/serve-flags.ts).
+  gateway = await startServeProcess(['--config', config, '--data', join(work, 'data')], { entry: buildShippedCommand(work), env, nodeFlags: [...SERVE_NODE_FLAGS] });
 });
 
 after(async () => {

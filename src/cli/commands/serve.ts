@@ -1,6 +1,7 @@
 /** `gatehouse serve`: runs the gateway. */
 import type { Command } from 'commander';
 import { addStorageOptions, resolveConfig, type GatewayOptions } from '../gateway-options.js';
+import { missingServeFlags, SERVE_NODE_FLAGS } from '../serve-flags.js';
 
 export function registerServeCommand(program: Command): void {
   const cmd = program
@@ -86,5 +87,13 @@ connections, finish the requests in flight, and close the database.`,
         },
         `Gatehouse listening on ${address} (index: ${address}/simple/, uploads: ${address}/legacy/); data in ${config.dataDir}`,
       );
+      const missing = missingServeFlags();
+      if (missing.length > 0) {
+        app.log.warn(
+          { missing, recommended: SERVE_NODE_FLAGS },
+          `started without the Node flags ${missing.join(' ')}: files fetched from an upstream cost about twice the CPU and memory peaks higher. ` +
+            `\`npm start\` passes them; otherwise start the gateway as \`node ${SERVE_NODE_FLAGS.join(' ')} dist/cli/main.js serve\``,
+        );
+      }
     });
 }
