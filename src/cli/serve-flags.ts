@@ -4,13 +4,14 @@
  * when the process starts: `NODE_OPTIONS` refuses the second, and `v8.setFlagsFromString` afterwards has no effect.
  *
  * - `--max-semi-space-size=2`: V8's young generation otherwise grows to 16 MiB semi-spaces under the allocation rate of
- *   a streaming file and stays there (~+25 MiB of RSS); the 274 MB wheel's peak stays under 150 MiB with it.
- * - `--initial-old-space-size=64`: with a live heap of ~22 MB, V8 sets the old generation's limit only ~10 MB above it,
- *   and a large file streaming through (its 64 KiB socket buffers) keeps reaching that limit: a full mark-compact every
- *   100-200 ms, 13-15 of them for the 274 MB wheel, their concurrent marking on V8's worker threads costing about as
- *   much CPU as everything else the gateway does for the file. With a 64 MB floor under the limit there are none, the
- *   CPU per cold GB halves, and the peak RSS is unchanged (docs/benchmarks.md, "Issue 10, the cold path's
- *   collections").
+ *   a streaming file and stays there (~+25 MiB of RSS); the 274 MB wheel's peak stays under 150 MiB with it. Its
+ *   price is warm-page throughput: benchmark (a) 0.43 of a bare node:http server, against 0.54-0.65 with defaults.
+ * - `--initial-old-space-size=64`: with a live heap of ~22 MB, V8 sets the old generation's limit only ~10 MB above it
+ *   once it has had its first full collection, and a large file streaming through (its dead 64 KiB socket buffers)
+ *   keeps reaching that limit: a full mark-compact every 100-200 ms, 11-16 of them for the 274 MB wheel, their
+ *   concurrent marking on V8's worker threads costing about as much CPU as everything else the gateway does for the
+ *   file. With a 64 MB floor under the limit there are none or one: 6.1 -> 4.8 CPU s/GB cold, 3.0 -> 1.2 cached, for
+ *   ~5 MiB more RSS (docs/benchmarks.md, "A gateway that has been running").
  */
 export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--initial-old-space-size=64'];
 
