@@ -35,17 +35,42 @@ export class GatewayIndex {
     private readonly rules: IndexRules,
   ) {}
 
+  /** A name reserved here and not hosted is never looked up anywhere. */
+  private refuseReserved(project: string): void {
+    const rule = reservedBy(project, this.rules.reserved);
+    if (rule !== undefined) throw new ReservedNameError(project, rule === project ? 'reserved name' : `reserved prefix ${rule}`);
+  }
+
   /** The sources a project may come from, in order, after the hosted index. */
   upstreamsFor(project: string): readonly UpstreamSource[] {
     const pinned = this.rules.pinned[project];
     return pinned === undefined ? this.upstreams : this.upstreams.filter((u) => u.name === pinned);
   }
 
+  /**
+   * The page when each source on the way can answer from memory (`ProjectSource.cached`): the same answer as
+   * `project`, without an await. Undefined when a source must look, or when no source has the project (`project`
+   * then says where it was looked for).
+   */
+  cached(project: string, now = Date.now()): SourcedPage | undefined {
+    const hosted = this.hosted.cached(project, now);
+    if (hosted === undefined) return undefined;
+    if (hosted.found) return hosted.page;
+    this.refuseReserved(project);
+    for (const source of this.upstreamsFor(project)) {
+      const answer = source.cached(project, now);
+      if (answer === undefined) return undefined;
+      if (answer.found) return answer.page;
+    }
+    return undefined;
+  }
+
   async project(project: string): Promise<SourcedPage> {
+    const warm = this.cached(project);
+    if (warm) return warm;
     const hosted = await this.hosted.project(project);
     if (hosted.found) return hosted.page;
-    const rule = reservedBy(project, this.rules.reserved);
-    if (rule !== undefined) throw new ReservedNameError(project, rule === project ? 'reserved name' : `reserved prefix ${rule}`);
+    this.refuseReserved(project);
     const sources = this.upstreamsFor(project);
     for (const source of sources) {
       const answer = await source.project(project);

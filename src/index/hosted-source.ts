@@ -6,7 +6,7 @@
  */
 import type { HostedStore } from '../store/hosted.js';
 import { hostedProjectPage } from './hosted-page.js';
-import type { ProjectSource, SourceAnswer, SourcedFile, SourcedPage } from './project-source.js';
+import { NOT_FOUND, type ProjectSource, type SourceAnswer, type SourcedFile, type SourcedPage } from './project-source.js';
 
 export const SERIAL_CHECK_MS = 1000;
 const MAX_CACHED_PROJECTS = 10_000;
@@ -52,14 +52,24 @@ export class HostedSource implements ProjectSource {
     this.cache.set(project, entry);
   }
 
+  /** From memory while the project's serial was checked less than SERIAL_CHECK_MS ago. */
+  cached(name: string, now: number): SourceAnswer | undefined {
+    const cached = this.cache.get(name);
+    if (!cached || now - cached.checkedAt >= SERIAL_CHECK_MS) return undefined;
+    if (cached.serial === undefined) return NOT_FOUND;
+    return cached.page ? { found: true, page: cached.page } : undefined;
+  }
+
   async project(name: string): Promise<SourceAnswer> {
     const now = Date.now();
+    const known = this.cached(name, now);
+    if (known) return known;
     const serial = await this.serial(name, now);
-    if (serial === undefined) return { found: false };
+    if (serial === undefined) return NOT_FOUND;
     const cached = this.cache.get(name);
     if (cached?.page && cached.serial === serial) return { found: true, page: cached.page };
     const project = await this.hosted.project(name);
-    if (!project) return { found: false };
+    if (!project) return NOT_FOUND;
     const page = hostedProjectPage(project, await this.hosted.releases(project.id), await this.hosted.files(project.id));
     const files = new Map<string, SourcedFile>(page.files.map((f) => [f.filename, f]));
     const sourced: SourcedPage = {

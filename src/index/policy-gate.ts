@@ -57,8 +57,23 @@ function listingState(decision: Decision): FileState {
   return decision.outcome === 'warn' ? 'warned' : 'allowed';
 }
 
+/** A page as the policy marked it, and what it was built from: it is built again when any of that changes. */
+interface BuiltPage {
+  /** The source page's revision. */
+  revision: string;
+  policy: string;
+  db: string;
+  /** Changes to decisions about the project's files made here (`changed`). */
+  changes: number;
+  validUntil: number;
+  page: SourcedPage;
+}
+
+/** How often decisions changed by another process (a replica, `gatehouse quarantine release`) are looked for. */
+const SERIAL_CHECK_MS = 1000;
+
 export class PolicyGate implements ServeGate {
-  private readonly built = new Map<string, { key: string; validUntil: number; page: SourcedPage }>();
+  private readonly built = new Map<string, BuiltPage>();
   private readonly changes = new Map<string, number>();
   private readonly prescans = new Map<string, Promise<void>>();
   /** Files being fetched and scanned before they are listed, by project. */
@@ -90,7 +105,7 @@ export class PolicyGate implements ServeGate {
    */
   private async checkSerial(): Promise<void> {
     const now = Date.now();
-    if (now - this.serial.checkedAt < 1000) return;
+    if (now - this.serial.checkedAt < SERIAL_CHECK_MS) return;
     const value = await this.judge.decisionsSerial();
     if (value !== this.serial.value) this.built.clear();
     this.serial = { value, checkedAt: now };
@@ -101,14 +116,34 @@ export class PolicyGate implements ServeGate {
     this.changes.set(project, (this.changes.get(project) ?? 0) + 1);
   }
 
+  /** The page built for this revision of the source page, while it is current. */
+  private builtFor(sourced: SourcedPage, now: number): SourcedPage | undefined {
+    const built = this.built.get(sourced.project);
+    const { policy, db } = this.judge.state.revisions;
+    if (
+      built === undefined ||
+      built.revision !== sourced.revision ||
+      built.policy !== policy ||
+      built.db !== db ||
+      built.changes !== (this.changes.get(sourced.project) ?? 0) ||
+      now >= built.validUntil
+    ) {
+      return undefined;
+    }
+    return { ...built.page, cacheStatus: sourced.cacheStatus, ageSeconds: sourced.ageSeconds };
+  }
+
+  cachedPage(sourced: SourcedPage): SourcedPage | undefined {
+    const now = Date.now();
+    return now - this.serial.checkedAt < SERIAL_CHECK_MS ? this.builtFor(sourced, now) : undefined;
+  }
+
   async page(sourced: SourcedPage): Promise<SourcedPage> {
     await this.checkSerial();
+    const hit = this.builtFor(sourced, Date.now());
+    if (hit) return hit;
     const { policy, db } = this.judge.state.revisions;
-    const key = `${sourced.revision}|${policy}|${db}|${this.changes.get(sourced.project) ?? 0}`;
-    const cached = this.built.get(sourced.project);
-    if (cached && cached.key === key && Date.now() < cached.validUntil) {
-      return { ...cached.page, cacheStatus: sourced.cacheStatus, ageSeconds: sourced.ageSeconds };
-    }
+    const changes = this.changes.get(sourced.project) ?? 0;
     const project = this.judge.state.engine.project({ project: sourced.project, source: sourced.source });
     if (project.outcome === 'block') throw nameRefusal(sourced.project, project.results);
     let listed = await this.list(sourced);
@@ -116,10 +151,10 @@ export class PolicyGate implements ServeGate {
     const timeDependent = listed.some((l) => l.results.some((r) => r.rule.startsWith('cooldown.')));
     const checking = this.checking.get(sourced.project);
     const page = this.mark(sourced, listed, project.outcome === 'quarantine' ? enforcedReasons(project.results, new Set(['quarantine'])) : [], checking);
-    const gated: SourcedPage = { ...sourced, page, revision: `${sourced.revision}|policy:${key}|${Date.now()}` };
+    const gated: SourcedPage = { ...sourced, page, revision: `${sourced.revision}|policy:${policy}|${db}|${changes}|${Date.now()}` };
     // A release's age changes by the minute: a page with a cooldown in it is built again a minute later.
     const validFor = checking && checking.size > 0 ? 5_000 : timeDependent ? 60_000 : Infinity;
-    this.built.set(sourced.project, { key, validUntil: Date.now() + validFor, page: gated });
+    this.built.set(sourced.project, { revision: sourced.revision, policy, db, changes, validUntil: Date.now() + validFor, page: gated });
     return gated;
   }
 

@@ -34,8 +34,15 @@ export interface SourcedPage {
 
 export type SourceAnswer = { found: true; page: SourcedPage } | { found: false };
 
+export const NOT_FOUND: SourceAnswer = Object.freeze({ found: false });
+
 export interface ProjectSource {
   readonly name: string;
   /** The project's page, or not found. Throws when the source fails and has nothing cached to serve instead. */
   project(name: string): Promise<SourceAnswer>;
+  /**
+   * What `project` would answer, when the source can tell from memory alone, at once (no query, no request, no
+   * await); undefined when it must look. A busy page is answered here: the warm path allocates no promise.
+   */
+  cached(name: string, now: number): SourceAnswer | undefined;
 }

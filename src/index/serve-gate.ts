@@ -26,11 +26,17 @@ export interface ServeGate {
    * `revision` with them, since rendered pages are cached per revision. Throws the refusal of a whole project.
    */
   page(page: SourcedPage): Promise<SourcedPage>;
+  /**
+   * What `page` would answer, when the gate can tell from memory alone (no query, no await); undefined when `page`
+   * must be asked. A busy page is answered here.
+   */
+  cachedPage(page: SourcedPage): SourcedPage | undefined;
   /** Throws a GatehouseError (403 with the reason) when the file must not be served. */
   file(request: FileRequest): Promise<FileAdmission>;
 }
 
 export const OPEN_GATE: ServeGate = {
   page: async (page) => page,
+  cachedPage: (page) => page,
   file: async () => ({}),
 };

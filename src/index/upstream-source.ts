@@ -13,7 +13,7 @@ import type { CachedFileStore, UpstreamPageStore } from '../store/proxy-cache.js
 import type { CachedPage } from '../store/proxy-cache.js';
 import { SingleFlight, UpstreamError, type UpstreamClient } from '../upstream/index.js';
 import { OfflineError } from './errors.js';
-import type { CacheStatus, ProjectSource, SourceAnswer, SourcedFile, SourcedPage } from './project-source.js';
+import { NOT_FOUND, type CacheStatus, type ProjectSource, type SourceAnswer, type SourcedFile, type SourcedPage } from './project-source.js';
 import { servedFileUrl } from './file-urls.js';
 
 export interface UpstreamSourceSettings {
@@ -62,8 +62,23 @@ export class UpstreamSource implements ProjectSource {
     if (entry) entry.companions++;
   }
 
+  /** From memory while the page is fresh (or the source is offline) and its served form is built. */
+  cached(name: string, now: number): SourceAnswer | undefined {
+    const entry = this.memory.get(name);
+    if (!entry || (!this.settings.offline && !this.fresh(entry.cached, now))) return undefined;
+    if (entry.cached.page === null) {
+      this.observer.page?.({ upstream: this.name, project: name, status: 'NEGATIVE' });
+      return NOT_FOUND;
+    }
+    if (!entry.served || entry.builtWith !== entry.companions) return undefined;
+    this.observer.page?.({ upstream: this.name, project: name, status: 'HIT' });
+    return { found: true, page: { ...entry.served, cacheStatus: 'HIT', ageSeconds: ageSeconds(entry, now) } };
+  }
+
   async project(name: string): Promise<SourceAnswer> {
     const now = Date.now();
+    const known = this.cached(name, now);
+    if (known) return known;
     let entry = this.memory.get(name);
     if (!entry) {
       const stored = await this.pages.get(this.name, name);
@@ -86,15 +101,15 @@ export class UpstreamSource implements ProjectSource {
         staleReason = err.message;
       }
     }
-    const ageSeconds = Math.max(0, Math.floor((now - entry.cached.checkedAt) / 1000));
+    const age = ageSeconds(entry, now);
     if (entry.cached.page === null) {
       this.observer.page?.({ upstream: this.name, project: name, status: 'NEGATIVE' });
-      return { found: false };
+      return NOT_FOUND;
     }
-    if (status === 'STALE') this.observer.stale?.({ upstream: this.name, project: name, reason: staleReason!, ageSeconds });
+    if (status === 'STALE') this.observer.stale?.({ upstream: this.name, project: name, reason: staleReason!, ageSeconds: age });
     this.observer.page?.({ upstream: this.name, project: name, status });
     const served = await this.served(name, entry);
-    const page: SourcedPage = { ...served, cacheStatus: status, ageSeconds };
+    const page: SourcedPage = { ...served, cacheStatus: status, ageSeconds: age };
     if (staleReason !== undefined) page.staleReason = staleReason;
     return { found: true, page };
   }
@@ -180,6 +195,11 @@ export class UpstreamSource implements ProjectSource {
     entry.builtWith = entry.companions;
     return entry.served;
   }
+}
+
+/** Seconds since the upstream last confirmed the page (`Age` when it is served stale). */
+function ageSeconds(entry: Entry, now: number): number {
+  return Math.max(0, Math.floor((now - entry.cached.checkedAt) / 1000));
 }
 
 /** What a client sees of a file: no upstream locations. */

@@ -223,6 +223,11 @@ export class WheelSourceGate implements ServeGate {
     return pairs;
   }
 
+  cachedPage(sourced: SourcedPage): SourcedPage | undefined {
+    // A page whose wheels are checked here asks after their checks each time: only the policy's memory is enough.
+    return this.modeFor(sourced.source, sourced.project) === 'upstream' || this.checks === null ? this.inner.cachedPage(sourced) : undefined;
+  }
+
   async page(sourced: SourcedPage): Promise<SourcedPage> {
     const mode = this.modeFor(sourced.source, sourced.project);
     if (mode === 'upstream' || this.checks === null) return this.inner.page(sourced);

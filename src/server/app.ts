@@ -4,7 +4,6 @@
  */
 import { resolve } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import multipart from '@fastify/multipart';
 import type { LoggerOptions } from 'pino';
 import { GatehouseError, NotFoundError } from '../errors.js';
 import type { GatewayConfig } from '../config/gateway.js';
@@ -23,7 +22,7 @@ import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { simpleRoutes } from './routes/simple.js';
-import { MAX_FIELD_BYTES, uploadRoutes } from './routes/upload.js';
+import { uploadRoutes } from './routes/upload.js';
 
 export interface GatewayServices {
   storage: Storage;
@@ -125,11 +124,15 @@ export async function buildApp(
     done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback, not an async function: it runs for every request, and a promise each is garbage to collect.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (request.log.level === 'debug' || request.log.level === 'trace') {
+      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    }
+    done();
   });
 
   // One place turns errors into responses: the status, a reason phrase that
@@ -165,18 +168,6 @@ export async function buildApp(
     return reply.code(404).type('text/plain; charset=utf-8').send(`no such resource: ${what}\n`);
   });
 
-  await app.register(multipart, {
-    limits: {
-      fileSize: config.upload.maxFileSize,
-      files: 2,
-      fields: 200,
-      fieldSize: MAX_FIELD_BYTES,
-      parts: 250,
-    },
-    throwFileSizeLimit: true,
-    // busboy strips directories from a part's file name by default; the upload check must see them to refuse them.
-    preservePath: true,
-  });
   if (options.maintenanceIntervalMs !== 0) scheduleMaintenance(app, storage, metrics, options.maintenanceIntervalMs);
   await app.register(healthRoutes);
   await app.register(simpleRoutes);

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../../errors.js';
 import { RenderedPages, type RenderedPage } from '../../index/page-cache.js';
+import type { SourcedPage } from '../../index/project-source.js';
 import type { ServeGate } from '../../index/serve-gate.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
 import { negotiateSimpleContentType, SIMPLE_JSON_V1, type SimpleContentType } from '../../pep/simple.js';
@@ -16,8 +17,33 @@ import { looksLikeSecret } from '../../store/tokens.js';
 
 const SERIAL_CHECK_MS = 1000;
 
+/** `fn` with its answers remembered for up to `max` inputs (then all forgotten): for headers clients repeat. */
+function memoized<T>(fn: (input: string | undefined) => T, max = 256): (input: string | undefined) => T {
+  const known = new Map<string, T>();
+  return (input) => {
+    if (input === undefined) return fn(input);
+    let answer = known.get(input);
+    if (answer === undefined && !known.has(input)) {
+      answer = fn(input);
+      if (known.size >= max) known.clear();
+      known.set(input, answer);
+    }
+    return answer as T;
+  };
+}
+
+// Installers send the same Accept and Accept-Encoding on every request: each is parsed once.
+const negotiatedType = memoized(negotiateSimpleContentType);
+const takesGzip = memoized(acceptsGzip);
+
+/** Whether the path of a request URL (before any query) ends with `/`. */
+function pathEndsWithSlash(url: string): boolean {
+  const query = url.indexOf('?');
+  return url.charCodeAt((query === -1 ? url.length : query) - 1) === 0x2f;
+}
+
 function negotiate(request: FastifyRequest): SimpleContentType {
-  const type = negotiateSimpleContentType(request.headers.accept);
+  const type = negotiatedType(request.headers.accept);
   if (!type) {
     throw new GatehouseError(
       'simple.not-acceptable',
@@ -51,7 +77,7 @@ function send(request: FastifyRequest, reply: FastifyReply, type: SimpleContentT
   if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === page.etag)) {
     return reply.code(304).send();
   }
-  if (acceptsGzip(request.headers['accept-encoding'])) {
+  if (takesGzip(request.headers['accept-encoding'])) {
     const gz = page.gzip();
     if (gz !== page.body) return reply.header('content-encoding', 'gzip').send(gz);
   }
@@ -78,7 +104,18 @@ export async function simpleRoutes(app: FastifyInstance, options: { gate?: Serve
     return send(request, reply, type, page);
   });
 
-  const projectPage = async (request: FastifyRequest<{ Params: { project: string } }>, reply: FastifyReply) => {
+  const servePage = (request: FastifyRequest, reply: FastifyReply, name: string, type: SimpleContentType, sourced: SourcedPage): void => {
+    reply.header('x-gatehouse-source', sourced.source);
+    if (sourced.source !== 'hosted') {
+      reply.header('x-cache-status', sourced.cacheStatus).header('age', String(sourced.ageSeconds));
+    }
+    metrics.simplePages.inc({ format: type === SIMPLE_JSON_V1 ? 'json' : 'html' });
+    send(request, reply, type, rendered.project(name, sourced.revision, sourced.page, type));
+  };
+
+  // Not an async function: a page every source and the gate have in memory is served without an await (most
+  // requests, under load); anything else takes the full path.
+  const projectPage = (request: FastifyRequest<{ Params: { project: string } }>, reply: FastifyReply): Promise<void> | undefined => {
     const requested = request.params.project;
     if (!isValidName(requested)) {
       throw new GatehouseError('simple.invalid-name', `'${requested}' is not a valid project name`, 404);
@@ -88,18 +125,19 @@ export async function simpleRoutes(app: FastifyInstance, options: { gate?: Serve
       throw new GatehouseError('simple.invalid-name', 'that is not a project name but an API token: never put tokens in URLs, and revoke this one', 404);
     }
     const name = normalizeName(requested);
-    if (name !== requested || !request.url.split('?')[0]!.endsWith('/')) {
+    if (name !== requested || !pathEndsWithSlash(request.url)) {
       // PEP 503: the normalized URL is canonical; redirect everything else to it.
-      return reply.redirect(`/simple/${name}/`, 301);
+      reply.redirect(`/simple/${name}/`, 301);
+      return undefined;
     }
     const type = negotiate(request);
-    const sourced = await gate.page(await gateway.index.project(name));
-    reply.header('x-gatehouse-source', sourced.source);
-    if (sourced.source !== 'hosted') {
-      reply.header('x-cache-status', sourced.cacheStatus).header('age', String(sourced.ageSeconds));
+    const warm = gateway.index.cached(name);
+    const gated = warm === undefined ? undefined : gate.cachedPage(warm);
+    if (gated !== undefined) {
+      servePage(request, reply, name, type, gated);
+      return undefined;
     }
-    metrics.simplePages.inc({ format: type === SIMPLE_JSON_V1 ? 'json' : 'html' });
-    return send(request, reply, type, rendered.project(name, sourced.revision, sourced.page, type));
+    return (async () => servePage(request, reply, name, type, await gate.page(warm ?? (await gateway.index.project(name)))))();
   };
   app.get('/simple/:project/', projectPage);
   app.get('/simple/:project', projectPage);

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Multipart } from '@fastify/multipart';
+import multipart, { type Multipart } from '@fastify/multipart';
 import { GatehouseError } from '../../errors.js';
 import {
   checkArchive,
@@ -123,6 +123,20 @@ async function drain(request: FastifyRequest): Promise<void> {
 
 export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const { storage, config, metrics, policy } = app.services;
+  // Registered here, not on the app: its hooks (a close listener per request, temporary-file cleanup) then run for
+  // uploads only, not for every page and file an installer asks for.
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.upload.maxFileSize,
+      files: 2,
+      fields: 200,
+      fieldSize: MAX_FIELD_BYTES,
+      parts: 250,
+    },
+    throwFileSizeLimit: true,
+    // busboy strips directories from a part's file name by default; the upload check must see them to refuse them.
+    preservePath: true,
+  });
 
   const upload = async (request: FastifyRequest) => {
     const token = await authenticate(storage.tokens, request.headers.authorization);
