@@ -127,7 +127,7 @@ export async function buildApp(
   // A callback, not an async function: it runs for every request, and a promise each is garbage to collect.
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.requests.inc(request.method, route, String(reply.statusCode));
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     if (request.log.level === 'debug' || request.log.level === 'trace') {
       request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');

@@ -58,7 +58,7 @@ export function observeGateway(
     },
     sourceObserver: {
       page(e) {
-        metrics.proxyPages.inc({ upstream: e.upstream, status: e.status });
+        metrics.proxyPages.inc(e.upstream, e.status);
       },
       stale(e) {
         app.log.warn({ upstream: e.upstream, project: e.project, ageSeconds: e.ageSeconds, reason: e.reason }, `serving the cached page of ${e.project} stale: ${e.reason}`);

@@ -3,12 +3,13 @@
  * build several apps do not share counters).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HotCounter } from './hot-counter.js';
 
 export interface GatewayMetrics {
   registry: Registry;
-  requests: Counter<'method' | 'route' | 'status'>;
+  requests: HotCounter<'method' | 'route' | 'status'>;
   latency: Histogram<'method' | 'route'>;
-  simplePages: Counter<'format'>;
+  simplePages: HotCounter<'format'>;
   downloads: Counter<'kind'>;
   uploads: Counter<'outcome'>;
   storedBytes: Gauge;
@@ -19,7 +20,7 @@ export interface GatewayMetrics {
   upstreamRetries: Counter<'upstream' | 'kind'>;
   upstreamCircuit: Gauge<'upstream'>;
   upstreamBytes: Counter<'upstream' | 'kind'>;
-  proxyPages: Counter<'upstream' | 'status'>;
+  proxyPages: HotCounter<'upstream' | 'status'>;
   proxyFiles: Counter<'upstream' | 'result'>;
   alerts: Counter<'kind'>;
   decisions: Counter<'state'>;
@@ -42,7 +43,7 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
   return {
     registry,
-    requests: new Counter({
+    requests: new HotCounter({
       name: 'gatehouse_http_requests_total',
       help: 'HTTP requests by method, route and status code.',
       labelNames: ['method', 'route', 'status'],
@@ -55,7 +56,7 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers: [registry],
     }),
-    simplePages: new Counter({
+    simplePages: new HotCounter({
       name: 'gatehouse_simple_pages_total',
       help: 'Simple API project pages served, by format (json, html).',
       labelNames: ['format'],
@@ -117,7 +118,7 @@ export function createMetrics(storedBytes: () => Promise<number>): GatewayMetric
       labelNames: ['upstream', 'kind'],
       registers: [registry],
     }),
-    proxyPages: new Counter({
+    proxyPages: new HotCounter({
       name: 'gatehouse_proxy_pages_total',
       help: 'Upstream project pages served, by cache status: HIT, MISS, REVALIDATED (304), STALE (upstream failed), NEGATIVE (remembered as missing).',
       labelNames: ['upstream', 'status'],

@@ -109,7 +109,7 @@ export async function simpleRoutes(app: FastifyInstance, options: { gate?: Serve
     if (sourced.source !== 'hosted') {
       reply.header('x-cache-status', sourced.cacheStatus).header('age', String(sourced.ageSeconds));
     }
-    metrics.simplePages.inc({ format: type === SIMPLE_JSON_V1 ? 'json' : 'html' });
+    metrics.simplePages.inc(type === SIMPLE_JSON_V1 ? 'json' : 'html');
     send(request, reply, type, rendered.project(name, sourced.revision, sourced.page, type));
   };
 
