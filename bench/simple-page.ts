@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
 import { openStorage } from '../src/store/index.js';
 
 const { values } = parseArgs({
@@ -84,7 +85,8 @@ if (values.page === 'index') {
 }
 await storage.close();
 
-const gateway: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--data', dataDir], {
+// With the Node flags `npm start` passes (src/cli/serve-flags.ts): the gateway as it ships.
+const gateway: ChildProcess = spawn(process.execPath, [...SERVE_NODE_FLAGS, '--import', 'tsx', cli, 'serve', '--port', '0', '--data', dataDir], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, NODE_ENV: 'production' },
 });
