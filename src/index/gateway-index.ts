@@ -10,7 +10,7 @@
  */
 import type { HostedSource } from './hosted-source.js';
 import { ReservedNameError, UnknownProjectError } from './errors.js';
-import type { SourcedPage } from './project-source.js';
+import { NOT_FOUND, type SourcedPage } from './project-source.js';
 import type { UpstreamSource } from './upstream-source.js';
 
 export interface IndexRules {
@@ -57,17 +57,21 @@ export class GatewayIndex {
     if (hosted === undefined) return undefined;
     if (hosted.found) return hosted.page;
     this.refuseReserved(project);
-    for (const source of this.upstreamsFor(project)) {
-      const answer = source.cached(project, now);
+    const sources = this.upstreamsFor(project);
+    for (let i = 0; i < sources.length; i++) {
+      const answer = sources[i]!.cached(project, now);
       if (answer === undefined) return undefined;
-      if (answer.found) return answer.page;
+      if (answer.found) {
+        // Served: each source on the way counts its answer, as it does on the full path.
+        for (let j = 0; j < i; j++) sources[j]!.answeredFromMemory(project, NOT_FOUND);
+        sources[i]!.answeredFromMemory(project, answer);
+        return answer.page;
+      }
     }
     return undefined;
   }
 
   async project(project: string): Promise<SourcedPage> {
-    const warm = this.cached(project);
-    if (warm) return warm;
     const hosted = await this.hosted.project(project);
     if (hosted.found) return hosted.page;
     this.refuseReserved(project);

@@ -60,6 +60,10 @@ export class HostedSource implements ProjectSource {
     return cached.page ? { found: true, page: cached.page } : undefined;
   }
 
+  answeredFromMemory(): void {
+    // Hosted pages are not counted by source.
+  }
+
   async project(name: string): Promise<SourceAnswer> {
     const now = Date.now();
     const known = this.cached(name, now);

@@ -42,7 +42,10 @@ export interface ProjectSource {
   project(name: string): Promise<SourceAnswer>;
   /**
    * What `project` would answer, when the source can tell from memory alone, at once (no query, no request, no
-   * await); undefined when it must look. A busy page is answered here: the warm path allocates no promise.
+   * await); undefined when it must look. A busy page is answered here: the warm path allocates no promise. It
+   * observes nothing: whoever serves its answer says so with `answeredFromMemory`.
    */
   cached(name: string, now: number): SourceAnswer | undefined;
+  /** An answer of `cached` was used: counted as `project` counts its answers. */
+  answeredFromMemory(name: string, answer: SourceAnswer): void;
 }

@@ -66,19 +66,22 @@ export class UpstreamSource implements ProjectSource {
   cached(name: string, now: number): SourceAnswer | undefined {
     const entry = this.memory.get(name);
     if (!entry || (!this.settings.offline && !this.fresh(entry.cached, now))) return undefined;
-    if (entry.cached.page === null) {
-      this.observer.page?.({ upstream: this.name, project: name, status: 'NEGATIVE' });
-      return NOT_FOUND;
-    }
+    if (entry.cached.page === null) return NOT_FOUND;
     if (!entry.served || entry.builtWith !== entry.companions) return undefined;
-    this.observer.page?.({ upstream: this.name, project: name, status: 'HIT' });
     return { found: true, page: { ...entry.served, cacheStatus: 'HIT', ageSeconds: ageSeconds(entry, now) } };
+  }
+
+  answeredFromMemory(name: string, answer: SourceAnswer): void {
+    this.observer.page?.({ upstream: this.name, project: name, status: answer.found ? 'HIT' : 'NEGATIVE' });
   }
 
   async project(name: string): Promise<SourceAnswer> {
     const now = Date.now();
     const known = this.cached(name, now);
-    if (known) return known;
+    if (known) {
+      this.answeredFromMemory(name, known);
+      return known;
+    }
     let entry = this.memory.get(name);
     if (!entry) {
       const stored = await this.pages.get(this.name, name);

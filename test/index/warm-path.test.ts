@@ -119,3 +119,37 @@ test('over HTTP, a page served from memory is the page the full path served', as
   assert.equal((await get('image/png')).status, 406);
   assert.equal(upstream.requests('/simple/alpha/'), 1);
 });
+
+// With the second upstream's page always due for revalidation (TTL 0), the warm path walks as far as the first
+// upstream's remembered "not found" and then steps aside: that answer must not be counted before the full path
+// counts it again.
+for (const pageTtl of [600, 0]) {
+  test(`pages are counted once per request by each upstream asked, from memory or not (page TTL ${pageTtl} s)`, async (t) => {
+    const first = await startTestUpstream({ projects: [{ name: 'other', releases: [{ version: '1.0' }] }] });
+    const second = await startTestUpstream({ projects: [{ name: 'beta', releases: [{ version: '1.0' }] }] });
+    t.after(() => Promise.all([first.close(), second.close()]));
+    const gw = await startGateway({
+      listen: true,
+      config: {
+        upstreams: [
+          { name: 'first', url: first.url },
+          { name: 'second', url: second.url },
+        ],
+        proxy: { pageTtl, negativeTtl: 600, offline: false },
+      },
+    });
+    t.after(() => gw.close());
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${gw.url}/simple/beta/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } });
+      assert.equal(res.headers.get('x-gatehouse-source'), 'second');
+      await res.arrayBuffer();
+    }
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const count = (upstream: string, status: string) => Number(new RegExp(`gatehouse_proxy_pages_total\\{upstream="${upstream}",status="${status}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    const counted = ['NEGATIVE', 'MISS', 'HIT', 'REVALIDATED'].flatMap((status) => ['first', 'second'].map((u) => [`${u} ${status}`, count(u, status)] as const)).filter(([, n]) => n > 0);
+    assert.deepEqual(Object.fromEntries(counted), pageTtl > 0 ? { 'first NEGATIVE': 5, 'second MISS': 1, 'second HIT': 4 } : { 'first NEGATIVE': 5, 'second MISS': 1, 'second REVALIDATED': 4 });
+    assert.equal(first.requests('/simple/beta/'), 1, '"not found" is remembered');
+    assert.match(metrics, /gatehouse_simple_pages_total\{format="json"\} 5\n/);
+    assert.match(metrics, /gatehouse_http_requests_total\{method="GET",route="\/simple\/:project\/",status="200"\} 5\n/);
+  });
+}
