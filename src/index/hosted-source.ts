@@ -23,6 +23,7 @@ export class HostedSource implements ProjectSource {
   private readonly cache = new Map<string, Entry>();
   /** Counts changes made through this process: a lookup that raced one does not remember "not hosted". */
   private changes = 0;
+  private readonly lookups = new Map<string, { changes: number; answer: Promise<SourceAnswer> }>();
 
   constructor(private readonly hosted: HostedStore) {
     hosted.onChange((project) => {
@@ -64,10 +65,22 @@ export class HostedSource implements ProjectSource {
     // Hosted pages are not counted by source.
   }
 
-  async project(name: string): Promise<SourceAnswer> {
+  project(name: string): Promise<SourceAnswer> {
     const now = Date.now();
     const known = this.cached(name, now);
-    if (known) return known;
+    if (known) return Promise.resolve(known);
+    // Requests that arrive while the project is looked up share that lookup (a busy page makes one query a second,
+    // not one per request in flight), unless a change was made here since it started: that one must be seen.
+    const running = this.lookups.get(name);
+    if (running && running.changes === this.changes) return running.answer;
+    const answer = this.lookUp(name, now).finally(() => {
+      if (this.lookups.get(name)?.answer === answer) this.lookups.delete(name);
+    });
+    this.lookups.set(name, { changes: this.changes, answer });
+    return answer;
+  }
+
+  private async lookUp(name: string, now: number): Promise<SourceAnswer> {
     const serial = await this.serial(name, now);
     if (serial === undefined) return NOT_FOUND;
     const cached = this.cache.get(name);

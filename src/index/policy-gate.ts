@@ -71,6 +71,7 @@ interface BuiltPage {
 
 /** How often decisions changed by another process (a replica, `gatehouse quarantine release`) are looked for. */
 const SERIAL_CHECK_MS = 1000;
+const CHECKED: Promise<void> = Promise.resolve();
 
 export class PolicyGate implements ServeGate {
   private readonly built = new Map<string, BuiltPage>();
@@ -81,6 +82,7 @@ export class PolicyGate implements ServeGate {
   private files: ProxiedFiles | null = null;
   private builtHere: (sha256: string, filename: string) => string | undefined = () => undefined;
   private serial: { value: number; checkedAt: number } = { value: -1, checkedAt: 0 };
+  private serialCheck: Promise<void> | undefined;
 
   constructor(
     private readonly judge: Judge,
@@ -103,9 +105,17 @@ export class PolicyGate implements ServeGate {
    * Another process (a replica, `gatehouse quarantine release`) may have changed decisions: checked at most once a
    * second, and every built page is dropped when it did.
    */
-  private async checkSerial(): Promise<void> {
+  private checkSerial(): Promise<void> {
     const now = Date.now();
-    if (now - this.serial.checkedAt < SERIAL_CHECK_MS) return;
+    if (now - this.serial.checkedAt < SERIAL_CHECK_MS) return CHECKED;
+    // Pages asked for while the serial is read wait for that read instead of making their own.
+    this.serialCheck ??= this.readSerial(now).finally(() => {
+      this.serialCheck = undefined;
+    });
+    return this.serialCheck;
+  }
+
+  private async readSerial(now: number): Promise<void> {
     const value = await this.judge.decisionsSerial();
     if (value !== this.serial.value) this.built.clear();
     this.serial = { value, checkedAt: now };

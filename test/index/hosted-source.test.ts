@@ -90,3 +90,40 @@ test('a project created by another replica sharing the database is seen within S
   await sleep(SERIAL_CHECK_MS + 50);
   assert.equal(await source.has('elsewhere'), true);
 });
+
+test('a burst of requests shares one lookup, unless a change was made here while it ran', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-hosted-source-'));
+  const storage = await openStorage({ dataDir });
+  t.after(async () => {
+    await storage.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  await addProject(storage, 'busy');
+  const source = new HostedSource(storage.hosted);
+  const lookups = countLookups(storage);
+  const builds = { calls: 0 };
+  const project = storage.hosted.project.bind(storage.hosted);
+  storage.hosted.project = async (name: string) => {
+    builds.calls++;
+    return project(name);
+  };
+
+  const answers = await Promise.all(Array.from({ length: 50 }, () => source.project('busy')));
+  assert.ok(answers.every((a) => a.found && a === answers[0]), 'every request gets the one page');
+  assert.deepEqual({ lookups: lookups.calls, builds: builds.calls }, { lookups: 1, builds: 1 });
+  const missing = await Promise.all(Array.from({ length: 50 }, () => source.project('not-here')));
+  assert.ok(missing.every((a) => !a.found));
+  assert.equal(lookups.calls, 2, 'one lookup for 50 requests of a project that is not hosted');
+
+  // A change made through this process while a lookup runs: later requests do not wait for the older answer.
+  let release!: () => void;
+  lookups.hold = new Promise((resolve) => (release = resolve));
+  const before = source.project('late');
+  await sleep(10);
+  await addProject(storage, 'late');
+  lookups.hold = undefined;
+  const after = source.project('late');
+  release();
+  assert.equal((await before).found, false, 'the lookup answered before the upload');
+  assert.equal((await after).found, true, 'a request after the upload sees the project, though the older lookup was still running');
+});

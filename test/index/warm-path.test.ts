@@ -6,6 +6,7 @@
  * a stale page for as long as the page stays busy.
  */
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { ReservedNameError, UnknownProjectError } from '../../src/index/errors.js';
 import { SERIAL_CHECK_MS } from '../../src/index/hosted-source.js';
@@ -153,3 +154,25 @@ for (const pageTtl of [600, 0]) {
     assert.match(metrics, /gatehouse_http_requests_total\{method="GET",route="\/simple\/:project\/",status="200"\} 5\n/);
   });
 }
+
+test('pages asked for while the decisions serial is read wait for that one read', async (t) => {
+  const upstream = await startTestUpstream({ projects: [{ name: 'alpha', releases: [{ version: '1.0' }] }] });
+  t.after(() => upstream.close());
+  const gw = await startGateway({ config: { upstreams: [{ name: 'up', url: upstream.url }] } });
+  t.after(() => gw.close());
+  const { judge, gate } = gw.app.services.policy;
+  const sourced = await gw.app.services.gateway.index.project('alpha');
+  await gate.page(sourced);
+  let reads = 0;
+  const read = judge.decisionsSerial.bind(judge);
+  judge.decisionsSerial = async () => {
+    reads++;
+    return read();
+  };
+  await sleep(SERIAL_CHECK_MS + 50);
+  assert.equal(gate.cachedPage(sourced), undefined, 'the serial is due: the warm path steps aside');
+  const pages = await Promise.all(Array.from({ length: 50 }, () => gate.page(sourced)));
+  assert.equal(reads, 1);
+  assert.ok(pages.every((p) => p.revision === pages[0]!.revision));
+  assert.ok(gate.cachedPage(sourced), 'and then the page is answered from memory again');
+});
