@@ -5,7 +5,8 @@
  *
  * - `--max-semi-space-size=2`: V8's young generation otherwise grows to 16 MiB semi-spaces under the allocation rate of
  *   a streaming file and stays there (~+25 MiB of RSS); the 274 MB wheel's peak stays under 150 MiB with it. Its
- *   price is warm-page throughput: benchmark (a) 0.43 of a bare node:http server, against 0.54-0.65 with defaults.
+ *   price is collections: a warm page's allocations fill a small young generation often, so what the page path
+ *   allocates per request is kept small (benchmark (a): 0.59 of a bare node:http server with these flags).
  * - `--initial-old-space-size=64`: with a live heap of ~22 MB, V8 sets the old generation's limit only ~10 MB above it
  *   once it has had its first full collection, and a large file streaming through (its dead 64 KiB socket buffers)
  *   keeps reaching that limit: a full mark-compact every 100-200 ms, 11-16 of them for the 274 MB wheel, their

@@ -8,6 +8,7 @@ import type { HostedStore } from '../store/hosted.js';
 import { hostedProjectPage } from './hosted-page.js';
 import { NOT_FOUND, type ProjectSource, type SourceAnswer, type SourcedFile, type SourcedPage } from './project-source.js';
 
+/** How long a serial read from the database is trusted: what another process sharing it changed shows within this. */
 export const SERIAL_CHECK_MS = 1000;
 const MAX_CACHED_PROJECTS = 10_000;
 

@@ -20,6 +20,7 @@ import { Version } from '../pep/version.js';
 import type { Decision, FileSubject, RuleResult } from '../policy/engine.js';
 import { PolicyRefusal, refusalMessage, SERVED_STATES, type FileDecision, type Judge } from '../policy/judge.js';
 import type { FileState } from '../store/schema.js';
+import { SERIAL_CHECK_MS } from './hosted-source.js';
 import type { SourcedFile, SourcedPage } from './project-source.js';
 import type { ProxiedFiles } from './proxied-files.js';
 import type { FileAdmission, FileRequest, ServeGate } from './serve-gate.js';
@@ -69,8 +70,6 @@ interface BuiltPage {
   page: SourcedPage;
 }
 
-/** How often decisions changed by another process (a replica, `gatehouse quarantine release`) are looked for. */
-const SERIAL_CHECK_MS = 1000;
 const CHECKED: Promise<void> = Promise.resolve();
 
 export class PolicyGate implements ServeGate {

@@ -8,14 +8,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../../errors.js';
+import { SERIAL_CHECK_MS } from '../../index/hosted-source.js';
 import { RenderedPages, type RenderedPage } from '../../index/page-cache.js';
 import type { SourcedPage } from '../../index/project-source.js';
 import type { ServeGate } from '../../index/serve-gate.js';
 import { isValidName, normalizeName } from '../../pep/name.js';
 import { negotiateSimpleContentType, SIMPLE_JSON_V1, type SimpleContentType } from '../../pep/simple.js';
 import { looksLikeSecret } from '../../store/tokens.js';
-
-const SERIAL_CHECK_MS = 1000;
 
 /** `fn` with its answers remembered for up to `max` inputs (then all forgotten): for headers clients repeat. */
 function memoized<T>(fn: (input: string | undefined) => T, max = 256): (input: string | undefined) => T {
